@@ -1,0 +1,50 @@
+# `make demo` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test test-sqlite test-postgres system-deps lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when the project's dependencies change.
+$(VENV)/.stamp-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.stamp-app $@
+
+demo: $(VENV)/.stamp-app  ## Load the demo data, print logins and links, serve on :5000.
+	PORTAL_DEMO=1 $(BIN)/portal demo
+	PORTAL_DEMO=1 $(BIN)/portal run --host 127.0.0.1 --port 5000
+
+# The browser, web server and load tool the tests drive: Debian packages, installed
+# once (needs root or sudo); Playwright never downloads a browser here.
+system-deps:
+	@missing=""; \
+	for p in chromium:/usr/bin/chromium nginx-light:/usr/sbin/nginx wrk:/usr/bin/wrk; do \
+	  [ -x "$${p#*:}" ] || missing="$$missing $${p%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: $(VENV)/.stamp-test system-deps  ## The whole suite, on SQLite and on PostgreSQL.
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-postgres:
+	PORTAL_TEST_DATABASE=postgres $(BIN)/pytest
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

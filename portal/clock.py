@@ -1,0 +1,28 @@
+"""Time, in one place: UTC for storage, the company's time zone for people."""
+
+from datetime import date
+from datetime import datetime
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def now() -> datetime:
+    """The current time in UTC, naive, as the database stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def zone() -> ZoneInfo:
+    """The company's time zone."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local(moment: datetime) -> datetime:
+    """A stored UTC time in the company's time zone."""
+    return moment.replace(tzinfo=UTC).astimezone(zone())
+
+
+def today() -> date:
+    """Today's date where the company is."""
+    return datetime.now(zone()).date()

@@ -1,0 +1,59 @@
+"""Default settings: every one can be overridden by the instance config.py or a
+``PORTAL_*`` environment variable of the same name. The README lists them all."""
+
+#: Database URL (playhouse.db_url): ``sqlite:///path`` or ``postgresql://...``.
+#: Empty means a SQLite file named portal.sqlite3 in the instance folder.
+DATABASE_URL = ""
+
+#: Secret key for sessions, CSRF and candidate links. Required outside demo/test.
+SECRET_KEY = ""
+
+#: Earlier secret keys, oldest first, still accepted for candidate links so keys
+#: can rotate without killing links. Comma-separated in the environment.
+SECRET_KEY_FALLBACKS: list[str] = []
+
+#: Public address of the candidate pages; every link and email is built from it,
+#: never from the request's Host header.
+BASE_URL = "http://127.0.0.1:5000"
+
+#: Where mail goes: ``smtp://host:port`` (``smtp+starttls://``, ``smtps://``,
+#: user:password@ allowed), or ``outbox`` to write .eml files to the instance folder.
+MAIL_URL = "outbox"
+
+#: The From address of every email.
+MAIL_FROM = "Hiring team <hiring@example.com>"
+
+#: Days a candidate link lives after it is issued.
+LINK_DAYS = 180
+
+#: Days the candidate page stays readable after the process closes.
+CLOSED_DAYS = 60
+
+#: The company's name, shown to candidates and in emails.
+COMPANY_NAME = "Example Ltd"
+
+#: IANA time zone in which dates are shown and business days counted.
+TIMEZONE = "Europe/London"
+
+#: Country (ISO code, optionally ``GB-ENG`` style with a subdivision) whose public
+#: holidays are skipped when counting business days. Empty: weekends only.
+HOLIDAY_COUNTRY = "GB"
+
+#: Extra company holidays, ISO dates, comma-separated in the environment.
+EXTRA_HOLIDAYS: list[str] = []
+
+#: Folder of the published static site (``portal build``); when set, revoking a
+#: link also deletes its static page at once.
+SITE_DIR = ""
+
+#: Failed logins allowed per client address and per account.
+LOGIN_RATE_LIMIT = "10 per 5 minutes"
+
+#: Storage of rate-limit counters: ``memory://`` or ``redis://host:port``.
+RATE_LIMIT_STORAGE = "memory://"
+
+#: Applications per page in admin lists.
+PAGE_SIZE = 50
+
+#: Demo mode: a fixed development key is allowed and the demo data may be loaded.
+DEMO = False

@@ -1,0 +1,106 @@
+"""The database handle, its lifetime per request, and the schema version check."""
+
+from pathlib import Path
+
+import click
+import peewee
+from flask import current_app
+from flask import Flask
+from flask import g
+from playhouse.db_url import parse as parse_url
+
+#: Every model binds to this proxy; ``init_app`` points it at the configured database.
+database = peewee.DatabaseProxy()
+
+#: Bump when the schema changes, and add the step to ``portal.migrations``.
+SCHEMA_VERSION = 1
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10_000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "cache_size": -32_000,
+}
+
+
+class SchemaOutOfDate(click.ClickException):
+    """The database was made by another version of the code."""
+
+
+def open_database(url: str) -> peewee.Database:
+    """A peewee database for a ``sqlite:///`` or ``postgresql://`` URL."""
+    params = parse_url(url)
+    scheme = url.split(":", 1)[0]
+    if scheme == "sqlite":
+        Path(params["database"]).parent.mkdir(parents=True, exist_ok=True)
+        # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on
+        # the busy timeout instead of failing with "database is locked" mid-way.
+        return peewee.SqliteDatabase(
+            params.pop("database"), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", **params
+        )
+    if scheme in ("postgres", "postgresql"):
+        return peewee.PostgresqlDatabase(params.pop("database"), **params)
+    raise click.ClickException(
+        f"PORTAL_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:/// or postgresql://"
+    )
+
+
+def database_url(app: Flask) -> str:
+    """The configured URL, or the SQLite file in the instance folder."""
+    return app.config["DATABASE_URL"] or "sqlite:///" + str(
+        Path(app.instance_path) / "portal.sqlite3"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Bind the models to the configured database; one connection per request."""
+    database.initialize(open_database(database_url(app)))
+    app.before_request(_connect)
+    app.teardown_appcontext(_close)
+
+
+def _connect() -> None:
+    g.db_opened = database.connect(reuse_if_open=True)
+
+
+def _close(exc: BaseException | None) -> None:
+    if g.pop("db_opened", False) and not database.is_closed():
+        database.close()
+
+
+def create_schema() -> int:
+    """Create missing tables and apply pending migrations; return the version."""
+    from portal import migrations
+    from portal.models import DbInfo
+    from portal.models import MODELS
+
+    with database.connection_context(), database.atomic():
+        fresh = not database.table_exists(DbInfo._meta.table_name)
+        database.create_tables(MODELS)
+        if fresh:
+            DbInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
+        migrations.upgrade(database, schema_version())
+    return schema_version()
+
+
+def schema_version() -> int:
+    """The version recorded in the database, 0 when it has no schema."""
+    from portal.models import DbInfo
+
+    if not database.table_exists(DbInfo._meta.table_name):
+        return 0
+    row = DbInfo.get_or_none(DbInfo.key == "schema_version")
+    return int(row.value) if row else 0
+
+
+def check_schema() -> None:
+    """Refuse to run against a database made by another version of the code."""
+    with database.connection_context():
+        found = schema_version()
+    if found != SCHEMA_VERSION:
+        where = current_app.config["DATABASE_URL"] or "the instance database"
+        raise SchemaOutOfDate(
+            f"{where} has schema version {found}, this code needs {SCHEMA_VERSION}: "
+            "run `portal init-db` to create or upgrade it (back it up first)."
+        )

@@ -1,0 +1,470 @@
+"""Every change of state, in one place: the admin, the CLI, the import and the tests
+call these functions, and each writes its audit entry.
+
+``actor`` is the member of staff acting, or None for the system (CLI, import).
+Operations that change an application take the ``version`` the actor saw and
+refuse with ``Conflict`` when someone else changed it since.
+"""
+
+import re
+import secrets
+from datetime import date
+
+import peewee
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+
+from portal import dates
+from portal.clock import now
+from portal.clock import today
+from portal.db import database
+from portal.errors import Conflict
+from portal.errors import Forbidden
+from portal.errors import Invalid
+from portal.models import Application
+from portal.models import Candidate
+from portal.models import CLOSED_STATUSES
+from portal.models import ClosureTemplate
+from portal.models import Event
+from portal.models import Feedback
+from portal.models import Job
+from portal.models import JobManager
+from portal.models import RECOMMENDATIONS
+from portal.models import ROLES
+from portal.models import Stage
+from portal.models import User
+
+DEFAULT_PIPELINE = (
+    (
+        "Applied",
+        "Application received",
+        "We read every application ourselves. If your experience fits the role, we will "
+        "invite you to a short call.",
+        5,
+        False,
+    ),
+    (
+        "Screen",
+        "Introductory call",
+        "A 30-minute video call with your recruiter about the role, the team and what you "
+        "are looking for. No preparation needed.",
+        3,
+        False,
+    ),
+    (
+        "Interviews",
+        "Interviews",
+        "Two or three conversations with the people you would work with, each about an "
+        "hour. Your recruiter will send the schedule and the names beforehand.",
+        3,
+        True,
+    ),
+    (
+        "Decision",
+        "Decision",
+        "The interviewers compare notes and we make a decision. This usually takes a few "
+        "days; we will tell you either way.",
+        3,
+        False,
+    ),
+    ("Offer", "Offer", "We talk through the offer with you and answer your questions.", 5, False),
+)
+
+DEFAULT_CLOSURE_NOTES = {
+    "hired": "Dear {first_name},\n\nWelcome aboard! We are delighted that you accepted our "
+    "offer for the {job} role. {recruiter} will be in touch about your first day.",
+    "rejected": "Dear {first_name},\n\nThank you for the time and care you gave to your "
+    "application for the {job} role. We have decided not to continue with your "
+    "application. This was not an easy decision, and we would be glad to hear from you "
+    "again for future roles.\n\nWith best wishes,\n{recruiter}",
+    "withdrawn": "Dear {first_name},\n\nThank you for letting us know. We have closed your "
+    "application for the {job} role. We wish you every success, and our door stays open."
+    "\n\n{recruiter}",
+}
+
+STAFF = ("admin", "recruiter")
+
+
+def _require(actor: User | None, roles=STAFF) -> None:
+    if actor is not None and actor.role not in roles:
+        raise Forbidden("Only an admin or a recruiter can do that.")
+
+
+def _text(value: str | None, label: str, required: bool = False, limit: int = 10_000) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid(f"{label} is required.")
+    if len(value) > limit:
+        raise Invalid(f"{label} is too long ({len(value)} characters; at most {limit}).")
+    return value
+
+
+def normalise_email(email: str) -> str:
+    """A valid address, lower-cased, or Invalid naming the problem."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise Invalid(f"{email!r} is not a valid email address: {error}") from None
+
+
+# --- staff and jobs -------------------------------------------------------------
+
+
+def create_user(email: str, name: str, role: str, password: str, actor: User | None = None):
+    """Add a member of staff."""
+    _require(actor, ("admin",))
+    if role not in ROLES:
+        raise Invalid(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+    if len(password) < 8:
+        raise Invalid("The password needs at least 8 characters.")
+    user = User(email=normalise_email(email), name=_text(name, "Name", True, 200), role=role)
+    user.set_password(password)
+    try:
+        with database.atomic():
+            user.save()
+    except peewee.IntegrityError:
+        raise Invalid(f"A user with the email {user.email} already exists.") from None
+    return user
+
+
+def default_stages() -> list[dict]:
+    """The pipeline a new job starts from."""
+    keys = ("name", "candidate_label", "description", "follow_up_days", "interview")
+    return [dict(zip(keys, row, strict=True)) for row in DEFAULT_PIPELINE]
+
+
+def save_job(
+    actor,
+    *,
+    job=None,
+    ref=None,
+    title,
+    recruiter,
+    managers=(),
+    team="",
+    location="",
+    is_open=True,
+    stale_days=None,
+    stages=None,
+) -> Job:
+    """Create a job (with the default pipeline unless ``stages`` is given) or edit one."""
+    _require(actor)
+    if recruiter.role not in STAFF:
+        raise Invalid(
+            f"{recruiter.email} is a {recruiter.role}; "
+            "a job's recruiter must be a recruiter or an admin."
+        )
+    with database.atomic():
+        if job is None:
+            job = Job(ref=_text(ref, "Reference", False, 60) or "J-" + secrets.token_hex(3).upper())
+        job.title = _text(title, "Title", True, 200)
+        job.team = _text(team, "Team", limit=200)
+        job.location = _text(location, "Location", limit=200)
+        job.recruiter, job.open, job.stale_days = recruiter, is_open, stale_days
+        try:
+            with database.atomic():
+                job.save()
+        except peewee.IntegrityError:
+            raise Invalid(f"A job with the reference {job.ref} already exists.") from None
+        JobManager.delete().where(JobManager.job == job).execute()
+        for manager in managers:
+            JobManager.create(job=job, user=manager)
+        if stages is not None or not job.stages.exists():
+            set_stages(actor, job, default_stages() if stages is None else stages)
+    return job
+
+
+def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
+    """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited."""
+    _require(actor)
+    if not stages:
+        raise Invalid("A pipeline needs at least one stage.")
+    with database.atomic():
+        existing = {s.id: s for s in job.stages}
+        kept = []
+        for position, row in enumerate(stages):
+            stage = existing.pop(int(row["id"]), None) if row.get("id") else Stage(job=job)
+            if stage is None:
+                raise Invalid(f"Stage {row['id']} is not part of job {job.ref}.")
+            stage.position = position
+            stage.name = _text(row.get("name"), f"Stage {position + 1}: name", True, 100)
+            stage.candidate_label = _text(
+                row.get("candidate_label") or stage.name, f"Stage {position + 1}: label", True, 100
+            )
+            stage.description = _text(row.get("description"), "What to expect", limit=2000)
+            stage.follow_up_days = _days(row.get("follow_up_days", 3), stage.name)
+            stage.interview = bool(row.get("interview", False))
+            stage.save()
+            kept.append(stage)
+        for stage in existing.values():
+            if stage.applications.exists():
+                raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
+            stage.delete_instance()
+    return kept
+
+
+def _days(value, label: str) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{label}: follow-up days must be a whole number.") from None
+    if not 0 <= days <= 60:
+        raise Invalid(f"{label}: follow-up days must be between 0 and 60.")
+    return days
+
+
+# --- applications -----------------------------------------------------------------
+
+
+def reply_by_default(stage: Stage, start: date | None = None) -> date:
+    """The date a candidate at ``stage`` should hear from us by."""
+    return dates.add_business_days(start or today(), stage.follow_up_days)
+
+
+def add_application(
+    actor, job: Job, name: str, email: str, *, ref=None, stage=None, created=None
+) -> Application:
+    """Put a candidate (found by email, or new) into a job's pipeline."""
+    _require(actor)
+    email = normalise_email(email)
+    name = _text(name, "Candidate name", True, 200)
+    stage = stage or job.stages.order_by(Stage.position).first()
+    if stage.job_id != job.id:
+        raise Invalid(f"Stage {stage.name!r} is not part of job {job.ref}.")
+    with database.atomic():
+        candidate, _ = Candidate.get_or_create(email=email, defaults={"name": name})
+        application = Application(
+            ref=_text(ref, "Reference", limit=60) or "A-" + secrets.token_hex(4).upper(),
+            job=job,
+            candidate=candidate,
+            stage=stage,
+            reply_by=reply_by_default(stage),
+            created=created or now(),
+            updated=created or now(),
+        )
+        try:
+            with database.atomic():
+                application.save()
+        except peewee.IntegrityError:
+            raise Invalid(
+                f"{email} already has an application for {job.ref}, or {application.ref} is taken."
+            ) from None
+        _record(application, actor, "created", to_stage=stage, created=created)
+    return application
+
+
+def _record(application, actor, kind, visible=False, created=None, **fields) -> Event:
+    event = Event.create(
+        application=application,
+        actor=actor,
+        kind=kind,
+        visible=visible,
+        created=created or now(),
+        **fields,
+    )
+    if visible:
+        application.last_word = event.created
+        Application.update(last_word=event.created).where(
+            Application.id == application.id
+        ).execute()
+    return event
+
+
+def _change(application: Application, version: int, **changes) -> None:
+    """Write ``changes`` if nobody changed the application since ``version``."""
+    changes["updated"] = now()
+    query = Application.update(version=Application.version + 1, **changes).where(
+        (Application.id == application.id) & (Application.version == int(version))
+    )
+    if query.execute() != 1:
+        raise Conflict(
+            "Someone else changed this application while you were looking at it. "
+            "Here is its current state: check it and try again."
+        )
+    for field, value in changes.items():
+        setattr(application, field, value)
+    application.version = int(version) + 1
+
+
+def _candidate_word(message, next_steps, reply_by):
+    return (
+        _text(message, "Message", limit=5000),
+        _text(next_steps, "Next steps", limit=2000),
+        reply_by,
+    )
+
+
+def _require_active(application: Application) -> None:
+    if not application.is_active:
+        raise Invalid(f"Application {application.ref} is {application.status}; reopen it first.")
+
+
+def move(actor, application, stage: Stage, version, message="", next_steps="", reply_by=None):
+    """Move an application to another stage of its job, with optional word for the candidate."""
+    _require(actor)
+    _require_active(application)
+    if stage.job_id != application.job_id:
+        raise Invalid(f"Stage {stage.name!r} is not part of job {application.job.ref}.")
+    message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
+    reply_by = reply_by or reply_by_default(stage)
+    with database.atomic():
+        from_stage = application.stage
+        _change(
+            application,
+            version,
+            stage=stage,
+            reply_by=reply_by,
+            **({"next_steps": next_steps} if next_steps else {}),
+        )
+        return _record(
+            application,
+            actor,
+            "moved",
+            visible=True,
+            message=message,
+            next_steps=next_steps,
+            reply_by=reply_by,
+            from_stage=from_stage,
+            to_stage=stage,
+        )
+
+
+def post_update(actor, application, version, message, next_steps="", reply_by=None):
+    """Tell the candidate something without changing stage."""
+    _require(actor)
+    _require_active(application)
+    message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
+    if not message:
+        raise Invalid("An update needs a message for the candidate.")
+    reply_by = reply_by or reply_by_default(application.stage)
+    with database.atomic():
+        _change(
+            application,
+            version,
+            reply_by=reply_by,
+            **({"next_steps": next_steps} if next_steps else {}),
+        )
+        return _record(
+            application,
+            actor,
+            "update",
+            visible=True,
+            message=message,
+            next_steps=next_steps,
+            reply_by=reply_by,
+        )
+
+
+def add_note(actor, application, message) -> Event:
+    """An internal note: never shown to the candidate."""
+    _require(actor)
+    message = _text(message, "Note", True, 5000)
+    with database.atomic():
+        Application.update(updated=now()).where(Application.id == application.id).execute()
+        return _record(application, actor, "note", message=message)
+
+
+def closure_note_default(application: Application, status: str) -> str:
+    """The closure template for ``status`` with the application's details filled in."""
+    template = ClosureTemplate.get_or_none(ClosureTemplate.status == status)
+    body = template.body if template else DEFAULT_CLOSURE_NOTES[status]
+    values = {
+        "first_name": application.candidate.first_name,
+        "job": application.job.title,
+        "recruiter": application.job.recruiter.name,
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def close(actor, application, version, status, closure_note, reason=""):
+    """End the process as hired, rejected or withdrawn."""
+    _require(actor)
+    _require_active(application)
+    if status not in CLOSED_STATUSES:
+        raise Invalid(f"Closing status must be one of {', '.join(CLOSED_STATUSES)}.")
+    closure_note = _text(closure_note, "Closure note", status == "rejected", 5000)
+    reason = _text(reason, "Internal reason", limit=2000)
+    with database.atomic():
+        _change(
+            application,
+            version,
+            status=status,
+            closure_note=closure_note,
+            closed_reason=reason,
+            closed=now(),
+            reply_by=None,
+        )
+        if reason:
+            _record(application, actor, "reason", message=reason)
+        return _record(application, actor, "closed", visible=True, message=closure_note)
+
+
+def reopen(actor, application, version, stage: Stage | None = None) -> Event:
+    """Put a closed application back in the pipeline."""
+    _require(actor)
+    if application.is_active:
+        raise Invalid(f"Application {application.ref} is already active.")
+    stage = stage or application.stage
+    with database.atomic():
+        _change(
+            application,
+            version,
+            status="active",
+            stage=stage,
+            closed=None,
+            reply_by=reply_by_default(stage),
+        )
+        return _record(application, actor, "reopened", to_stage=stage)
+
+
+def set_closure_template(actor, status: str, body: str) -> ClosureTemplate:
+    """Edit the default closure note for one outcome."""
+    _require(actor)
+    if status not in CLOSED_STATUSES:
+        raise Invalid(f"There is no closure template for {status!r}.")
+    body = _text(body, "Template", True, 5000)
+    with database.atomic():
+        template, _ = ClosureTemplate.get_or_create(status=status, defaults={"body": body})
+        template.body = body
+        template.save()
+    return template
+
+
+# --- feedback ---------------------------------------------------------------------
+
+
+def submit_feedback(
+    actor: User, application, stage, rating, recommendation, strengths="", concerns=""
+) -> Feedback:
+    """A manager's scorecard for an application at a stage. Internal only."""
+    if not (actor.role in STAFF or application.job.managed_by(actor)):
+        raise Forbidden(
+            "Only the job's hiring managers, its recruiter or an admin can give feedback."
+        )
+    if recommendation not in RECOMMENDATIONS:
+        raise Invalid(f"Recommendation must be one of {', '.join(RECOMMENDATIONS)}.")
+    if int(rating) not in range(1, 5):
+        raise Invalid("Rating must be between 1 and 4.")
+    with database.atomic():
+        try:
+            with database.atomic():
+                feedback = Feedback.create(
+                    application=application,
+                    author=actor,
+                    stage=stage,
+                    rating=int(rating),
+                    recommendation=recommendation,
+                    strengths=_text(strengths, "Strengths"),
+                    concerns=_text(concerns, "Concerns"),
+                )
+        except peewee.IntegrityError:
+            raise Invalid(f"You already gave feedback at the {stage.name} stage.") from None
+        _record(application, actor, "feedback", to_stage=stage)
+    return feedback
+
+
+def can_see_all_feedback(user: User, application: Application) -> bool:
+    """Admins and the recruiter see all; others only once they have given their own."""
+    if user.is_admin or application.job.recruiter_id == user.id:
+        return True
+    return application.feedback.where(Feedback.author == user).exists()

@@ -1,0 +1,28 @@
+"""Schema upgrades, one function per version, applied in order by `portal init-db`.
+
+To change the schema: change the model, bump ``portal.db.SCHEMA_VERSION``, and add
+``STEPS[new_version]`` that brings a database of the previous version up to it
+(``playhouse.migrate`` has add_column, rename_column, add_index...). A fresh
+database is created at the current version directly and runs no step.
+"""
+
+from collections.abc import Callable
+
+import peewee
+
+from portal.db import SCHEMA_VERSION
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {}
+
+
+def upgrade(database: peewee.Database, found: int) -> None:
+    """Apply every step after ``found`` up to the current version."""
+    from portal.models import DbInfo
+
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        STEPS[version](database)
+        (
+            DbInfo.insert(key="schema_version", value=str(version))
+            .on_conflict(conflict_target=[DbInfo.key], update={DbInfo.value: str(version)})
+            .execute()
+        )

@@ -1,0 +1,175 @@
+"""Fixtures: an app on a fresh database (SQLite file, or PostgreSQL when
+PORTAL_TEST_DATABASE=postgres), a client, a CLI runner, factories and a login helper."""
+
+import functools
+import itertools
+import os
+import re
+
+import psycopg2
+import pytest
+from werkzeug.security import generate_password_hash
+
+from portal import create_app
+from portal import db
+from portal import domain
+from portal.models import Application
+from portal.models import Job
+from portal.models import MODELS
+from portal.models import User
+
+BACKEND = os.environ.get("PORTAL_TEST_DATABASE", "sqlite")
+PG_DSN = os.environ.get("PORTAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL database for this run, dropped at the end."""
+    name = f"portal_test_{os.getpid()}"
+    try:
+        admin = psycopg2.connect(PG_DSN + "/postgres", connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true but is not reachable: {error}")
+        pytest.exit(
+            f"PostgreSQL not reachable at {PG_DSN} ({error}); skipping the PostgreSQL run.", 0
+        )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    yield f"{PG_DSN}/{name}"
+    db.database.close() if db.database.obj else None
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    if BACKEND == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "MAIL_URL": "outbox",
+            "BASE_URL": "https://jobs.example.com",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SITE_DIR": "",
+            "HOLIDAY_COUNTRY": "GB-ENG",
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    db.create_schema()
+    if BACKEND == "postgres":
+        _truncate()
+    with app.app_context():
+        yield app
+    db.database.close()
+
+
+def _truncate():
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m._meta.table_name != "db_info")
+    with db.database.connection_context():
+        db.database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@functools.cache
+def _password_hash() -> str:
+    return generate_password_hash(PASSWORD)
+
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a member of staff: make_user("manager", name="Mo")."""
+
+    def make(role="recruiter", email=None, name=None, active=True) -> User:
+        n = next(_serial)
+        return User.create(
+            email=email or f"{role}{n}@example.com",
+            name=name or f"{role.title()} {n}",
+            role=role,
+            password_hash=_password_hash(),
+            active=active,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_job(make_user):
+    """Create a job with the default pipeline through the domain."""
+
+    def make(title="Backend Engineer", recruiter=None, managers=(), **fields) -> Job:
+        return domain.save_job(
+            None,
+            title=title,
+            recruiter=recruiter or make_user("recruiter"),
+            managers=managers,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_application(make_job):
+    """Add a candidate to a job through the domain."""
+
+    def make(job=None, name="Ada Lovelace", email=None, **fields) -> Application:
+        job = job or make_job()
+        return domain.add_application(
+            None, job, name, email or f"cand{next(_serial)}@example.org", **fields
+        )
+
+    return make
+
+
+class Auth:
+    """Sign a test client in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user: User, password: str = PASSWORD):
+        page = self.client.get("/login")
+        return self.client.post(
+            "/login",
+            data={"email": user.email, "password": password, "csrf_token": csrf_token(page)},
+        )
+
+    def logout(self):
+        page = self.client.get("/admin/")
+        return self.client.post("/logout", data={"csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def csrf_token(response) -> str:
+    """The CSRF token embedded in a page's form."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
