@@ -44,7 +44,8 @@ def postgres_url():
         cursor.execute(f"DROP DATABASE IF EXISTS {name}")
         cursor.execute(f"CREATE DATABASE {name}")
     yield f"{PG_DSN}/{name}"
-    db.database.close() if db.database.obj else None
+    if db.database.obj:
+        db.database.close_all()
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.close()
@@ -77,7 +78,7 @@ def app(database_url, tmp_path):
         _truncate()
     with app.app_context():
         yield app
-    db.database.close()
+    db.database.close_all()
 
 
 def _truncate():
