@@ -1,0 +1,53 @@
+"""Business days across weekends, holidays and time zones."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from portal import clock
+from portal import dates
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (date(2026, 11, 26), 0, date(2026, 11, 26)),  # Thursday, nothing to add
+        (date(2026, 11, 26), 1, date(2026, 11, 27)),  # Friday
+        (date(2026, 11, 27), 1, date(2026, 11, 30)),  # over the weekend
+        (date(2026, 11, 28), 1, date(2026, 11, 30)),  # from a Saturday
+        (date(2026, 12, 24), 1, date(2026, 12, 29)),  # Christmas and Boxing Day (observed)
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),  # New Year's Day, then a weekend
+    ],
+)
+def test_add_business_days_skips_weekends_and_holidays(app, start, days, expected):
+    assert dates.add_business_days(start, days) == expected
+
+
+def test_extra_company_holidays_are_skipped(app):
+    app.config["EXTRA_HOLIDAYS"] = ["2026-11-27"]
+    assert dates.add_business_days(date(2026, 11, 26), 1) == date(2026, 11, 30)
+
+
+def test_no_country_means_weekends_only(app):
+    app.config["HOLIDAY_COUNTRY"] = ""
+    assert dates.add_business_days(date(2026, 12, 24), 1) == date(2026, 12, 25)
+
+
+def test_business_days_between_counts_both_ways(app):
+    assert dates.business_days_between(date(2026, 11, 27), date(2026, 12, 1)) == 2
+    assert dates.business_days_between(date(2026, 12, 1), date(2026, 11, 27)) == -2
+
+
+@time_machine.travel("2026-11-26 23:30 +0000", tick=False)
+def test_today_is_the_company_date_not_utc(app):
+    app.config["TIMEZONE"] = "Asia/Tokyo"
+    assert clock.today() == date(2026, 11, 27)
+    app.config["TIMEZONE"] = "America/New_York"
+    assert clock.today() == date(2026, 11, 26)
+
+
+@time_machine.travel("2026-11-26 12:00 +0000", tick=False)
+def test_dates_in_words(app):
+    assert dates.in_words(date(2026, 12, 4)) == "Friday 4 December"
+    assert dates.in_words(date(2027, 1, 8)) == "Friday 8 January 2027"

@@ -1,0 +1,193 @@
+"""The domain operations, called as the admin, CLI and import call them."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from portal import domain
+from portal.errors import Conflict
+from portal.errors import Forbidden
+from portal.errors import Invalid
+from portal.models import Application
+from portal.models import Event
+from portal.models import Stage
+
+
+def stages(job):
+    return list(job.stages.order_by(Stage.position))
+
+
+def test_new_job_starts_from_the_default_pipeline(make_job):
+    job = make_job()
+    assert [s.name for s in stages(job)] == [row[0] for row in domain.DEFAULT_PIPELINE]
+    assert [s.interview for s in stages(job)] == [False, False, True, False, False]
+
+
+def test_set_stages_edits_reorders_adds_and_removes(make_job):
+    job = make_job()
+    first, second, *_ = stages(job)
+    domain.set_stages(
+        None,
+        job,
+        [
+            {"id": second.id, "name": "Call", "candidate_label": "Call", "follow_up_days": 2},
+            {"id": first.id, "name": "Applied", "candidate_label": "Received"},
+            {"name": "Take-home", "candidate_label": "Exercise", "follow_up_days": 4},
+        ],
+    )
+    after = stages(job)
+    assert [(s.name, s.position) for s in after] == [("Call", 0), ("Applied", 1), ("Take-home", 2)]
+    assert after[0].id == second.id and after[2].follow_up_days == 4
+
+
+def test_a_stage_with_applications_cannot_be_removed(make_application):
+    application = make_application()
+    job = application.job
+    others = [{"id": s.id, "name": s.name} for s in stages(job) if s.id != application.stage_id]
+    with pytest.raises(Invalid, match="still has applications"):
+        domain.set_stages(None, job, others)
+    assert len(stages(job)) == len(domain.DEFAULT_PIPELINE)
+
+
+@pytest.mark.parametrize("days", ["-1", "61", "soon"])
+def test_follow_up_days_are_checked(make_job, days):
+    with pytest.raises(Invalid, match="follow-up days"):
+        domain.set_stages(None, make_job(), [{"name": "A", "follow_up_days": days}])
+
+
+def test_a_manager_cannot_run_a_job(make_user):
+    with pytest.raises(Forbidden):
+        domain.save_job(make_user("manager"), title="X", recruiter=make_user("recruiter"))
+
+
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
+def test_new_application_is_at_the_first_stage_with_a_promise(make_application):
+    application = make_application()
+    assert application.stage.position == 0
+    # Thursday + 5 business days = Thursday next week.
+    assert application.reply_by == date(2026, 12, 3)
+    assert [e.kind for e in application.events] == ["created"]
+
+
+def test_the_same_email_in_the_same_job_is_refused(make_application):
+    first = make_application(email="ada@example.org")
+    with pytest.raises(Invalid, match="already has an application"):
+        make_application(job=first.job, email="ADA@example.org")
+
+
+def test_invalid_email_is_refused_with_the_address(make_job):
+    with pytest.raises(Invalid, match="'not-an-email' is not a valid email"):
+        domain.add_application(None, make_job(), "Ada", "not-an-email")
+
+
+def test_move_records_a_visible_event_and_bumps_the_version(make_application):
+    application = make_application()
+    target = stages(application.job)[2]
+    event = domain.move(
+        None,
+        application,
+        target,
+        application.version,
+        "See you Tuesday",
+        next_steps="Bring a laptop",
+        reply_by=date(2026, 12, 4),
+    )
+    stored = Application.get_by_id(application.id)
+    assert (stored.stage_id, stored.version, stored.next_steps) == (target.id, 2, "Bring a laptop")
+    assert stored.reply_by == date(2026, 12, 4)
+    assert event.visible and event.from_stage_id != target.id
+    assert stored.last_word == event.created
+
+
+def test_a_stale_version_is_refused_and_nothing_is_lost(make_application):
+    application = make_application()
+    stale = Application.get_by_id(application.id)
+    domain.post_update(None, application, application.version, "First word")
+    with pytest.raises(Conflict, match="changed this application"):
+        domain.post_update(None, stale, stale.version, "Second word")
+    messages = [e.message for e in Event.select().where(Event.kind == "update")]
+    assert messages == ["First word"]
+
+
+def test_notes_are_internal(make_application):
+    event = domain.add_note(None, make_application(), "Salary expectations high")
+    assert not event.visible
+
+
+def test_closing_as_rejected_needs_a_note(make_application):
+    application = make_application()
+    with pytest.raises(Invalid, match="Closure note is required"):
+        domain.close(None, application, application.version, "rejected", "  ")
+
+
+def test_close_keeps_the_reason_internal_and_the_note_visible(make_application):
+    application = make_application()
+    domain.close(None, application, application.version, "rejected", "Thank you", "Not senior")
+    kinds = {e.kind: e.visible for e in application.events}
+    assert kinds == {"created": False, "reason": False, "closed": True}
+    stored = Application.get_by_id(application.id)
+    assert (stored.status, stored.closed_reason, stored.reply_by) == (
+        "rejected",
+        "Not senior",
+        None,
+    )
+
+
+def test_a_closed_application_cannot_move_until_reopened(make_application):
+    application = make_application()
+    domain.close(None, application, application.version, "withdrawn", "")
+    with pytest.raises(Invalid, match="reopen it first"):
+        domain.move(None, application, application.stage, application.version)
+    domain.reopen(None, application, application.version)
+    assert Application.get_by_id(application.id).status == "active"
+
+
+def test_closure_template_placeholders(make_application, make_user):
+    recruiter = make_user("recruiter", name="Grace Hopper")
+    application = make_application(name="Ada King Lovelace")
+    application.job.recruiter = recruiter
+    domain.set_closure_template(None, "rejected", "Hi {first_name}, {job}. {recruiter} {unknown}")
+    note = domain.closure_note_default(application, "rejected")
+    assert note == "Hi Ada, Backend Engineer. Grace Hopper {unknown}"
+
+
+def test_feedback_is_once_per_author_and_stage(make_application, make_user):
+    manager = make_user("manager")
+    application = make_application()
+    domain.save_job(
+        None,
+        job=application.job,
+        title=application.job.title,
+        recruiter=application.job.recruiter,
+        managers=[manager],
+    )
+    domain.submit_feedback(manager, application, application.stage, 3, "yes", "Clear")
+    with pytest.raises(Invalid, match="already gave feedback"):
+        domain.submit_feedback(manager, application, application.stage, 2, "no")
+
+
+def test_a_manager_not_on_the_job_cannot_give_feedback(make_application, make_user):
+    application = make_application()
+    with pytest.raises(Forbidden):
+        domain.submit_feedback(make_user("manager"), application, application.stage, 3, "yes")
+
+
+def test_feedback_stays_hidden_until_you_give_yours(make_application, make_user):
+    first, second = make_user("manager"), make_user("manager")
+    application = make_application()
+    job = application.job
+    domain.save_job(
+        None, job=job, title=job.title, recruiter=job.recruiter, managers=[first, second]
+    )
+    domain.submit_feedback(first, application, application.stage, 4, "strong_yes")
+    assert not domain.can_see_all_feedback(second, application)
+    assert domain.can_see_all_feedback(job.recruiter, application)
+    domain.submit_feedback(second, application, application.stage, 2, "no")
+    assert domain.can_see_all_feedback(second, application)
+
+
+def test_duplicate_user_email_is_refused():
+    domain.create_user("grace@example.com", "Grace", "admin", "long enough")
+    with pytest.raises(Invalid, match="already exists"):
+        domain.create_user("Grace@Example.com", "Grace again", "recruiter", "long enough")
