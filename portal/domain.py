@@ -161,6 +161,7 @@ def save_job(
         job.team = _text(team, "Team", limit=200)
         job.location = _text(location, "Location", limit=200)
         job.recruiter, job.open, job.stale_days = recruiter, is_open, stale_days
+        job.updated = now()
         try:
             with database.atomic():
                 job.save()
@@ -200,6 +201,7 @@ def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
             if stage.applications.exists():
                 raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
             stage.delete_instance()
+        Job.update(updated=now()).where(Job.id == job.id).execute()
     return kept
 
 

@@ -43,6 +43,8 @@ class User(UserMixin, BaseModel):
     role = CharField(choices=[(r, r) for r in ROLES])
     active = BooleanField(default=True)
     created = DateTimeField(default=now)
+    #: Bumped when anything candidates see changes (the name, on their pages).
+    updated = DateTimeField(default=now)
 
     @property
     def is_active(self) -> bool:
@@ -71,6 +73,8 @@ class Job(BaseModel):
     #: Business days overdue after which an application is proposed for closure.
     stale_days = IntegerField(null=True)
     created = DateTimeField(default=now)
+    #: Bumped by every edit of the job or its pipeline: its candidates' pages change.
+    updated = DateTimeField(default=now, index=True)
 
     def managed_by(self, user: User) -> bool:
         return any(m.user_id == user.id for m in self.managers)
@@ -204,7 +208,12 @@ class Link(BaseModel):
     last_viewed = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("application", "revoked"), False),)
+        indexes = (
+            (("application", "revoked"), False),
+            (("issued",), False),
+            (("revoked",), False),
+            (("expires",), False),
+        )
 
 
 class Mail(BaseModel):
