@@ -183,6 +183,9 @@ class Feedback(BaseModel):
     recommendation = CharField(choices=[(r, r) for r in RECOMMENDATIONS])
     strengths = TextField(default="")
     concerns = TextField(default="")
+    #: The author lets the recruiter quote these parts in the candidate's closure note.
+    share_strengths = BooleanField(default=False)
+    share_concerns = BooleanField(default=False)
     created = DateTimeField(default=now)
 
     class Meta:
@@ -234,6 +237,20 @@ class Mail(BaseModel):
         indexes = ((("sent", "created"), False),)
 
 
+class Reminder(BaseModel):
+    """One digest sent to one member of staff on one day: `portal remind` sends each at
+    most once a day, however often cron runs it."""
+
+    user = ForeignKeyField(User, backref="reminders", on_delete="CASCADE")
+    day = DateField()
+    kind = CharField()
+    items = IntegerField(default=0)
+    created = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("user", "day", "kind"), True),)
+
+
 MODELS = [
     DbInfo,
     User,
@@ -247,4 +264,5 @@ MODELS = [
     ClosureTemplate,
     Link,
     Mail,
+    Reminder,
 ]
