@@ -55,5 +55,14 @@ RATE_LIMIT_STORAGE = "memory://"
 #: Applications per page in admin lists.
 PAGE_SIZE = 50
 
+#: Business days an application may be overdue before the follow-up queue proposes
+#: closing it with the humane default note (a job's own limit, when set, wins).
+STALE_DAYS = 10
+
+#: Business days overdue after which `portal remind` closes an application itself,
+#: with the default "rejected" note. 0 (the default) turns automatic closure off;
+#: otherwise it must be longer than the proposal limit.
+AUTO_CLOSE_DAYS = 0
+
 #: Demo mode: a fixed development key is allowed and the demo data may be loaded.
 DEMO = False
