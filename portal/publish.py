@@ -1,0 +1,205 @@
+"""Publishing a static site safely: release folders swapped in atomically, in-place
+updates journalled, and no path ever written outside the site or through a symlink.
+
+Layout, for ``portal build /srv/site``::
+
+    /srv/site                   -> site.releases/r-20261126T101500-3f9c   (a symlink)
+    /srv/site.releases/
+        r-20261126T101500-3f9c/  the published release: c/<token>/index.html, assets...
+        r-20261125T090000-a1b2/  the previous one, for --rollback
+        r-....manifest.json      what each release holds (never inside a release:
+                                 it lists tokens, and tokens are the candidates' keys)
+        r-....journal.json       an in-place update in progress (rolled forward)
+        .lock
+
+A full build writes a new release and swaps the symlink with one rename, so readers
+see the complete previous or the complete new site. An incremental build changes few
+pages: it stages each new page beside the old one, records every rename in a journal,
+then renames; each page is replaced atomically, and a build killed half-way is rolled
+forward by the next one.
+"""
+
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+from contextlib import contextmanager
+from datetime import datetime
+from datetime import UTC
+from pathlib import Path
+
+#: A path segment we write: tokens, asset names. Nothing that could climb or hide.
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,511}$")
+STAGED = ".staged-"
+
+
+class UnsafePath(Exception):
+    """A path would escape the site, follow a symlink, or is not ours to replace."""
+
+
+class Site:
+    """One published site folder and its releases."""
+
+    def __init__(self, out: str | os.PathLike):
+        self.out = Path(os.path.abspath(out))
+        self.releases = self.out.parent / f"{self.out.name}.releases"
+
+    # --- releases -----------------------------------------------------------------
+
+    def current(self) -> Path | None:
+        """The release the site points at, or None before the first build."""
+        if not os.path.lexists(self.out):
+            return None
+        if not self.out.is_symlink():
+            if self.out.is_dir() and not any(self.out.iterdir()):
+                self.out.rmdir()  # an empty folder made by hand: ours to take over
+                return None
+            raise UnsafePath(
+                f"{self.out} exists and is not a site made by `portal build`; "
+                "choose a new folder or remove it."
+            )
+        target = (self.out.parent / os.readlink(self.out)).resolve()
+        if target.parent != self.releases.resolve():
+            raise UnsafePath(f"{self.out} points outside {self.releases}; refusing to touch it.")
+        return target
+
+    def new_release(self) -> Path:
+        """An empty release folder, not yet published."""
+        self.releases.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.releases / f"r-{stamp}-{secrets.token_hex(3)}"
+        path.mkdir()
+        return path
+
+    def swap(self, release: Path) -> None:
+        """Point the site at ``release`` with one atomic rename."""
+        os.sync()  # the new files reach the disk before the site points at them
+        temporary = self.out.parent / f".{self.out.name}.swap-{secrets.token_hex(4)}"
+        os.symlink(f"{self.releases.name}/{release.name}", temporary)
+        os.replace(temporary, self.out)
+
+    def publish(self, release: Path) -> None:
+        """Swap ``release`` in; keep the one it replaces for --rollback, delete older ones."""
+        previous = self.current()
+        self.swap(release)
+        for old in self._all_releases():
+            if old not in (release, previous):
+                shutil.rmtree(old)
+                self.manifest_path(old).unlink(missing_ok=True)
+                self.journal_path(old).unlink(missing_ok=True)
+
+    def rollback(self) -> Path:
+        """Publish the release before the current one again."""
+        current = self.current()
+        older = [r for r in self._all_releases() if current and r.name < current.name]
+        if not older:
+            raise UnsafePath("There is no previous release to roll back to.")
+        self.swap(older[-1])
+        return older[-1]
+
+    def _all_releases(self) -> list[Path]:
+        if not self.releases.is_dir():
+            return []
+        return sorted(p for p in self.releases.iterdir() if p.is_dir() and p.name.startswith("r-"))
+
+    def clear_abandoned(self) -> None:
+        """Delete release folders newer than the published one: builds that never finished."""
+        current = self.current()
+        for release in self._all_releases():
+            if current is None or release.name > current.name:
+                shutil.rmtree(release)
+                self.manifest_path(release).unlink(missing_ok=True)
+
+    # --- manifests and journals ---------------------------------------------------
+
+    def manifest_path(self, release: Path) -> Path:
+        return self.releases / f"{release.name}.manifest.json"
+
+    def read_manifest(self, release: Path | None) -> dict | None:
+        """What ``release`` holds, or None when unknown."""
+        if release is None or not self.manifest_path(release).exists():
+            return None
+        return json.loads(self.manifest_path(release).read_text())
+
+    def write_manifest(self, release: Path, manifest: dict) -> None:
+        _write_atomic(self.manifest_path(release), json.dumps(manifest).encode())
+
+    @contextmanager
+    def locked(self):
+        """Hold the site's build lock: one build at a time."""
+        self.releases.mkdir(parents=True, exist_ok=True)
+        with open(self.releases / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    def journal_path(self, release: Path) -> Path:
+        return self.releases / f"{release.name}.journal.json"
+
+    def apply(self, release: Path, staged: dict[str, Path], removed: list[str]) -> None:
+        """Publish staged pages and delete removed ones in place, journalled."""
+        journal = {"staged": {k: str(v) for k, v in staged.items()}, "removed": removed}
+        _write_atomic(self.journal_path(release), json.dumps(journal).encode())
+        self.recover(release)
+
+    def recover(self, release: Path | None) -> None:
+        """Finish an in-place update that was interrupted after its journal was written,
+        and clear staged files of one interrupted before."""
+        if release is None:
+            return
+        path = self.journal_path(release)
+        if path.exists():
+            journal = json.loads(path.read_text())
+            for target, source in journal["staged"].items():
+                if os.path.lexists(source):
+                    os.replace(source, target)
+            for name in journal["removed"]:
+                remove_page(release, name)
+            path.unlink()
+        for leftover in (release / "c").glob(f"*/{STAGED}*"):
+            leftover.unlink()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f"{STAGED}{path.name}.{secrets.token_hex(4)}")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)
+
+
+def safe_child(parent: Path, *names: str) -> Path:
+    """``parent/names...`` after checking every segment; refuses symlinks on the way."""
+    path = parent
+    for name in names:
+        if not SAFE_NAME.match(name) or name in (".", ".."):
+            raise UnsafePath(f"Refusing unsafe path segment {name!r}.")
+        path = path / name
+        if path.is_symlink():
+            raise UnsafePath(f"Refusing to write through the symlink {path}.")
+    return path
+
+
+def write_file(release: Path, parts: tuple[str, ...], data: bytes, stage: bool = False) -> Path:
+    """Write ``data`` at ``release/parts``; with ``stage``, beside it for a later rename.
+
+    Returns the path written (the staged file when staging)."""
+    target = safe_child(release, *parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path = target.with_name(f"{STAGED}{secrets.token_hex(4)}") if stage else target
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    fd = os.open(path, flags, 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+def remove_page(release: Path, name: str) -> bool:
+    """Delete the page folder ``c/<name>/`` of a release; False when it was not there."""
+    folder = safe_child(release, "c", name)
+    if not folder.is_dir():
+        return False
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+    return True
