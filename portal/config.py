@@ -55,6 +55,24 @@ RATE_LIMIT_STORAGE = "memory://"
 #: Applications per page in admin lists.
 PAGE_SIZE = 50
 
+#: Dead candidate links (bad, expired, revoked...) one client may open before it
+#: gets 429; good links are never counted, so nobody else's page is affected.
+DEAD_LINK_RATE_LIMIT = "30 per 10 minutes"
+
+#: "Email me a fresh link" requests allowed per client address.
+FRESH_LINK_RATE_LIMIT = "5 per hour"
+
+#: Fresh links emailed per address; beyond it the request is silently ignored, so
+#: the answer never tells whether the address is known.
+FRESH_LINK_ADDRESS_LIMIT = "3 per day"
+
+#: Seconds to wait for the mail server before keeping the mail queued for later.
+MAIL_TIMEOUT = 10
+
+#: Failed attempts after which a queued email is no longer retried automatically
+#: (the admin lists it; `portal send --retry-failed` tries again).
+MAIL_MAX_ATTEMPTS = 8
+
 #: Business days an application may be overdue before the follow-up queue proposes
 #: closing it with the humane default note (a job's own limit, when set, wins).
 STALE_DAYS = 10
