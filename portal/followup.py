@@ -1,0 +1,330 @@
+"""Follow-up discipline: who is owed word, what to propose for closure, bulk actions.
+
+Every change of state still goes through ``portal.domain`` (move, post_update, close):
+the bulk operations here only wrap many of those calls in one transaction, so that a
+failure part-way changes nothing. The nightly nudges live in ``portal.remind``.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+
+from flask import current_app
+from peewee import JOIN
+
+from portal import dates
+from portal import domain
+from portal.clock import today
+from portal.db import database
+from portal.errors import Forbidden
+from portal.errors import Invalid
+from portal.errors import NotFound
+from portal.models import Application
+from portal.models import Candidate
+from portal.models import Event
+from portal.models import Feedback
+from portal.models import Job
+from portal.models import Stage
+from portal.models import User
+
+Recruiter = User.alias("recruiter")
+
+
+class Workdays:
+    """Business days counted by table lookup: one pass over a range, then O(1) per pair.
+
+    ``between`` agrees with ``dates.business_days_between``; counting day by day costs
+    a holiday lookup per day, too slow for the metrics over thousands of pairs.
+    """
+
+    def __init__(self, start: date, end: date):
+        self.start, self.end = start, end
+        self.counts, n = [], 0
+        for offset in range((end - start).days + 1):
+            n += dates.is_business_day(start + timedelta(days=offset))
+            self.counts.append(n)
+
+    def _count(self, day: date) -> int:
+        return self.counts[(day - self.start).days]
+
+    def between(self, start: date, end: date) -> int:
+        """Business days after ``start`` up to and including ``end``."""
+        if self.start <= min(start, end) and max(start, end) <= self.end:
+            return self._count(end) - self._count(start)
+        return dates.business_days_between(start, end)
+
+
+def business_days_before(day: date, days: int) -> date:
+    """The latest date that is at least ``days`` business days before ``day``."""
+    while days > 0:
+        days -= dates.is_business_day(day)
+        day -= timedelta(days=1)
+    return day
+
+
+def due_by(day: date | None = None) -> date:
+    """The queue shows what is overdue or due within one business day of ``day``."""
+    return dates.add_business_days(day or today(), 1)
+
+
+def stale_limit(job: Job) -> int:
+    """Business days overdue after which ``job``'s applications are proposed for closure."""
+    return job.stale_days or current_app.config["STALE_DAYS"]
+
+
+def _rows():
+    return (
+        Application.select(Application, Candidate, Job, Stage, Recruiter)
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
+        .switch(Application)
+        .join(Stage)
+    )
+
+
+def _filtered(query, job_id=None, recruiter_id=None):
+    if job_id:
+        query = query.where(Application.job == job_id)
+    if recruiter_id:
+        query = query.where(Job.recruiter == recruiter_id)
+    return query
+
+
+def _owed_condition(day: date):
+    # No promise at all (possible after an import) is owed word too, first of all.
+    return (Application.status == "active") & (
+        (Application.reply_by <= due_by(day)) | Application.reply_by.is_null()
+    )
+
+
+def owed_word(day: date | None = None, job_id=None, recruiter_id=None):
+    """Active applications overdue or due within one business day, most overdue first."""
+    day = day or today()
+    return _filtered(_rows().where(_owed_condition(day)), job_id, recruiter_id).order_by(
+        Application.reply_by.asc(nulls="FIRST"), Application.id
+    )
+
+
+def count_owed(day: date | None = None, job_id=None, recruiter_id=None) -> int:
+    """How many applications ``owed_word`` lists."""
+    query = Application.select(Application.id).join(Job).where(_owed_condition(day or today()))
+    return _filtered(query, job_id, recruiter_id).count()
+
+
+def overdue(day: date | None = None):
+    """Active applications whose reply-by date has passed as of ``day``, most overdue first."""
+    day = day or today()
+    return (
+        _rows()
+        .where(
+            (Application.status == "active")
+            & ((Application.reply_by < day) | Application.reply_by.is_null())
+        )
+        .order_by(Application.reply_by.asc(nulls="FIRST"), Application.id)
+    )
+
+
+def _stale_condition(day: date, extra_days: int = 0):
+    """Overdue past the job's limit (or the global one), plus ``extra_days``.
+
+    Business days are monotonic, so "at least N business days overdue" is "reply-by on
+    or before one threshold date": one comparison per distinct limit, in SQL.
+    """
+    limits = {row for (row,) in Job.select(Job.stale_days).distinct().tuples()}
+    condition = None
+    for limit in limits:
+        days = max(1, limit or current_app.config["STALE_DAYS"]) + extra_days
+        of_job = Job.stale_days.is_null() if limit is None else (Job.stale_days == limit)
+        part = of_job & (Application.reply_by <= business_days_before(day, days))
+        condition = part if condition is None else (condition | part)
+    return (Application.status == "active") & (condition if condition is not None else False)
+
+
+def proposals(day: date | None = None, job_id=None, recruiter_id=None):
+    """Active applications overdue past their limit: proposed for closure, most overdue first."""
+    day = day or today()
+    query = _rows().where(_stale_condition(day))
+    return _filtered(query, job_id, recruiter_id).order_by(Application.reply_by, Application.id)
+
+
+def auto_close_due(day: date | None = None):
+    """Applications `portal remind` closes by itself, when AUTO_CLOSE_DAYS is set."""
+    days = current_app.config["AUTO_CLOSE_DAYS"]
+    if not days:
+        return []
+    if days <= current_app.config["STALE_DAYS"]:
+        raise Invalid(
+            f"AUTO_CLOSE_DAYS ({days}) must be longer than STALE_DAYS "
+            f"({current_app.config['STALE_DAYS']}), or 0 to turn automatic closure off."
+        )
+    day = day or today()
+    cutoff = business_days_before(day, days)
+    return list(
+        proposals(day)
+        .where(Application.reply_by <= cutoff)
+        .order_by(Application.reply_by, Application.id)
+    )
+
+
+@dataclass
+class Lateness:
+    """How late word is for one application, in business days."""
+
+    days: int  # > 0 overdue, 0 due today, < 0 due later
+    proposed: bool
+
+    @property
+    def words(self) -> str:
+        if self.days > 0:
+            return f"{self.days} business day{'s' * (self.days != 1)} overdue"
+        return "due today" if self.days == 0 else "due next business day"
+
+
+def lateness(applications, day: date | None = None) -> dict[int, Lateness]:
+    """Lateness of each application (by id), counted with one calendar for the page."""
+    day = day or today()
+    promised = [a.reply_by for a in applications if a.reply_by]
+    workdays = Workdays(min(promised + [day]), max(promised + [day]))
+    result = {}
+    for application in applications:
+        if application.reply_by is None:
+            result[application.id] = Lateness(0, False)
+            continue
+        days = workdays.between(application.reply_by, day)
+        result[application.id] = Lateness(days, days >= max(1, stale_limit(application.job)))
+    return result
+
+
+# --- words for the candidate -----------------------------------------------------------
+
+
+def fill(template: str, application: Application) -> str:
+    """``template`` with {first_name}, {job} and {recruiter} of ``application``."""
+    values = {
+        "first_name": application.candidate.first_name,
+        "job": application.job.title,
+        "recruiter": application.job.recruiter.name,
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+HOLDING_UPDATE = (
+    "Hello {first_name},\n\n"
+    "We have no decision yet on your application for the {job} role, and we did not want "
+    "to leave you waiting without word. You are still very much under consideration. "
+    "You will hear from us by {reply_by}.\n\n"
+    "{recruiter}"
+)
+
+
+def holding_update(application: Application, day: date | None = None) -> tuple[str, date]:
+    """The pre-filled "no decision yet" update and the new reply-by date it promises."""
+    reply_by = domain.reply_by_default(application.stage, day or today())
+    text = HOLDING_UPDATE.replace("{reply_by}", dates.in_words(reply_by))
+    return fill(text, application), reply_by
+
+
+def stale_note(application: Application) -> str:
+    """The humane default note proposed when an application has gone quiet too long."""
+    return domain.closure_note_default(application, "rejected")
+
+
+# --- bulk actions, one transaction each -------------------------------------------------
+
+
+def chosen(pairs) -> list[tuple[Application, int]]:
+    """The applications of ``(id, version)`` pairs from a form, in the order given."""
+    pairs = [(int(id_), int(version)) for id_, version in pairs]
+    if not pairs:
+        raise Invalid("Choose at least one application.")
+    found = {a.id: a for a in _rows().where(Application.id.in_([i for i, _ in pairs]))}
+    missing = [str(i) for i, _ in pairs if i not in found]
+    if missing:
+        raise NotFound(f"Application {', '.join(missing)} no longer exists; reload the page.")
+    return [(found[i], version) for i, version in pairs]
+
+
+def close_many(actor, items, status: str, note: str, reason: str = "") -> int:
+    """Close every application of ``items`` with one note (placeholders filled per
+    candidate): all of them, or none if any one fails."""
+    if not items:
+        raise Invalid("Choose at least one application.")
+    with database.atomic():
+        for application, version in items:
+            domain.close(actor, application, version, status, fill(note, application), reason)
+    return len(items)
+
+
+def move_many(actor, items, stage_name: str, message: str = "", next_steps: str = "") -> int:
+    """Move every application of ``items`` to its job's stage named ``stage_name``:
+    all of them, or none if any one fails."""
+    if not items:
+        raise Invalid("Choose at least one application.")
+    job_ids = {application.job_id for application, _ in items}
+    stages = {
+        s.job_id: s
+        for s in Stage.select().where(Stage.job.in_(job_ids) & (Stage.name == stage_name))
+    }
+    with database.atomic():
+        for application, version in items:
+            stage = stages.get(application.job_id)
+            if stage is None:
+                raise Invalid(f"Job {application.job.ref} has no stage named {stage_name!r}.")
+            domain.move(actor, application, stage, version, fill(message, application), next_steps)
+    return len(items)
+
+
+def stage_names(job_ids=None) -> list[str]:
+    """Stage names to offer for a bulk move, in pipeline order."""
+    query = Stage.select(Stage.name, Stage.position)
+    if job_ids:
+        query = query.where(Stage.job.in_(list(job_ids)))
+    seen: dict[str, int] = {}
+    for name, position in query.tuples():
+        seen[name] = min(position, seen.get(name, position))
+    return sorted(seen, key=lambda name: (seen[name], name))
+
+
+# --- shareable feedback ------------------------------------------------------------------
+
+
+def share_feedback(actor: User, feedback: Feedback, strengths: bool, concerns: bool) -> Feedback:
+    """Let the recruiter quote parts of ``feedback`` to the candidate (author or admin only)."""
+    if not (actor.is_admin or feedback.author_id == actor.id):
+        raise Forbidden("Only the author of this feedback (or an admin) can share parts of it.")
+    with database.atomic():
+        Feedback.update(share_strengths=bool(strengths), share_concerns=bool(concerns)).where(
+            Feedback.id == feedback.id
+        ).execute()
+        shared = [part for part, on in (("strengths", strengths), ("concerns", concerns)) if on]
+        Event.create(
+            application=feedback.application_id,
+            actor=actor,
+            kind="feedback_shared",
+            message=", ".join(shared) or "nothing",
+        )
+    feedback.share_strengths, feedback.share_concerns = bool(strengths), bool(concerns)
+    return feedback
+
+
+def shareable(application: Application) -> list[tuple[str, str]]:
+    """(key, text) of every part of the feedback on ``application`` its author shared."""
+    parts = []
+    query = (
+        Feedback.select(Feedback, User)
+        .join(User, JOIN.INNER, on=(Feedback.author == User.id))
+        .where(
+            (Feedback.application == application)
+            & (Feedback.share_strengths | Feedback.share_concerns)
+        )
+        .order_by(Feedback.created, Feedback.id)
+    )
+    for feedback in query:
+        if feedback.share_strengths and feedback.strengths:
+            parts.append((f"{feedback.id}-strengths", feedback.strengths))
+        if feedback.share_concerns and feedback.concerns:
+            parts.append((f"{feedback.id}-concerns", feedback.concerns))
+    return parts
