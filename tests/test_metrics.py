@@ -1,0 +1,212 @@
+"""Follow-up health on a small data set whose every number is counted by hand below."""
+
+from datetime import date
+from datetime import datetime
+
+import pytest
+import time_machine
+
+from portal import domain
+from portal import metrics
+from portal.models import Application
+from portal.models import Event
+from portal.models import Stage
+
+NOVEMBER = metrics.Period(date(2026, 11, 2), date(2026, 11, 27))  # Monday to Friday
+FRIDAY_27 = date(2026, 11, 27)
+
+
+def at(traveller, moment: str):
+    traveller.move_to(datetime.fromisoformat(moment + "+00:00"))
+
+
+def fresh(application):
+    return Application.get_by_id(application.id)
+
+
+def to(application, name):
+    return application.job.stages.where(Stage.name == name).get()
+
+
+def move(application, name):
+    application = fresh(application)
+    domain.move(None, application, to(application, name), application.version)
+
+
+def update(application, **fields):
+    application = fresh(application)
+    domain.post_update(None, application, application.version, "Word", **fields)
+
+
+def close(application, status, note):
+    application = fresh(application)
+    domain.close(None, application, application.version, status, note)
+
+
+def candidate(application, kind, message=""):
+    """What the candidate page records when a candidate acknowledges word or rates us."""
+    Event.create(application=application, kind=kind, message=message)
+
+
+@pytest.fixture
+def november(app, make_user, make_job, make_application):
+    """Three jobs, two recruiters, November 2026 in London (GMT: UTC dates are local).
+
+    Wednesday 11 November is a company holiday.
+    """
+    app.config["EXTRA_HOLIDAYS"] = ["2026-11-11"]
+    rita = make_user("recruiter", name="Rita Reyes")
+    sam = make_user("recruiter", name="Sam Stone")
+    j1 = make_job(title="Alpha", ref="J1", recruiter=rita)
+    j2 = make_job(title="Beta", ref="J2", recruiter=rita)
+    j3 = make_job(title="Gamma", ref="J3", recruiter=sam)
+    with time_machine.travel(datetime(2026, 10, 20, 12), tick=False) as t:
+        # J1, C: words before the period do not count, but the last one starts a gap.
+        c = make_application(job=j1, name="Cleo C")
+        at(t, "2026-10-30 12:00")
+        move(c, "Screen")
+        # J3, G: closed before the period, not counted.
+        g = make_application(job=j3, name="Gus G")
+        close(g, "rejected", "Sorry")
+
+        at(t, "2026-11-02 10:00")
+        a = make_application(job=j1, name="Ada A")
+        d = make_application(job=j2, name="Dan D")
+        e = make_application(job=j3, name="Eve E")  # reply-by Monday 9th: overdue on the 27th
+        f = make_application(job=j3, name="Fay F")
+        close(f, "hired", "Welcome")  # gap 0, noted, never interviewed
+        at(t, "2026-11-02 14:00")
+        move(d, "Interviews")  # gap 0; entered the last interview stage
+        at(t, "2026-11-03 09:00")
+        candidate(d, "acknowledged")  # acknowledges the move
+        b = make_application(job=j1, name="Bob B")  # reply-by Tuesday 10th: overdue
+        at(t, "2026-11-04 10:00")
+        move(a, "Screen")  # gap Mon 2 -> Wed 4: 2
+        at(t, "2026-11-05 10:00")
+        update(c)  # gap Fri 30 Oct -> Thu 5: 4
+        at(t, "2026-11-06 10:00")
+        close(d, "withdrawn", "")  # gap Mon 2 -> Fri 6: 4; wait Mon 2 -> Fri 6: 4; no note
+        candidate(d, "rated", "2")
+        at(t, "2026-11-09 10:00")
+        update(a)  # gap Wed 4 -> Mon 9: 3
+        at(t, "2026-11-09 15:00")
+        candidate(a, "acknowledged")  # acknowledges the update
+        at(t, "2026-11-10 10:00")
+        move(a, "Interviews")  # gap 1; entered the last interview stage
+        at(t, "2026-11-13 10:00")
+        move(a, "Decision")  # gap Tue 10 -> Fri 13: 2 (the 11th is a holiday)
+        at(t, "2026-11-18 10:00")
+        close(a, "rejected", "Dear Ada")  # gap Fri 13 -> Wed 18: 3; wait Tue 10 -> Wed 18: 5
+        at(t, "2026-11-19 10:00")
+        candidate(a, "acknowledged")  # acknowledges the closure
+        candidate(a, "rated", "4")
+        at(t, "2026-11-26 10:00")
+        update(c, reply_by=date(2026, 11, 30))  # gap Thu 5 -> Thu 26: 14; not overdue
+        at(t, "2026-11-28 10:00")
+        update(c, reply_by=date(2026, 12, 1))  # after the period: not counted
+    return {"rita": rita, "sam": sam, "j1": j1, "j2": j2, "j3": j3, "b": b, "e": e}
+
+
+def by_key(rows):
+    return {row.key: row for row in rows}
+
+
+def test_per_job(november):
+    jobs, _, _ = metrics.health(NOVEMBER, day=FRIDAY_27)
+    jobs = by_key(jobs)
+    alpha, beta, gamma = jobs[november["j1"].id], jobs[november["j2"].id], jobs[november["j3"].id]
+
+    # Alpha: A's gaps 2, 3, 1, 2, 3 and C's 4, 14: sorted 1 2 2 3 3 4 14.
+    assert sorted(alpha.gaps.elements()) == [1, 2, 2, 3, 3, 4, 14]
+    assert alpha.median_gap == 3
+    assert (alpha.active, alpha.overdue, alpha.overdue_share) == (2, 1, 0.5)  # B late, C not
+    assert alpha.median_wait == 5
+    assert (alpha.closures, alpha.noted, alpha.noted_share) == (1, 1, 1.0)
+    assert (alpha.words, alpha.acknowledged) == (7, 2)
+    assert alpha.acknowledged_share == pytest.approx(2 / 7)
+    assert alpha.rating == 4
+
+    # Beta: D's gaps 0 and 4; the move acknowledged, the closure not.
+    assert sorted(beta.gaps.elements()) == [0, 4] and beta.median_gap == 2
+    assert (beta.active, beta.overdue_share) == (0, None)
+    assert beta.median_wait == 4 and beta.noted_share == 0
+    assert beta.acknowledged_share == 0.5 and beta.rating == 2
+
+    # Gamma: F closed the day it came (gap 0, with a note, never interviewed); E is late.
+    assert sorted(gamma.gaps.elements()) == [0]
+    assert (gamma.active, gamma.overdue) == (1, 1)
+    assert gamma.median_wait is None
+    assert (gamma.closures, gamma.noted) == (1, 1)
+    assert gamma.acknowledged_share == 0 and gamma.rating is None
+
+
+def test_per_recruiter_and_overall(november):
+    _, people, overall = metrics.health(NOVEMBER, day=FRIDAY_27)
+    people = by_key(people)
+    rita, sam = people[november["rita"].id], people[november["sam"].id]
+    # Rita: Alpha and Beta together: 0 1 2 2 3 3 4 4 14.
+    assert rita.median_gap == 3
+    assert rita.overdue_share == 0.5
+    assert rita.median_wait == 4.5  # 5 and 4
+    assert rita.noted_share == 0.5
+    assert rita.acknowledged_share == pytest.approx(3 / 9)
+    assert rita.rating == 3  # 4 and 2
+    assert sam.median_gap == 0 and sam.overdue_share == 1.0
+    # Everyone: 0 0 1 2 2 3 3 4 4 14.
+    assert overall.median_gap == 2.5
+    assert overall.overdue_share == pytest.approx(2 / 3)
+    assert overall.noted_share == pytest.approx(2 / 3)
+    assert overall.acknowledged_share == pytest.approx(3 / 10)
+    assert dict(overall.ratings) == {4: 1, 2: 1}
+
+
+def test_narrowed_to_a_recruiter_or_a_job(november):
+    jobs, people, overall = metrics.health(
+        NOVEMBER, recruiter_id=november["rita"].id, day=FRIDAY_27
+    )
+    assert [j.label for j in jobs] == ["Alpha (J1)", "Beta (J2)"]
+    assert [p.label for p in people] == ["Rita Reyes"] and overall.median_gap == 3
+    jobs, _, overall = metrics.health(NOVEMBER, job_id=november["j2"].id, day=FRIDAY_27)
+    assert [j.label for j in jobs] == ["Beta (J2)"] and overall.median_wait == 4
+
+
+def test_a_shorter_period_counts_only_its_words(november):
+    second_week = metrics.Period(date(2026, 11, 9), date(2026, 11, 13))
+    jobs, _, _ = metrics.health(second_week, day=FRIDAY_27)
+    alpha = by_key(jobs)[november["j1"].id]
+    assert sorted(alpha.gaps.elements()) == [1, 2, 3]  # Mon 9, Tue 10, Fri 13
+    assert alpha.closures == 0 and alpha.noted_share is None
+
+
+@time_machine.travel("2026-11-06 10:00 +0000", tick=False)
+def test_business_days_are_counted_in_company_dates(app, make_job, make_application):
+    app.config["TIMEZONE"] = "Asia/Tokyo"
+    application = make_application(job=make_job())  # Friday 19:00 in Tokyo
+    with time_machine.travel("2026-11-08 16:00 +0000", tick=False):  # Monday 01:00 in Tokyo
+        update(application)
+    week = metrics.Period(date(2026, 11, 9), date(2026, 11, 13))  # starts on Tokyo's Monday
+    _, _, overall = metrics.health(week, day=date(2026, 11, 9))
+    assert dict(overall.gaps) == {1: 1}  # Friday to Monday; in UTC, Friday to Sunday: 0
+    app.config["TIMEZONE"] = "Europe/London"  # Sunday 16:00 in London: before the period
+    _, _, overall = metrics.health(week, day=date(2026, 11, 9))
+    assert overall.words == 0
+
+
+def test_offsets_find_daylight_saving_changes_to_the_second(app):
+    changes = metrics._offsets("Europe/London", date(2026, 1, 1), date(2026, 12, 31))
+    assert changes[1:] == (
+        (datetime(2026, 3, 29, 1, 0), 3600),
+        (datetime(2026, 10, 25, 1, 0), 0),
+    )
+
+
+def test_a_word_given_late_on_the_last_night_of_summer_time(app, make_job, make_application):
+    # 23:30 UTC on Saturday 24 October is 00:30 on Sunday the 25th in London (BST).
+    with time_machine.travel("2026-10-23 10:00 +0000", tick=False):
+        application = make_application(job=make_job())  # Friday
+    with time_machine.travel("2026-10-24 23:30 +0000", tick=False):
+        update(application)
+    _, _, overall = metrics.health(metrics.Period(date(2026, 10, 25), date(2026, 10, 25)))
+    assert overall.words == 1
+    _, _, overall = metrics.health(metrics.Period(date(2026, 10, 24), date(2026, 10, 24)))
+    assert overall.words == 0
