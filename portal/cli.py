@@ -1,14 +1,26 @@
-"""The `portal` command: a FlaskGroup, so run, routes and shell come for free."""
+"""The `portal` command: a FlaskGroup, so run, routes and shell come for free.
+
+Every command says what went wrong in one line and exits non-zero; none prints a
+traceback for bad input.
+"""
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
+import peewee
+from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import NoAppException
 
 from portal import create_app
 from portal import db
 from portal import domain
+from portal import interchange
 from portal import UnsafeSettings
 from portal.errors import DomainError
+from portal.models import User
 
 
 def _create_app():
@@ -18,9 +30,53 @@ def _create_app():
         raise NoAppException(str(error)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class OneLineUsageError(click.ClickException):
+    """A usage error told in one line, with where to find help, instead of the usage block."""
+
+    exit_code = 2
+
+
+class PortalGroup(FlaskGroup):
+    """Flask's group, with one-line usage errors and database failures."""
+
+    def make_context(self, *args, **kwargs):
+        with _one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _one_line():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _one_line():
+    try:
+        yield
+    except click.UsageError as error:
+        hint = f" Try '{error.ctx.command_path} --help'." if error.ctx else ""
+        raise OneLineUsageError(error.format_message() + hint) from None
+    except peewee.OperationalError as error:
+        # Unreachable server, locked file, missing table: the cause, not a traceback.
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(f"database: {first}") from None
+
+
+@click.group(cls=PortalGroup, create_app=_create_app)
 def cli():
-    """Manage the candidate status portal."""
+    """Manage the candidate status portal.
+
+    Settings come from PORTAL_* environment variables (PORTAL_DATABASE_URL,
+    PORTAL_SECRET_KEY...); see the README.
+    """
+
+
+@contextmanager
+def _domain_errors():
+    """Turn a domain error into the one-line message it carries."""
+    try:
+        yield
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
 
 
 @cli.command("init-db")
@@ -38,8 +94,132 @@ def init_db():
 def create_user(email, name, role, password):
     """Add a member of staff."""
     db.check_schema()
-    try:
+    with _domain_errors():
         user = domain.create_user(email, name, role, password)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
     click.echo(f"Created {user.role} {user.email}.")
+
+
+@cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="At least 8 characters; prompted for when omitted.")
+def set_password(email, password):
+    """Give the member of staff EMAIL a new password.
+
+    Imported accounts have none (exports carry no password hashes): this is how
+    they get one.
+    """
+    db.check_schema()
+    with db.database.connection_context(), _domain_errors():
+        user = User.get_or_none(User.email == domain.normalise_email(email))
+        if user is None:
+            raise click.ClickException(f"There is no user with the email {email}.")
+        domain.set_password(None, user, password)
+    click.echo(f"Password set for {user.email}.")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--job",
+    "job_ref",
+    metavar="REF",
+    help="Read FILE as a CSV of candidates (name,email[,ref][,stage]) for job REF.",
+)
+def import_command(file, job_ref):
+    """Import users, jobs and applications from a JSON FILE, or candidates from a CSV.
+
+    \b
+    JSON, as `portal export` writes it:
+      {"users": [{"email", "name", "role", "password"?}],
+       "jobs": [{"ref", "title", "recruiter", "managers", "stages": [...]}],
+       "applications": [{"ref", "job", "candidate": {"name", "email"},
+                         "stage", "status", "events": [...], "feedback": [...]}]}
+    CSV (with --job REF): a header row with name and email, and optionally
+    ref and stage (a stage name of the job; the first stage when empty).
+
+    Records already in the database (users by email, jobs and applications by
+    ref; in a CSV without refs, a candidate already in the job) are left exactly
+    as they are, so importing a file twice changes nothing. All or nothing: if
+    any record is bad, nothing is imported and the error names the record.
+    """
+    db.check_schema()
+    with db.database.connection_context(), _domain_errors():
+        if job_ref is not None:
+            counts = interchange.import_csv(file, job_ref)
+        else:
+            counts = interchange.import_json(file)
+    for line in import_summary(file, counts):
+        click.echo(line)
+
+
+def import_summary(source: str, counts: interchange.Counts) -> list[str]:
+    """What an import did, in a few lines."""
+    lines = [f"Imported from {source}: {_tally(counts.created) or 'nothing new'}."]
+    if any(counts.present.values()):
+        lines.append(f"Already there, left unchanged: {_tally(counts.present)}.")
+    if counts.passwordless:
+        lines.append(
+            f"{len(counts.passwordless)} new user(s) have no password and cannot sign in "
+            "until one is set with `portal set-password EMAIL`: "
+            + ", ".join(counts.passwordless[:10])
+            + (" ..." if len(counts.passwordless) > 10 else "")
+        )
+    return lines
+
+
+def _tally(numbers: dict) -> str:
+    singular = {"users": "user", "jobs": "job", "applications": "application"}
+    return ", ".join(
+        f"{n:,} {name if n != 1 else singular[name]}" for name, n in numbers.items() if n
+    )
+
+
+@cli.command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file (replaced whole, only once complete) instead of standard output.",
+)
+def export_command(output):
+    """Write every user, job and application as JSON, in the format `portal import` reads.
+
+    Users are written without their passwords: importing them elsewhere creates
+    accounts that need `portal set-password`.
+    """
+    db.check_schema()
+    with db.database.connection_context():
+        if output is None:
+            interchange.export(click.get_text_stream("stdout"))
+            return
+        target = Path(output)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as out:
+                counts = interchange.export(out)
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise click.ClickException(f"{output}: cannot write: {error.strerror}") from None
+    click.echo(f"Exported {_tally(counts) or 'nothing'} to {output}.", err=True)
+
+
+@cli.command("demo")
+def demo_command():
+    """Load a realistic demo (jobs, ~40 applications, feedback) and print the logins.
+
+    Creates the tables when needed. Running it again changes nothing and prints the
+    logins again. Only with PORTAL_DEMO=1: the demo accounts' passwords are public.
+    """
+    from portal import demo
+
+    if not current_app.config["DEMO"]:
+        raise click.ClickException(
+            "portal demo creates accounts with published passwords; "
+            "it runs only with PORTAL_DEMO=1 (never on a real database)."
+        )
+    db.create_schema()
+    with db.database.connection_context(), _domain_errors():
+        result = demo.load()
+    for line in demo.summary_lines(result):
+        click.echo(line)

@@ -470,3 +470,160 @@ def can_see_all_feedback(user: User, application: Application) -> bool:
     if user.is_admin or application.job.recruiter_id == user.id:
         return True
     return application.feedback.where(Feedback.author == user).exists()
+
+
+# --- import: records exported from a portal, restored as they were ----------------
+
+#: Event kinds that are internal by nature: an import may never make them visible.
+INTERNAL_KINDS = ("note", "reason", "feedback")
+
+
+def restore_application(
+    job: Job,
+    name: str,
+    email: str,
+    *,
+    ref: str,
+    stage: Stage,
+    status: str = "active",
+    reply_by: date | None = None,
+    next_steps: str = "",
+    closure_note: str = "",
+    closed_reason: str = "",
+    closed=None,
+    created=None,
+    events=(),
+    feedback=(),
+) -> Application:
+    """Recreate an exported application with its state and its history as they were.
+
+    The import's counterpart of add_application: ``events`` and ``feedback`` are dicts of
+    Event and Feedback fields (users and stages as rows) recorded with their original
+    authors and times. With no events, the entries add_application and close would have
+    written are recorded: "created", and for a closed one "reason" and "closed".
+    """
+    email = normalise_email(email)
+    name = _text(name, "Candidate name", True, 200)
+    ref = _text(ref, "Reference", True, 60)
+    if status not in ("active", *CLOSED_STATUSES):
+        raise Invalid(f"Status {status!r} is not one of active, {', '.join(CLOSED_STATUSES)}.")
+    stages = [stage, *(e.get(k) for e in events for k in ("from_stage", "to_stage"))]
+    for other in [*stages, *(f["stage"] for f in feedback)]:
+        if other is not None and other.job_id != job.id:
+            raise Invalid(f"Stage {other.name!r} is not part of job {job.ref}.")
+    history = [_restored_event(row) for row in events]
+    scorecards = _restored_feedback(feedback)
+    created = created or min((e["created"] for e in history), default=None) or now()
+    moments = [created, *(e["created"] for e in history), *(f["created"] for f in scorecards)]
+    closed = None if status == "active" else closed or max(moments)
+    application = Application(
+        ref=ref,
+        job=job,
+        stage=stage,
+        status=status,
+        reply_by=None if status != "active" else reply_by or reply_by_default(stage),
+        next_steps=_text(next_steps, "Next steps", limit=2000),
+        closure_note=_text(closure_note, "Closure note", limit=5000),
+        closed_reason=_text(closed_reason, "Internal reason", limit=2000),
+        closed=closed,
+        created=created,
+        updated=max(moments),
+    )
+    with database.atomic():
+        application.candidate, _ = Candidate.get_or_create(email=email, defaults={"name": name})
+        if status != "active" and not application.closure_note:
+            application.closure_note = closure_note_default(application, status)
+        if not history:
+            history = [_restored_event(row) for row in _history_of(application)]
+        visible = [e["created"] for e in history if e.get("visible")]
+        application.last_word = max(visible, default=None)
+        try:
+            with database.atomic():
+                application.save()
+        except peewee.IntegrityError:
+            raise Invalid(
+                f"{email} already has an application for {job.ref}, or {ref} is taken."
+            ) from None
+        Event.insert_many([{**e, "application": application} for e in history]).execute()
+        if scorecards:
+            Feedback.insert_many([{**f, "application": application} for f in scorecards]).execute()
+    return application
+
+
+def _history_of(application: Application) -> list[dict]:
+    """The entries add_application and close write, for an import that brings none."""
+    history = [{"kind": "created", "to_stage": application.stage, "created": application.created}]
+    if application.closed and application.closed_reason:
+        history.append(
+            {"kind": "reason", "message": application.closed_reason, "created": application.closed}
+        )
+    if application.closed:
+        history.append(
+            {
+                "kind": "closed",
+                "visible": True,
+                "message": application.closure_note,
+                "created": application.closed,
+            }
+        )
+    return history
+
+
+def _restored_event(row: dict) -> dict:
+    kind = _text(row.get("kind"), "Event kind", True, 40)
+    if row.get("visible") and kind in INTERNAL_KINDS:
+        raise Invalid(f"A {kind!r} event is internal and cannot be visible to the candidate.")
+    if not row.get("created"):
+        raise Invalid(f"The {kind!r} event needs its time.")
+    return {
+        "kind": kind,
+        "actor": row.get("actor"),
+        "visible": bool(row.get("visible")),
+        "message": _text(row.get("message"), "Message", limit=5000),
+        "next_steps": _text(row.get("next_steps"), "Next steps", limit=2000),
+        "reply_by": row.get("reply_by"),
+        "from_stage": row.get("from_stage"),
+        "to_stage": row.get("to_stage"),
+        "created": row["created"],
+    }
+
+
+def _restored_feedback(rows) -> list[dict]:
+    seen = set()
+    scorecards = []
+    for row in rows:
+        author, stage = row["author"], row["stage"]
+        if (author.id, stage.id) in seen:
+            raise Invalid(f"{author.email} gave feedback at the {stage.name} stage twice.")
+        seen.add((author.id, stage.id))
+        if row.get("recommendation") not in RECOMMENDATIONS:
+            raise Invalid(f"Recommendation must be one of {', '.join(RECOMMENDATIONS)}.")
+        if row.get("rating") not in range(1, 5) or isinstance(row.get("rating"), bool):
+            raise Invalid("Rating must be a whole number between 1 and 4.")
+        if not row.get("created"):
+            raise Invalid("Feedback needs its time.")
+        scorecards.append(
+            {
+                "author": author,
+                "stage": stage,
+                "rating": row["rating"],
+                "recommendation": row["recommendation"],
+                "strengths": _text(row.get("strengths"), "Strengths"),
+                "concerns": _text(row.get("concerns"), "Concerns"),
+                "share_strengths": bool(row.get("share_strengths")),
+                "share_concerns": bool(row.get("share_concerns")),
+                "created": row["created"],
+            }
+        )
+    return scorecards
+
+
+def set_password(actor, user: User, password: str) -> User:
+    """Give a member of staff a new password (an imported account has none it knows)."""
+    _require(actor, ("admin",))
+    if len(password) < 8:
+        raise Invalid("The password needs at least 8 characters.")
+    with database.atomic():
+        user.set_password(password)
+        user.save()
+    return user

@@ -1,0 +1,164 @@
+"""Export everything as the import's JSON document, streamed so 100,000 applications
+never sit in memory at once."""
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from typing import TextIO
+
+from portal.models import Application
+from portal.models import Candidate
+from portal.models import Event
+from portal.models import Feedback
+from portal.models import Job
+from portal.models import JobManager
+from portal.models import Stage
+from portal.models import User
+
+#: Applications loaded per query, with their events and feedback in two more.
+CHUNK = 1000
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A stored (UTC, naive) time as ISO 8601 with a Z, to the second."""
+    return moment and moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def export(out: TextIO) -> dict[str, int]:
+    """Write every user, job and application to ``out``; return how many of each."""
+    emails = dict(User.select(User.id, User.email).tuples())
+    stages = {s.id: s for s in Stage.select().order_by(Stage.position)}
+    counts = {}
+    sections = {
+        "users": _users(),
+        "jobs": _jobs(emails, stages),
+        "applications": _applications(emails, stages),
+    }
+    out.write("{")
+    for number, (name, records) in enumerate(sections.items()):
+        out.write(("," if number else "") + f"\n  {json.dumps(name)}: [")
+        counts[name] = 0
+        for record in records:
+            # Exactly what json.dumps(document, indent=2) writes, one record at a time.
+            text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            out.write(("," if counts[name] else "") + "\n    " + text)
+            counts[name] += 1
+        out.write("\n  ]" if counts[name] else "]")
+    out.write("\n}\n")
+    return counts
+
+
+def _users():
+    for user in User.select().order_by(User.email):
+        yield {"email": user.email, "name": user.name, "role": user.role, "active": user.active}
+
+
+def _jobs(emails: dict, stages: dict):
+    managers = defaultdict(list)
+    for job_id, user_id in JobManager.select(JobManager.job, JobManager.user).tuples():
+        managers[job_id].append(emails[user_id])
+    pipelines = defaultdict(list)
+    for stage in stages.values():
+        pipelines[stage.job_id].append(stage)
+    for job in Job.select().order_by(Job.ref):
+        yield {
+            "ref": job.ref,
+            "title": job.title,
+            "team": job.team,
+            "location": job.location,
+            "open": job.open,
+            "stale_days": job.stale_days,
+            "recruiter": emails[job.recruiter_id],
+            "managers": sorted(managers[job.id]),
+            "stages": [
+                {
+                    "name": s.name,
+                    "candidate_label": s.candidate_label,
+                    "description": s.description,
+                    "follow_up_days": s.follow_up_days,
+                    "interview": s.interview,
+                }
+                for s in pipelines[job.id]
+            ],
+        }
+
+
+def _applications(emails: dict, stages: dict):
+    refs = dict(Job.select(Job.id, Job.ref).tuples())
+    last = None
+    while True:
+        query = (
+            Application.select(Application, Candidate)
+            .join(Candidate)
+            .order_by(Application.ref)
+            .limit(CHUNK)
+        )
+        rows = list(query if last is None else query.where(Application.ref > last))
+        if not rows:
+            return
+        ids = [row.id for row in rows]
+        events = defaultdict(list)
+        for event in (
+            Event.select().where(Event.application.in_(ids)).order_by(Event.created, Event.id)
+        ):
+            events[event.application_id].append(_event(event, emails, stages))
+        feedback = defaultdict(list)
+        for card in (
+            Feedback.select()
+            .where(Feedback.application.in_(ids))
+            .order_by(Feedback.created, Feedback.id)
+        ):
+            feedback[card.application_id].append(_feedback(card, emails, stages))
+        for row in rows:
+            yield {
+                "ref": row.ref,
+                "job": refs[row.job_id],
+                "candidate": {"name": row.candidate.name, "email": row.candidate.email},
+                "stage": stages[row.stage_id].name,
+                "status": row.status,
+                "created": iso(row.created),
+                "reply_by": row.reply_by and row.reply_by.isoformat(),
+                "next_steps": row.next_steps,
+                "closure_note": row.closure_note,
+                "closed_reason": row.closed_reason,
+                "closed": iso(row.closed),
+                "events": events[row.id],
+                "feedback": feedback[row.id],
+            }
+        last = rows[-1].ref
+
+
+def _event(event: Event, emails: dict, stages: dict) -> dict:
+    """One history entry; fields left at their default are left out."""
+    item = {"at": iso(event.created), "kind": event.kind}
+    if event.actor_id:
+        item["actor"] = emails[event.actor_id]
+    item["visible"] = event.visible
+    if event.message:
+        item["message"] = event.message
+    if event.next_steps:
+        item["next_steps"] = event.next_steps
+    if event.reply_by:
+        item["reply_by"] = event.reply_by.isoformat()
+    if event.from_stage_id:
+        item["from_stage"] = stages[event.from_stage_id].name
+    if event.to_stage_id:
+        item["to_stage"] = stages[event.to_stage_id].name
+    return item
+
+
+def _feedback(card: Feedback, emails: dict, stages: dict) -> dict:
+    """One scorecard; the share flags only when set."""
+    item = {
+        "at": iso(card.created),
+        "author": emails[card.author_id],
+        "stage": stages[card.stage_id].name,
+        "rating": card.rating,
+        "recommendation": card.recommendation,
+        "strengths": card.strengths,
+        "concerns": card.concerns,
+    }
+    for flag in ("share_strengths", "share_concerns"):
+        if getattr(card, flag):
+            item[flag] = True
+    return item

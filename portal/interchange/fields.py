@@ -1,0 +1,157 @@
+"""Reading an import file: its fields typed and checked, errors naming file and record."""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import UTC
+from pathlib import Path
+
+from portal.errors import DomainError
+from portal.errors import Invalid
+
+SECTIONS = ("users", "jobs", "applications")
+USER_FIELDS = ("email", "name", "role", "active", "password")
+JOB_FIELDS = ("ref", "title", "team", "location", "open", "stale_days", "recruiter", "managers")
+STAGE_FIELDS = ("name", "candidate_label", "description", "follow_up_days", "interview")
+APPLICATION_FIELDS = (
+    *("ref", "job", "candidate", "stage", "status", "created", "reply_by", "next_steps"),
+    *("closure_note", "closed_reason", "closed", "events", "feedback"),
+)
+EVENT_FIELDS = (
+    *("at", "kind", "actor", "visible", "message", "next_steps", "reply_by"),
+    *("from_stage", "to_stage"),
+)
+FEEDBACK_FIELDS = (
+    *("at", "author", "stage", "rating", "recommendation", "strengths", "concerns"),
+    *("share_strengths", "share_concerns"),
+)
+JSON_TYPES = {
+    dict: "an object",
+    list: "a list",
+    str: "text",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a decimal number",
+}
+
+
+class ImportFailed(Invalid):
+    """A record of the file cannot be imported; the message names the file and the record."""
+
+
+@dataclass
+class Counts:
+    """What an import created, and what it found already there and left alone."""
+
+    created: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    present: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    #: Users created without a password: they cannot sign in until one is set.
+    passwordless: list = field(default_factory=list)
+
+
+# --- reading fields -----------------------------------------------------------------
+
+
+def json_kind(value) -> str:
+    return "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def as_object(value, allowed) -> dict:
+    if not isinstance(value, dict):
+        raise Invalid(f"expected an object, found {json_kind(value)}")
+    for name in value:
+        if name not in allowed:
+            raise Invalid(f"unknown field {name!r} (expected {', '.join(allowed)})")
+    return value
+
+
+def typed(data: dict, key: str, types, default=None, required=False):
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise Invalid(f"{key} is required")
+        return default
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        raise Invalid(f"{key} must be {JSON_TYPES[types[0]]}, not {json_kind(value)}")
+    return value
+
+
+def text(data: dict, key: str, required=False) -> str:
+    value = typed(data, key, (str,), "", required)
+    if required and not value.strip():
+        raise Invalid(f"{key} is required")
+    return value
+
+
+def as_date(data: dict, key: str) -> date | None:
+    value = typed(data, key, (str,))
+    try:
+        return value and date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def as_moment(data: dict, key: str, required=False) -> datetime | None:
+    """A date and time; with an offset it is converted to UTC, without one it is UTC."""
+    value = typed(data, key, (str,), required=required)
+    try:
+        moment = value and datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(
+            f"{key}: {value!r} is not a date and time (e.g. 2026-03-02T09:30:00Z)"
+        ) from None
+    if moment and moment.tzinfo:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+@contextmanager
+def naming(source: str, where: str) -> Iterator[None]:
+    """Name the file and the record in any error raised inside."""
+    try:
+        yield
+    except ImportFailed:
+        raise
+    except DomainError as error:
+        raise ImportFailed(f"{source}: {where}: {error.message}") from None
+
+
+def label(section: str, index: int, data, key: str) -> str:
+    label = data.get(key) if isinstance(data, dict) else None
+    return f"{section}[{index}]" + (f" ({key} {label})" if isinstance(label, str) else "")
+
+
+# --- reading files ------------------------------------------------------------------
+
+
+def read_text(path: str) -> str:
+    """The file's text, or ImportFailed saying why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFailed(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFailed(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        raise ImportFailed(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise ImportFailed(f"{path}: cannot be read: {error.strerror}") from None
+
+
+def read_document(path: str) -> dict:
+    """The JSON document of ``path``, its shape checked."""
+    try:
+        document = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
+        raise ImportFailed(
+            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    with naming(path, "top level"):
+        as_object(document, SECTIONS)
+        for section in SECTIONS:
+            typed(document, section, (list,))
+    return document
