@@ -63,10 +63,10 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """The period as stored (naive UTC) times: [from, to)."""
-        return _utc(self.start), _utc(self.end + timedelta(days=1))
+        return utc_midnight(self.start), utc_midnight(self.end + timedelta(days=1))
 
 
-def _utc(day: date) -> datetime:
+def utc_midnight(day: date) -> datetime:
     """Midnight of ``day`` in the company's zone, as a naive UTC time."""
     local = datetime.combine(day, time(), tzinfo=zone())
     return local.astimezone(UTC).replace(tzinfo=None)

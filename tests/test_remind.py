@@ -1,0 +1,211 @@
+"""`portal remind`: the dry run's lines, the digests' content, once a day, auto-closure."""
+
+from datetime import date
+from email import message_from_bytes
+from email import policy
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from portal import domain
+from portal.models import Application
+from portal.models import Event
+from portal.models import Mail
+from portal.models import Reminder
+from portal.models import Stage
+from portal.remind import remind_command
+
+WEDNESDAY = "2026-12-09 07:00 +0000"  # Wednesday 9 December 2026, before work
+
+
+def stage(job, name):
+    return job.stages.where(Stage.name == name).get()
+
+
+def promise(application, day):
+    application = Application.get_by_id(application.id)
+    domain.post_update(None, application, application.version, "Word", reply_by=day)
+    return Application.get_by_id(application.id)
+
+
+def remind(runner, *args):
+    return runner.invoke(remind_command, list(args))
+
+
+def outbox(app) -> list:
+    folder = Path(app.instance_path) / "outbox"
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
+@pytest.fixture
+def owed(make_user, make_job, make_application):
+    """Rita owes word on three applications, Sam on one; Mo owes feedback on one interview."""
+    rita = make_user("recruiter", name="Rita Reyes", email="rita@example.com")
+    sam = make_user("recruiter", name="Sam Stone", email="sam@example.com")
+    mo = make_user("manager", name="Mo Mensah", email="mo@example.com")
+    pat = make_user("manager", name="Pat Park", email="pat@example.com")
+    design = make_job(title="Designer", ref="J-DES", recruiter=rita, managers=[mo, pat])
+    ops = make_job(title="Operator", ref="J-OPS", recruiter=sam)
+    with time_machine.travel("2026-11-02 10:00 +0000", tick=False) as traveller:
+        forgotten = promise(
+            make_application(job=design, name="Fen Forgot", ref="A-1"), date(2026, 11, 20)
+        )
+        late = promise(make_application(job=design, name="Lee Late", ref="A-2"), date(2026, 12, 1))
+        soon = promise(make_application(job=design, name="Sol Soon", ref="A-3"), date(2026, 12, 10))
+        promise(make_application(job=design, name="Tim Later", ref="A-4"), date(2026, 12, 14))
+        other = promise(make_application(job=ops, name="Oda Other", ref="A-5"), date(2026, 12, 8))
+        closed = promise(
+            make_application(job=design, name="Cy Closed", ref="A-6"), date(2026, 11, 2)
+        )
+        domain.close(None, closed, closed.version, "withdrawn", "")
+        interviewed = make_application(job=design, name="Ivy Interviewed", ref="A-7")
+        interviewed = promise(interviewed, date(2026, 12, 11))
+        traveller.move_to("2026-12-07 10:00 +0000")
+        domain.move(None, interviewed, stage(design, "Interviews"), interviewed.version)
+        interviewed = Application.get_by_id(interviewed.id)
+        traveller.move_to("2026-12-08 10:00 +0000")
+        domain.move(
+            None,
+            interviewed,
+            stage(design, "Decision"),
+            interviewed.version,
+            reply_by=date(2026, 12, 14),
+        )
+        domain.submit_feedback(pat, interviewed, stage(design, "Interviews"), 3, "yes")
+    return locals()
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_dry_run_prints_one_line_per_overdue_application_and_sends_nothing(runner, owed):
+    result = remind(runner, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "A-1\t2026-11-20\t13 business days overdue\tJ-DES\trita@example.com\tproposed for closure",
+        "A-2\t2026-12-01\t6 business days overdue\tJ-DES\trita@example.com",
+        "A-5\t2026-12-08\t1 business day overdue\tJ-OPS\tsam@example.com",
+    ]
+    assert "3 overdue as of 2026-12-09; nothing sent." in result.output
+    assert Mail.select().count() == 0 and Reminder.select().count() == 0
+    assert not (Path(runner.app.instance_path) / "outbox").exists()
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+@pytest.mark.parametrize(
+    ("as_of", "refs"),
+    [
+        ("2026-11-23", ["A-1"]),  # the 20th had passed, nothing else had
+        ("2026-12-02", ["A-1", "A-2"]),
+        ("2026-12-15", ["A-1", "A-2", "A-5", "A-3", "A-4", "A-7"]),  # ties by age
+    ],
+)
+def test_dry_run_as_of_another_day(runner, owed, as_of, refs):
+    result = remind(runner, "--dry-run", "--as-of", as_of)
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == refs
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_dry_run_says_when_there_is_no_promise(runner, make_application):
+    application = make_application(ref="A-9")
+    Application.update(reply_by=None).where(Application.id == application.id).execute()
+    result = remind(runner, "--dry-run")
+    assert result.stdout.startswith("A-9\tnone\tno reply-by date\t")
+
+
+@pytest.mark.parametrize("bad", ["9 December", "2026-13-01", "tomorrow"])
+def test_a_bad_as_of_date_is_one_line_and_exit_code_2(runner, bad):
+    result = remind(runner, "--dry-run", "--as-of", bad)
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output or "%Y-%m-%d" in result.output
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_each_recruiter_gets_a_digest_of_what_they_owe(app, runner, owed):
+    result = remind(runner)
+    assert result.exit_code == 0, result.output
+    mails = {m["To"]: m for m in outbox(app)}
+    assert set(mails) == {"rita@example.com", "sam@example.com", "mo@example.com"}
+
+    rita = mails["rita@example.com"]
+    assert rita["Subject"] == "3 candidates owed word, some proposed for closure"
+    text = rita.get_body(("plain",)).get_content()
+    assert text.startswith("Hello Rita,")
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert lines == [
+        "- Fen Forgot, Designer (A-1), at Applied: 13 business days overdue "
+        "(promised by Friday 20 November); proposed for closure",
+        "- Lee Late, Designer (A-2), at Applied: 6 business days overdue "
+        "(promised by Tuesday 1 December)",
+        "- Sol Soon, Designer (A-3), at Applied: due next business day "
+        "(promised by Thursday 10 December)",
+    ]
+    for not_owed in ("Oda Other", "Tim Later", "Cy Closed", "Ivy Interviewed"):
+        assert not_owed not in text  # Sam's; due Monday; closed; due Monday
+    assert "https://jobs.example.com/admin/followup/?recruiter=" in text
+    html = rita.get_body(("html",)).get_content()
+    assert "Fen Forgot" in html and "13 business days overdue" in html
+
+    sam = mails["sam@example.com"].get_body(("plain",)).get_content()
+    assert "Oda Other" in sam and "Fen Forgot" not in sam
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_managers_get_the_feedback_they_owe_for_interviews_that_are_over(app, runner, owed):
+    remind(runner)
+    mails = {m["To"]: m for m in outbox(app)}
+    assert "pat@example.com" not in mails  # Pat gave feedback
+    mo = mails["mo@example.com"]
+    assert mo["Subject"] == "Feedback owed on 1 interview"
+    text = mo.get_body(("plain",)).get_content()
+    assert "- Ivy Interviewed, Designer (A-7), Interviews: " in text
+    assert "https://jobs.example.com/admin/applications/A-7/" in text
+    assert "Lee Late" not in text  # not interviewed yet
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_running_twice_on_the_same_day_sends_nothing_new(app, runner, owed):
+    first = remind(runner)
+    assert "queued 3 digest(s), 0 already sent that day" in first.output
+    assert len(outbox(app)) == 3
+    second = remind(runner)
+    assert second.exit_code == 0, second.output
+    assert "queued 0 digest(s), 3 already sent that day" in second.output
+    assert len(outbox(app)) == 3 and Mail.select().count() == 3
+    assert Reminder.select().count() == 3
+    # The next day is another day.
+    with time_machine.travel("2026-12-10 07:00 +0000", tick=False):
+        third = remind(runner)
+    assert "queued 3 digest(s)" in third.output and len(outbox(app)) == 6
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_nobody_owes_anything_nothing_is_sent(app, runner, make_application):
+    make_application()  # reply-by five business days away
+    result = remind(runner)
+    assert result.exit_code == 0
+    assert "queued 0 digest(s)" in result.output and Mail.select().count() == 0
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_automatic_closure_only_when_turned_on(app, runner, owed):
+    remind(runner, "--as-of", "2026-12-08")
+    assert Application.get(Application.ref == "A-1").status == "active"
+    app.config["AUTO_CLOSE_DAYS"] = 12
+    result = remind(runner)
+    assert "closed 1 automatically" in result.output
+    closed = Application.get(Application.ref == "A-1")
+    assert closed.status == "rejected"
+    assert closed.closure_note.startswith("Dear Fen,")
+    assert Event.get((Event.application == closed.id) & (Event.kind == "closed")).visible
+    assert Application.get(Application.ref == "A-2").status == "active"
+
+
+def test_automatic_closure_shorter_than_the_proposal_is_refused(app, runner, owed):
+    app.config["AUTO_CLOSE_DAYS"] = 3
+    result = remind(runner)
+    assert result.exit_code == 1
+    assert "AUTO_CLOSE_DAYS (3) must be longer than STALE_DAYS (10)" in result.output
