@@ -545,6 +545,7 @@ def restore_application(
                 f"{email} already has an application for {job.ref}, or {ref} is taken."
             ) from None
         Event.insert_many([{**e, "application": application} for e in history]).execute()
+        links.issue(application)  # a live link, as for every application; nothing is sent
         if scorecards:
             Feedback.insert_many([{**f, "application": application} for f in scorecards]).execute()
     return application
@@ -627,3 +628,130 @@ def set_password(actor, user: User, password: str) -> User:
         user.set_password(password)
         user.save()
     return user
+
+
+# --- candidate links, email, and the candidate's own actions ---------------------------
+#
+# Candidates have no account: ``actor`` is None for what they do on their page, and the
+# event kind says it was them.
+
+#: What the candidate did on their page (internal events: staff see them in the history).
+CANDIDATE_KINDS = ("candidate_withdrew", "acknowledged", "rated")
+
+
+def _notify(application, event: Event) -> None:
+    """Queue the candidate's short notice of a visible change (sent after commit)."""
+    link = links.live(application)
+    if link is not None:  # a revoked link is a decision: no email carries a new one
+        mail.queue_notice(application, event, links.url(link))
+
+
+def issue_link(actor, application):
+    """The application's live link, issuing one if none is live."""
+    _require(actor)
+    with database.atomic():
+        if links.live(application) is None:
+            _record(application, actor, "link_issued")
+        return links.issue(application)
+
+
+def revoke_link(actor, application) -> int:
+    """End the application's links at once; returns how many were live."""
+    _require(actor)
+    with database.atomic():
+        count = links.revoke(application)
+        if count:
+            _record(application, actor, "link_revoked")
+    return count
+
+
+def reissue_link(actor, application):
+    """End the application's links and issue a new one (the old address stops working)."""
+    _require(actor)
+    with database.atomic():
+        link = links.reissue(application)
+        _record(application, actor, "link_reissued")
+    return link
+
+
+def send_link(actor, application):
+    """Email the candidate their link, issuing one if none is live."""
+    _require(actor)
+    with database.atomic():
+        link = links.issue(application)
+        _record(application, actor, "link_sent")
+        ends = links.ends(link.expires, application.status, application.closed)
+        return mail.queue_link(application, links.url(link), ends)
+
+
+def send_fresh_links(email: str) -> int:
+    """A candidate asked for a fresh link: email one for each application whose page
+    may still be shown. Returns how many were sent; the caller never tells anyone."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        return 0
+    moment = now()
+    grace = links.closed_grace()
+    sent = 0
+    with database.atomic():
+        for application in Application.select().join(Candidate).where(Candidate.email == email):
+            if not application.is_active and application.closed + grace <= moment:
+                continue
+            send_link(None, application)
+            sent += 1
+    return sent
+
+
+def withdraw_by_candidate(application, version, reason: str = "") -> Event:
+    """The candidate withdraws on their page; their reason is for the hiring team only."""
+    _require_active(application)
+    reason = _text(reason, "Reason", limit=2000)
+    with database.atomic():
+        note = closure_note_default(application, "withdrawn")
+        _change(
+            application,
+            version,
+            status="withdrawn",
+            closure_note=note,
+            closed_reason="Withdrawn by the candidate" + (f": {reason}" if reason else "."),
+            closed=now(),
+            reply_by=None,
+        )
+        _record(application, None, "candidate_withdrew", message=reason)
+        return _record(application, None, "closed", visible=True, message=note)
+
+
+def _since_closed(application, kind: str) -> bool:
+    return (
+        application.events.where((Event.kind == kind) & (Event.created >= application.closed))
+        .exists()
+    )
+
+
+def acknowledge_closure(application) -> Event | None:
+    """The candidate says "got it" to the closure; once per closure."""
+    if application.is_active:
+        raise Invalid("There is nothing to acknowledge while the application is open.")
+    with database.atomic():
+        if _since_closed(application, "acknowledged"):
+            return None
+        Application.update(updated=now()).where(Application.id == application.id).execute()
+        return _record(application, None, "acknowledged")
+
+
+def rate_experience(application, score) -> Event | None:
+    """The candidate's one-question rating of the process (1-5), once per closure."""
+    if application.is_active:
+        raise Invalid("You can rate your experience once the process is over.")
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        raise Invalid("Please choose one of the five answers.") from None
+    if score not in range(1, 6):
+        raise Invalid("Please choose one of the five answers.")
+    with database.atomic():
+        if _since_closed(application, "rated"):
+            return None
+        Application.update(updated=now()).where(Application.id == application.id).execute()
+        return _record(application, None, "rated", message=f"{score} out of 5")
