@@ -1,7 +1,19 @@
-"""The staff admin: one blueprint, views split by screen."""
+"""The staff admin: one blueprint, one module per screen."""
+
+import importlib
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from admin import views  # noqa: E402,F401  (registers the routes)
+#: The modules that register routes on ``bp``; ``links`` (the candidate-link panel)
+#: is optional so the admin works while that part is not there yet.
+SCREENS = ("home", "jobs", "stages", "applications", "actions", "closures", "users")
+
+for _name in SCREENS:
+    importlib.import_module(f"admin.{_name}")
+try:
+    importlib.import_module("admin.links")
+except ModuleNotFoundError as error:
+    if error.name != "admin.links":
+        raise

@@ -1,0 +1,88 @@
+"""Who may see and do what in the admin: every permission predicate lives here.
+
+- admin: everything, including users.
+- recruiter: every job and application; all actions.
+- manager: only the jobs they are on (other jobs and their applications are a 404,
+  as if they did not exist), read-only except for feedback (other actions are a 403).
+"""
+
+import functools
+
+from flask import abort
+from flask_login import current_user
+from flask_login import login_required
+
+from portal import queries
+from portal.models import Application
+from portal.models import Job
+from portal.models import User
+
+#: Roles that act on jobs and applications.
+STAFF = ("admin", "recruiter")
+
+
+def actor() -> User:
+    """The signed-in user, as the domain operations take it (not a proxy)."""
+    return current_user._get_current_object()
+
+
+def restricted_to(user: User) -> User | None:
+    """The manager whose jobs bound what ``user`` sees, or None for no bound."""
+    return user if user.role == "manager" else None
+
+
+def can_act(user: User) -> bool:
+    """May change jobs, pipelines, applications and templates."""
+    return user.role in STAFF
+
+
+def can_manage_users(user: User) -> bool:
+    """May create users and change their role or access."""
+    return user.role == "admin"
+
+
+def can_give_feedback(user: User, application: Application) -> bool:
+    """May submit a scorecard: the job's managers, and staff (as the domain allows)."""
+    return can_act(user) or any(m.id == user.id for m in queries.job_managers(application.job))
+
+
+def staff_required(view):
+    """Signed in with a role that acts; managers get a 403."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not can_act(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    """Signed in as an admin; anyone else gets a 403."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not can_manage_users(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def job_or_404(ref: str) -> Job:
+    """The job ``ref`` if the signed-in user may see it."""
+    job = queries.job(ref, restricted_to(current_user))
+    if job is None:
+        abort(404)
+    return job
+
+
+def application_or_404(ref: str) -> Application:
+    """The application ``ref`` if the signed-in user may see it."""
+    application = queries.application(ref, restricted_to(current_user))
+    if application is None:
+        abort(404)
+    return application

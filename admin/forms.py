@@ -1,0 +1,181 @@
+"""The admin's forms (WTForms): parsing and re-display of what was typed.
+
+CSRF is checked once for every POST by the app-wide ``CSRFProtect``; templates put
+the token in each form with the ``csrf`` macro, so the forms here skip their own.
+Forms shown together on one page carry a prefix so that their fields never collide.
+Lengths and rules beyond types are the domain's to enforce.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import EmailField
+from wtforms import FieldList
+from wtforms import Form as PlainForm
+from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import PasswordField
+from wtforms import RadioField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import widgets
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from portal.clock import today
+from portal.models import CLOSED_STATUSES
+from portal.models import RECOMMENDATIONS
+from portal.models import ROLES
+
+RECOMMENDATION_LABELS = {
+    "strong_no": "Strong no",
+    "no": "No",
+    "yes": "Yes",
+    "strong_yes": "Strong yes",
+}
+RATING_LABELS = {1: "1 – poor", 2: "2 – mixed", 3: "3 – good", 4: "4 – excellent"}
+
+
+def options(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def stage_options(pipeline) -> list[SelectChoice]:
+    """A job's stages as choices, by internal name."""
+    return options((s.id, s.name) for s in pipeline)
+
+
+class Form(FlaskForm):
+    class Meta:
+        csrf = False  # checked app-wide by CSRFProtect for every POST
+
+
+class VersionedForm(Form):
+    """A change to an application, made against the version the user saw."""
+
+    version = HiddenField(validators=[DataRequired()])
+
+    def validate_version(self, field):
+        if not str(field.data).isdigit():
+            raise ValidationError("The form is incomplete: reload the page.")
+
+
+def not_in_the_past(form, field):
+    if field.data and field.data < today():
+        raise ValidationError("Choose today or a later date.")
+
+
+class MoveForm(VersionedForm):
+    stage = SelectField("Move to", coerce=int, validators=[InputRequired()])
+    message = TextAreaField("Message for the candidate (optional)")
+    next_steps = TextAreaField("Next steps (optional)")
+    reply_by = DateField("They will hear from us by", validators=[Optional(), not_in_the_past])
+
+
+class UpdateForm(VersionedForm):
+    message = TextAreaField("Message for the candidate", validators=[DataRequired()])
+    next_steps = TextAreaField("Next steps (optional)")
+    reply_by = DateField("They will hear from us by", validators=[Optional(), not_in_the_past])
+
+
+class NoteForm(Form):
+    message = TextAreaField("Internal note", validators=[DataRequired()])
+
+
+class CloseForm(VersionedForm):
+    status = RadioField(
+        "Outcome",
+        choices=options((s, s.title()) for s in CLOSED_STATUSES),
+        validators=[InputRequired()],
+    )
+    reason = TextAreaField("Internal reason (never shown to the candidate)")
+    closure_note = TextAreaField("Closure note for the candidate")
+
+
+class ReopenForm(VersionedForm):
+    stage = SelectField("Back to stage", coerce=int, validators=[InputRequired()])
+
+
+class FeedbackForm(Form):
+    stage = SelectField("Stage", coerce=int, validators=[InputRequired()])
+    rating = RadioField(
+        "Rating",
+        coerce=int,
+        choices=options(RATING_LABELS.items()),
+        validators=[InputRequired()],
+    )
+    recommendation = SelectField(
+        "Recommendation",
+        choices=options(
+            [("", "Choose…"), *((r, RECOMMENDATION_LABELS[r]) for r in RECOMMENDATIONS)]
+        ),
+        validators=[DataRequired()],
+    )
+    strengths = TextAreaField("Strengths")
+    concerns = TextAreaField("Concerns")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class JobForm(Form):
+    ref = StringField("Reference (optional: one is made up when empty)")
+    title = StringField("Title", validators=[DataRequired()])
+    team = StringField("Team")
+    location = StringField("Location")
+    recruiter = SelectField("Recruiter", coerce=int, validators=[InputRequired()])
+    managers = MultiCheckboxField("Hiring managers", coerce=int)
+    stale_days = IntegerField(
+        "Propose closing after this many business days overdue (optional)",
+        validators=[Optional(), NumberRange(min=1, max=365)],
+    )
+    open = BooleanField("Open: accepting and moving candidates", default=True)
+
+
+class StageRow(PlainForm):
+    id = HiddenField()
+    name = StringField("Internal name")
+    candidate_label = StringField("Label the candidate sees")
+    description = TextAreaField("What to expect (shown to the candidate)")
+    follow_up_days = IntegerField(
+        "Follow-up days", default=3, validators=[Optional(), NumberRange(min=0, max=60)]
+    )
+    interview = BooleanField("Interview stage (managers give feedback)")
+
+
+class PipelineForm(Form):
+    stages = FieldList(FormField(StageRow))
+
+
+class ApplicationForm(Form):
+    name = StringField("Candidate's name", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired()])
+    stage = SelectField("Stage", coerce=int, validators=[InputRequired()])
+
+
+class TemplateForm(Form):
+    body = TextAreaField("Template", validators=[DataRequired()])
+
+
+class UserForm(Form):
+    name = StringField("Name", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired()])
+    role = SelectField("Role", choices=options((r, r.title()) for r in ROLES))
+    password = PasswordField(
+        "Initial password (at least 8 characters)", validators=[DataRequired()]
+    )
+
+
+class UserAccessForm(Form):
+    role = SelectField("Role", choices=options((r, r.title()) for r in ROLES))
+    active = BooleanField("Can sign in")

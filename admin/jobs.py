@@ -1,0 +1,131 @@
+"""Jobs: the list with counts, creating and editing a job, and its board."""
+
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from admin import bp
+from admin.access import actor
+from admin.access import can_act
+from admin.access import job_or_404
+from admin.access import restricted_to
+from admin.access import STAFF
+from admin.access import staff_required
+from admin.forms import JobForm
+from admin.forms import options
+from portal import domain
+from portal import queries
+from portal.clock import today
+from portal.errors import Invalid
+from portal.models import User
+
+#: Cards shown per stage on the board; the column links to the full list.
+CARDS_PER_STAGE = 8
+
+
+@bp.route("/jobs/")
+@login_required
+def jobs():
+    """Every job the user may see, with its applications counted by status."""
+    include_closed = request.args.get("closed") == "1"
+    rows = list(queries.jobs(restricted_to(current_user), include_closed))
+    counts = queries.status_counts([job.id for job in rows])
+    return render_template(
+        "admin/jobs.html", jobs=rows, counts=counts, include_closed=include_closed
+    )
+
+
+@bp.route("/jobs/<ref>/")
+@login_required
+def board(ref):
+    """A job's pipeline as columns of stages, with counts and the freshest cards."""
+    job = job_or_404(ref)
+    pipeline = queries.stages(job)
+    columns, closed = queries.board(job, pipeline, CARDS_PER_STAGE)
+    return render_template(
+        "admin/board.html",
+        job=job,
+        columns=columns,
+        closed=closed,
+        managers=queries.job_managers(job),
+        can_act=can_act(current_user),
+        today=today(),
+    )
+
+
+def _job_form(job=None) -> JobForm:
+    if job is None:
+        form = JobForm(data={"recruiter": current_user.id})
+    else:
+        data = {
+            "title": job.title,
+            "team": job.team,
+            "location": job.location,
+            "recruiter": job.recruiter_id,
+            "managers": [u.id for u in queries.job_managers(job)],
+            "stale_days": job.stale_days,
+            "open": job.open,
+        }
+        form = JobForm(data=data)
+    recruiters = queries.staff(STAFF)
+    if job is not None and all(u.id != job.recruiter_id for u in recruiters):
+        recruiters.append(job.recruiter)  # keep a deactivated recruiter selectable
+    form.recruiter.choices = options((u.id, f"{u.name} ({u.role})") for u in recruiters)
+    form.managers.choices = options((u.id, u.name) for u in queries.staff(("manager",)))
+    return form
+
+
+def _save(form: JobForm, job=None):
+    """Parse the job form and save it through the domain; the job, or None on refusal."""
+    wanted = [form.recruiter.data, *form.managers.data]
+    users = {u.id: u for u in User.select().where(User.id.in_(wanted))}
+    try:
+        return domain.save_job(
+            actor(),
+            job=job,
+            ref=form.ref.data if job is None else None,
+            title=form.title.data,
+            team=form.team.data,
+            location=form.location.data,
+            recruiter=users[form.recruiter.data],
+            managers=[users[m] for m in form.managers.data],
+            is_open=form.open.data,
+            stale_days=form.stale_days.data,
+        )
+    except Invalid as error:
+        flash(error.message, "error")
+        return None
+
+
+@bp.route("/jobs/new", methods=["GET", "POST"])
+@staff_required
+def new_job():
+    """Create a job; it starts from the default pipeline."""
+    form = _job_form()
+    if form.validate_on_submit():
+        job = _save(form)
+        if job is not None:
+            flash(
+                f"Created {job.title} with the default pipeline: adjust its stages here.", "success"
+            )
+            return redirect(url_for("admin.stages", ref=job.ref))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/job_form.html", form=form, job=None), status
+
+
+@bp.route("/jobs/<ref>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_job(ref):
+    """Edit a job's details, recruiter and hiring managers."""
+    job = job_or_404(ref)
+    form = _job_form(job)
+    if form.validate_on_submit():
+        if _save(form, job) is not None:
+            flash(f"Saved {job.title}.", "success")
+            return redirect(url_for("admin.board", ref=job.ref))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/job_form.html", form=form, job=job), status

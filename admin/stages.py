@@ -1,0 +1,89 @@
+"""A job's pipeline editor: edit, add, remove and reorder stages, all without JS.
+
+The buttons that add, remove or move a row re-display the edited pipeline as a draft;
+only "Save pipeline" writes it, in one call to ``domain.set_stages``.
+"""
+
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from admin import bp
+from admin.access import actor
+from admin.access import job_or_404
+from admin.access import staff_required
+from admin.forms import PipelineForm
+from portal import domain
+from portal import queries
+from portal.errors import Invalid
+
+BLANK = {"id": "", "name": "", "candidate_label": "", "description": "", "follow_up_days": 3}
+
+
+def _rows(pipeline) -> list[dict]:
+    return [
+        {
+            "id": str(s.id),
+            "name": s.name,
+            "candidate_label": s.candidate_label,
+            "description": s.description,
+            "follow_up_days": s.follow_up_days,
+            "interview": s.interview,
+        }
+        for s in pipeline
+    ]
+
+
+def edit_draft(rows: list[dict], action: str) -> list[dict]:
+    """Apply 'add', 'remove-N', 'up-N' or 'down-N' to the rows of a draft pipeline."""
+    verb, _, index = action.partition("-")
+    n = int(index) if index.isdigit() else -1
+    if verb == "add":
+        return [*rows, dict(BLANK)]
+    if not 0 <= n < len(rows):
+        return rows
+    rows = list(rows)
+    if verb == "remove":
+        del rows[n]
+    elif verb == "up" and n > 0:
+        rows[n - 1], rows[n] = rows[n], rows[n - 1]
+    elif verb == "down" and n < len(rows) - 1:
+        rows[n], rows[n + 1] = rows[n + 1], rows[n]
+    return rows
+
+
+@bp.route("/jobs/<ref>/stages", methods=["GET", "POST"])
+@staff_required
+def stages(ref):
+    """Edit a job's ordered pipeline."""
+    job = job_or_404(ref)
+    pipeline = queries.stages(job)
+    counts = queries.stage_counts(job)
+    if request.method == "GET":
+        form = PipelineForm(data={"stages": _rows(pipeline)})
+        return _render(job, form, counts)
+    form = PipelineForm()
+    rows = [dict(entry.data) for entry in form.stages]
+    action = request.form.get("action", "save")
+    if action != "save":
+        form = PipelineForm(formdata=None, data={"stages": edit_draft(rows, action)})
+        return _render(job, form, counts, draft=True)
+    if not form.validate():
+        return _render(job, form, counts, draft=True, status=400)
+    try:
+        domain.set_stages(actor(), job, rows)
+    except Invalid as error:
+        return _render(job, form, counts, draft=True, status=400, error=error.message)
+    flash(f"Saved the pipeline of {job.title}.", "success")
+    return redirect(url_for("admin.board", ref=job.ref))
+
+
+def _render(job, form, counts, draft=False, status=200, error=None):
+    return (
+        render_template(
+            "admin/stages.html", job=job, form=form, counts=counts, draft=draft, error=error
+        ),
+        status,
+    )

@@ -1,0 +1,293 @@
+"""Read-only queries for the staff lists, the board and the application page.
+
+Every function issues a fixed number of statements whatever the size of the page
+(joins instead of per-row lookups), so the lists stay fast at 100,000 applications.
+``manager`` restricts a query to the jobs that manager is on; None means no restriction
+(the caller decides who is restricted: see admin.access).
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from peewee import fn
+from peewee import JOIN
+
+from portal.models import Application
+from portal.models import Candidate
+from portal.models import Event
+from portal.models import Feedback
+from portal.models import Job
+from portal.models import JobManager
+from portal.models import Stage
+from portal.models import STATUSES
+from portal.models import User
+
+FromStage = Stage.alias("from_stage")
+ToStage = Stage.alias("to_stage")
+
+
+@dataclass
+class Page:
+    """One page of a longer list."""
+
+    items: list
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+def _managed_jobs(manager: User):
+    return JobManager.select(JobManager.job).where(JobManager.user == manager)
+
+
+def _restrict(query, manager: User | None):
+    return query if manager is None else query.where(Application.job.in_(_managed_jobs(manager)))
+
+
+def jobs(manager: User | None = None, include_closed: bool = True):
+    """Jobs with their recruiter, most recently created first."""
+    query = (
+        Job.select(Job, User)
+        .join(User, on=(Job.recruiter == User.id))
+        .order_by(Job.open.desc(), Job.title, Job.id)
+    )
+    if manager is not None:
+        query = query.where(Job.id.in_(_managed_jobs(manager)))
+    if not include_closed:
+        query = query.where(Job.open == True)  # noqa: E712  (peewee needs ==)
+    return query
+
+
+def status_counts(job_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Applications per status for each job, in one grouped query."""
+    counts = {job_id: dict.fromkeys(STATUSES, 0) for job_id in job_ids}
+    if not job_ids:
+        return counts
+    rows = (
+        Application.select(Application.job, Application.status, fn.COUNT(Application.id))
+        .where(Application.job.in_(job_ids))
+        .group_by(Application.job, Application.status)
+        .tuples()
+    )
+    for job_id, status, count in rows:
+        counts[job_id][status] = count
+    return counts
+
+
+def job(ref: str, manager: User | None = None) -> Job | None:
+    """One job by reference with its recruiter, or None when absent or not visible."""
+    query = Job.select(Job, User).join(User, on=(Job.recruiter == User.id)).where(Job.ref == ref)
+    if manager is not None:
+        query = query.where(Job.id.in_(_managed_jobs(manager)))
+    return query.first()
+
+
+def stages(job: Job) -> list[Stage]:
+    """A job's pipeline in order."""
+    return list(Stage.select().where(Stage.job == job).order_by(Stage.position))
+
+
+def stage_counts(job: Job) -> dict[int, int]:
+    """Applications (of any status) per stage of a job."""
+    rows = (
+        Application.select(Application.stage, fn.COUNT(Application.id))
+        .where(Application.job == job)
+        .group_by(Application.stage)
+        .tuples()
+    )
+    return dict(rows)
+
+
+def job_managers(job: Job) -> list[User]:
+    """The hiring managers on a job."""
+    return list(
+        User.select()
+        .join(JobManager, on=(JobManager.user == User.id))
+        .where(JobManager.job == job)
+        .order_by(User.name)
+    )
+
+
+@dataclass
+class Column:
+    """One stage of the board: its active applications and the freshest of them."""
+
+    stage: Stage
+    count: int
+    cards: list
+
+
+def board(job: Job, pipeline: list[Stage], per_stage: int = 8):
+    """The columns of a job's board, and its closed applications per status.
+
+    Two statements: one grouped count, and one ranked select that keeps the
+    ``per_stage`` most recently updated active applications of every stage.
+    """
+    counts = {}
+    closed = dict.fromkeys(STATUSES[1:], 0)
+    rows = (
+        Application.select(Application.stage, Application.status, fn.COUNT(Application.id))
+        .where(Application.job == job)
+        .group_by(Application.stage, Application.status)
+        .tuples()
+    )
+    for stage_id, status, count in rows:
+        if status == "active":
+            counts[stage_id] = count
+        else:
+            closed[status] += count
+    rank = fn.ROW_NUMBER().over(
+        partition_by=[Application.stage],
+        order_by=[Application.updated.desc(), Application.id.desc()],
+    )
+    ranked = (
+        Application.select(Application.id, rank.alias("rank"))
+        .where((Application.job == job) & (Application.status == "active"))
+        .alias("ranked")
+    )
+    cards = (
+        Application.select(Application, Candidate)
+        .join(ranked, on=(Application.id == ranked.c.id))
+        .switch(Application)
+        .join(Candidate)
+        .where(ranked.c.rank <= per_stage)
+        .order_by(Application.updated.desc(), Application.id.desc())
+    )
+    by_stage: dict[int, list] = {}
+    for application in cards:
+        by_stage.setdefault(application.stage_id, []).append(application)
+    columns = [Column(s, counts.get(s.id, 0), by_stage.get(s.id, [])) for s in pipeline]
+    return columns, closed
+
+
+def _listing():
+    return (
+        Application.select(Application, Candidate, Job, Stage)
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .switch(Application)
+        .join(Stage)
+    )
+
+
+def _search(query, text: str):
+    """Match a reference exactly, or a name or email containing ``text``."""
+    return query.where(
+        (Application.ref == text)
+        | (Application.ref == text.upper())
+        | Candidate.name.contains(text)
+        | Candidate.email.contains(text)
+    )
+
+
+def applications(
+    manager: User | None = None,
+    *,
+    text: str = "",
+    job: Job | None = None,
+    stage_id: int | None = None,
+    status: str = "",
+    number: int = 1,
+    size: int = 50,
+) -> Page:
+    """A page of applications, most recently updated first, and how many match."""
+    listing = _restrict(_listing(), manager)
+    counting = _restrict(Application.select(fn.COUNT(Application.id)), manager)
+    if text:
+        listing = _search(listing, text)
+        counting = _search(counting.join(Candidate), text)
+    conditions = []
+    if job is not None:
+        conditions.append(Application.job == job)
+    if stage_id is not None:
+        conditions.append(Application.stage == stage_id)
+    if status:
+        conditions.append(Application.status == status)
+    for condition in conditions:
+        listing, counting = listing.where(condition), counting.where(condition)
+    total = counting.scalar()
+    number = max(1, min(number, math.ceil(total / size) or 1))
+    items = list(
+        listing.order_by(Application.updated.desc(), Application.id.desc()).paginate(number, size)
+    )
+    return Page(items, total, number, size)
+
+
+def owed_word(manager: User | None, until: date, number: int = 1, size: int = 50) -> Page:
+    """Active applications whose reply-by date is on or before ``until``, most overdue first."""
+    condition = (Application.status == "active") & (Application.reply_by <= until)
+    counting = _restrict(Application.select(fn.COUNT(Application.id)).where(condition), manager)
+    total = counting.scalar()
+    number = max(1, min(number, math.ceil(total / size) or 1))
+    items = list(
+        _restrict(_listing().where(condition), manager)
+        .order_by(Application.reply_by, Application.id)
+        .paginate(number, size)
+    )
+    return Page(items, total, number, size)
+
+
+def application(ref: str, manager: User | None = None) -> Application | None:
+    """One application with its candidate, job, stage and recruiter, if visible."""
+    Recruiter = User.alias("recruiter")
+    query = (
+        Application.select(Application, Candidate, Job, Stage, Recruiter)
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
+        .switch(Application)
+        .join(Stage)
+        .where(Application.ref == ref)
+    )
+    return _restrict(query, manager).first()
+
+
+def history(application: Application) -> list[Event]:
+    """Every event of an application, newest first, with its actor and stages."""
+    return list(
+        Event.select(Event, User, FromStage, ToStage)
+        .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
+        .switch(Event)
+        .join(FromStage, JOIN.LEFT_OUTER, on=(Event.from_stage == FromStage.id))
+        .switch(Event)
+        .join(ToStage, JOIN.LEFT_OUTER, on=(Event.to_stage == ToStage.id))
+        .where(Event.application == application)
+        .order_by(Event.created.desc(), Event.id.desc())
+    )
+
+
+def feedback(application: Application) -> list[Feedback]:
+    """Every scorecard on an application with its author and stage, by stage then time."""
+    return list(
+        Feedback.select(Feedback, User, Stage)
+        .join(User, on=(Feedback.author == User.id))
+        .switch(Feedback)
+        .join(Stage, on=(Feedback.stage == Stage.id))
+        .where(Feedback.application == application)
+        .order_by(Stage.position, Feedback.created)
+    )
+
+
+def staff(roles: tuple[str, ...]) -> list[User]:
+    """Active users with one of ``roles``, by name."""
+    return list(User.select().where(User.role.in_(roles) & User.active).order_by(User.name))
+
+
+def users() -> list[User]:
+    """Every member of staff, active first, by name."""
+    return list(User.select().order_by(User.active.desc(), User.name))
