@@ -127,6 +127,25 @@ def create_user(email: str, name: str, role: str, password: str, actor: User | N
     return user
 
 
+def update_user(actor, user: User, *, role: str | None = None, active: bool | None = None):
+    """Change a member of staff's role, or whether they can sign in."""
+    _require(actor, ("admin",))
+    role = user.role if role is None else role
+    active = user.active if active is None else bool(active)
+    if role not in ROLES:
+        raise Invalid(f"Role {role!r} is not one of {', '.join(ROLES)}.")
+    losing_admin = user.is_admin and user.active and not (role == "admin" and active)
+    if losing_admin and actor is not None and actor.id == user.id:
+        raise Invalid("You cannot take away your own admin access: ask another admin.")
+    with database.atomic():
+        others = User.select().where((User.role == "admin") & User.active & (User.id != user.id))
+        if losing_admin and not others.exists():
+            raise Invalid(f"{user.email} is the last active admin; make another admin first.")
+        user.role, user.active = role, active
+        user.save()
+    return user
+
+
 def default_stages() -> list[dict]:
     """The pipeline a new job starts from."""
     keys = ("name", "candidate_label", "description", "follow_up_days", "interview")
