@@ -174,3 +174,17 @@ def csrf_token(response) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+@pytest.fixture
+def sql_statements(app, monkeypatch):
+    """Every SQL statement the app runs from here on, in order (to count queries)."""
+    statements: list[str] = []
+    real = db.database.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return real(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db.database.obj, "execute_sql", counting)
+    return statements
