@@ -62,6 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     auth.init_app(app)
 
+    from portal import candidate
+
+    candidate.init_app(app)
+
     from admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)

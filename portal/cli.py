@@ -20,6 +20,8 @@ from portal import domain
 from portal import interchange
 from portal import UnsafeSettings
 from portal.errors import DomainError
+from portal.links import link_command
+from portal.mail import send_command
 from portal.models import User
 
 
@@ -223,3 +225,7 @@ def demo_command():
         result = demo.load()
     for line in demo.summary_lines(result):
         click.echo(line)
+
+
+cli.add_command(link_command)  # defined beside the links it prints (portal/links.py)
+cli.add_command(send_command)  # defined beside the mail queue (portal/mail.py)

@@ -15,6 +15,8 @@ from email_validator import EmailNotValidError
 from email_validator import validate_email
 
 from portal import dates
+from portal import links
+from portal import mail
 from portal.clock import now
 from portal.clock import today
 from portal.db import database
@@ -271,6 +273,7 @@ def add_application(
                 f"{email} already has an application for {job.ref}, or {application.ref} is taken."
             ) from None
         _record(application, actor, "created", to_stage=stage, created=created)
+        links.issue(application)  # every application has a live link; sending it is apart
     return application
 
 
@@ -288,6 +291,7 @@ def _record(application, actor, kind, visible=False, created=None, **fields) -> 
         Application.update(last_word=event.created).where(
             Application.id == application.id
         ).execute()
+        _notify(application, event)
     return event
 
 

@@ -1,0 +1,234 @@
+"""The candidate blueprint: the page at /c/<token>/, its actions, and the dead-link page.
+
+Candidates have no session: this blueprint never reads or writes one, so the page's bytes
+are the same for every visitor (and for the static build). Its forms carry a token
+derived from the link; GET never changes the application.
+"""
+
+import logging
+import re
+
+import peewee
+from flask import Blueprint
+from flask import current_app
+from flask import Flask
+from flask import redirect
+from flask import request
+from flask import Response
+from limits import parse as parse_limit
+from werkzeug.exceptions import HTTPException
+
+from portal import domain
+from portal import links
+from portal import pages
+from portal.db import database
+from portal.errors import DomainError
+from portal.models import Application
+from portal.web import csrf
+from portal.web import limiter
+
+bp = Blueprint("candidate", __name__)
+
+#: A candidate URL in a log line: everything after /c/ up to the next / or space.
+TOKEN_IN_TEXT = re.compile(r"/c/(?!fresh-link\b)[^/\s\"'?#]+")
+REDACTED = "/c/[token]"
+
+ACTIONS = ("withdraw", "acknowledge", "rate")
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, its headers on every /c/ response, and log redaction."""
+    csrf.exempt(bp)  # candidates have no session; their forms carry the link's token
+    limiter.exempt(bp)  # bad tokens are counted by hand, good links never are
+    app.register_blueprint(bp)
+    app.after_request(_candidate_headers)
+    redact_tokens_in_logs()
+
+
+def _candidate_headers(response: Response) -> Response:
+    """Strict headers on every response under /c/, error pages included."""
+    if request.path.startswith("/c/"):
+        response.headers.update(pages.headers())
+        response.headers.pop("Vary", None)  # nothing here depends on a cookie
+    return response
+
+
+def _html(body: str, status: int = 200) -> Response:
+    return Response(body, status, content_type="text/html; charset=utf-8")
+
+
+def _message(status: int, title: str, message: str, back: str = "") -> Response:
+    body = current_app.jinja_env.get_template("candidate/message.html").render(
+        company=current_app.config["COMPANY_NAME"],
+        stylesheet=pages.stylesheet_url(),
+        title=title,
+        message=message,
+        back=back,
+    )
+    return _html(body, status)
+
+
+# --- the page ------------------------------------------------------------------------
+
+
+@bp.get("/c/<token>/")
+def page(token: str):
+    """The candidate's page, or the one dead-link page whatever went wrong."""
+    found = pages.find(token)
+    if found is None:
+        return _dead()
+    body = pages.render(pages.model(found))
+    if request.method == "GET":  # HEAD is what link checkers send: not a visit
+        links.viewed(found.link_id, found.last_viewed)
+    return _html(body)
+
+
+@bp.route("/c/<path:anything>", methods=["GET", "POST"])
+def anything_else(anything: str):
+    """Any other address under /c/: the same dead-link page, never a hint."""
+    return _dead()
+
+
+def _dead() -> Response:
+    """The one answer for every bad, tampered, expired, revoked or erased link."""
+    if not _allow("DEAD_LINK_RATE_LIMIT", "dead-link", _client()):
+        return _too_many()
+    return _html(pages.render_dead(), 404)
+
+
+def _too_many() -> Response:
+    return _message(429, "Too many attempts", "Please wait a few minutes and try again.")
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+@bp.post("/c/<token>/<action>")
+def act(token: str, action: str):
+    """Withdraw, acknowledge the closure, or rate the experience: POST with the form token."""
+    found = pages.find(token) if action in ACTIONS else None
+    if found is None:
+        return _dead()
+    back = f"{request.script_root}/c/{token}/"
+    if not links.check_form_token(found.link_id, request.form.get("form_token")):
+        return _message(
+            400, "Please try again", "That form did not come from your page. Reload it and try again.", back
+        )
+    application = Application.get_or_none(Application.id == found.application_id)
+    if application is None:
+        return _dead()
+    try:
+        if action == "withdraw":
+            if request.form.get("confirm") != "yes":
+                return _message(
+                    400,
+                    "Please confirm",
+                    "Tick the box to confirm that you want to withdraw, then press Withdraw.",
+                    back,
+                )
+            domain.withdraw_by_candidate(
+                application, application.version, request.form.get("reason", "")
+            )
+        elif action == "acknowledge":
+            domain.acknowledge_closure(application)
+        else:
+            domain.rate_experience(application, request.form.get("score"))
+    except DomainError as error:
+        return _message(error.status, "That did not work", error.message, back)
+    return redirect(back, 303)
+
+
+# --- "email me a fresh link" -----------------------------------------------------------
+
+
+@bp.post("/c/fresh-link")
+def fresh_link():
+    """Send fresh links to an address; the same answer whether or not it is known."""
+    if not _allow("FRESH_LINK_RATE_LIMIT", "fresh-link", _client()):
+        return _too_many()
+    email = request.form.get("email", "").strip().lower()[:254]
+    response = _message(
+        200,
+        "Check your inbox",
+        "If we have an application with that address, we have just emailed it a fresh "
+        "link. It can take a few minutes to arrive; check your spam folder too.",
+    )
+    if email and _allow("FRESH_LINK_ADDRESS_LIMIT", "fresh-link-address", email):
+        # The lookup and the email happen after the answer has gone, so a known and an
+        # unknown address take the same time to answer.
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _send_fresh(app, email))
+    return response
+
+
+def _send_fresh(app: Flask, email: str) -> None:
+    with app.app_context(), database.connection_context():
+        try:
+            domain.send_fresh_links(email)
+        except (DomainError, peewee.DatabaseError) as error:
+            app.logger.warning("could not send a fresh link: %s", error)
+
+
+# --- rate limits -----------------------------------------------------------------------
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _allow(setting: str, scope: str, key: str) -> bool:
+    """Count one hit against the limit ``setting`` for ``key``; False when over it."""
+    if not limiter.enabled:
+        return True
+    item = parse_limit(current_app.config[setting])
+    return limiter.limiter.hit(item, scope, key)
+
+
+# --- errors under /c/ ------------------------------------------------------------------
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    if error.code == 429:
+        return _too_many()
+    return _message(error.code or 500, "Something went wrong", "Please try again in a minute.")
+
+
+@bp.errorhandler(peewee.OperationalError)
+@bp.errorhandler(peewee.InterfaceError)
+def _database_down(error):
+    current_app.logger.error("database unavailable: %s", error)
+    return _message(
+        503, "Temporarily unavailable", "We cannot show your page just now. Please try again in a minute."
+    )
+
+
+# --- logs ------------------------------------------------------------------------------
+
+
+def redact(text: str) -> str:
+    """``text`` with every candidate token replaced by a placeholder."""
+    return TOKEN_IN_TEXT.sub(REDACTED, text)
+
+
+def redact_tokens_in_logs() -> None:
+    """Make every log record (werkzeug's and gunicorn's access logs, Flask's error log)
+    say /c/[token] instead of a candidate's token: a token is the key to their page."""
+    global _previous_factory
+    if logging.getLogRecordFactory() is not _make_record:
+        _previous_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_make_record)
+
+
+_previous_factory = logging.getLogRecordFactory()
+
+
+def _make_record(*args, **kwargs) -> logging.LogRecord:
+    record = _previous_factory(*args, **kwargs)
+    try:
+        text = record.getMessage()
+    except (TypeError, ValueError, KeyError):
+        return record  # logging reports the broken format itself when it emits
+    if "/c/" in text:
+        record.msg, record.args = redact(text), ()
+    return record

@@ -1,0 +1,327 @@
+"""The candidate page: one view-model and one template, for the live route, the
+admin's preview and the static build, so each gives the same bytes at the same moment.
+
+The page is the hot path: three queries whatever the length of the history, their
+SQL built once per database by peewee and then executed directly (building it costs
+far more than running it, PERF-NOTES.md), and the template rendered without a request.
+"""
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from peewee import Case
+
+from portal import clock
+from portal import dates
+from portal import links
+from portal.db import database
+from portal.models import Application
+from portal.models import Candidate
+from portal.models import Event
+from portal.models import Job
+from portal.models import Link
+from portal.models import Stage
+from portal.models import User
+
+TEMPLATE = "candidate/page.html"
+DEAD_TEMPLATE = "candidate/dead.html"
+STYLESHEET = "css/candidate.css"
+
+#: Events the page reads besides the candidate-visible ones: the candidate's own
+#: actions (to show what they already did) and the creation (the first stage's date).
+OWN_KINDS = ("created", "acknowledged", "rated")
+
+OUTCOMES = {
+    "hired": ("You accepted our offer", "Welcome aboard: we are delighted."),
+    "rejected": (
+        "We are not moving forward",
+        "We have decided not to continue with your application. Our note is below.",
+    ),
+    "withdrawn": ("Your application is withdrawn", "We have closed it, as you asked."),
+}
+
+_LINK_ID = "\x00link\x00"
+_NUMBER = -7_919_337
+
+
+@dataclass
+class Found:
+    """A live link, as the first query found it: enough to act, before rendering."""
+
+    link_id: str
+    token: str
+    application_id: int
+    last_viewed: datetime | None
+    row: tuple
+
+
+# --- the three statements ----------------------------------------------------------
+
+
+@functools.cache
+def _statements(dialect: type) -> dict[str, tuple[str, list]]:
+    """The page's SQL for one kind of database, built once by peewee."""
+    recruiter = User.alias()
+    first = (
+        Link.select(
+            Link.id,
+            Link.token,
+            Link.expires,
+            Link.revoked,
+            Link.last_viewed,
+            Application.id,
+            Application.status,
+            Application.reply_by,
+            Application.next_steps,
+            Application.closure_note,
+            Application.closed,
+            Application.created,
+            Application.job,
+            Application.stage,
+            Candidate.name,
+            Job.title,
+            Job.location,
+            recruiter.name,
+            recruiter.email,
+        )
+        .join(Application)
+        .join(Candidate, on=Application.candidate == Candidate.id)
+        .join_from(Application, Job)
+        .join(recruiter, on=Job.recruiter == recruiter.id)
+        .where(Link.id == _LINK_ID)
+    )
+    stages = (
+        Stage.select(Stage.id, Stage.candidate_label, Stage.description)
+        .where(Stage.job == _NUMBER)
+        .order_by(Stage.position, Stage.id)
+    )
+    # Internal words never leave the database: an event's text is read only when
+    # the event is candidate-visible.
+    visible = Event.visible == True  # noqa: E712  (SQL, not Python)
+    events = (
+        Event.select(
+            Event.kind,
+            Event.visible,
+            Case(None, [(visible, Event.message)], "").alias("message"),
+            Case(None, [(visible, Event.next_steps)], "").alias("next_steps"),
+            Event.reply_by,
+            Event.to_stage,
+            Event.created,
+        )
+        .where((Event.application == _NUMBER) & (visible | Event.kind.in_(OWN_KINDS)))
+        .order_by(Event.created.desc(), Event.id.desc())
+    )
+    return {name: query.sql() for name, query in (("link", first), ("stages", stages), ("events", events))}
+
+
+def _run(name: str, value) -> list[tuple]:
+    sql, params = _statements(type(database.obj))[name]
+    params = [value if p in (_LINK_ID, _NUMBER) else p for p in params]
+    return database.execute_sql(sql, params).fetchall()
+
+
+def _datetime(value) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# --- finding a live link -------------------------------------------------------------
+
+
+def find(token: str) -> Found | None:
+    """The live link of ``token``: signature and age first (no database work when they
+    fail), then the link row decides: revoked, reissued, expired or erased all end it."""
+    link_id = links.unsign(token)
+    if link_id is None:
+        return None
+    found = find_by_id(link_id)
+    if found is None or not links.same_token(found.token, token):
+        return None
+    return found
+
+
+def find_by_id(link_id: str) -> Found | None:
+    """The link ``link_id`` if its page may be shown now (the static build's entry)."""
+    rows = _run("link", link_id)
+    if not rows:
+        return None
+    row = rows[0]
+    expires, revoked, closed = _datetime(row[2]), row[3], _datetime(row[10])
+    if revoked is not None or links.ends(expires, row[6], closed) <= clock.now():
+        return None
+    return Found(row[0], row[1], row[5], _datetime(row[4]), row)
+
+
+# --- the view-model ------------------------------------------------------------------
+
+
+def model(found: Found) -> dict:
+    """Everything the page shows, in the candidate's words, from two more queries."""
+    (
+        link_id,
+        token,
+        expires,
+        _revoked,
+        _viewed,
+        _app_id,
+        status,
+        reply_by,
+        next_steps,
+        closure_note,
+        closed,
+        created,
+        job_id,
+        stage_id,
+        candidate_name,
+        job_title,
+        job_location,
+        recruiter_name,
+        recruiter_email,
+    ) = found.row
+    closed = _datetime(closed)
+    stages = _run("stages", job_id)
+    events = _run("events", found.application_id)
+    active = status == "active"
+    reached = _reached(events)
+    labels = {stage[0]: stage[1] for stage in stages}
+    current = next((i for i, stage in enumerate(stages) if stage[0] == stage_id), 0)
+    base = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    return {
+        "company": current_app.config["COMPANY_NAME"],
+        "first_name": candidate_name.split()[0] if candidate_name.split() else candidate_name,
+        "job": {"title": job_title, "location": job_location},
+        "status": status,
+        "active": active,
+        "outcome": None if active else OUTCOMES[status],
+        "milestones": [
+            {
+                "label": label,
+                "state": "past" if i < current else "current" if i == current else "future",
+                "date": _day(reached.get(sid)) if i <= current else "",
+            }
+            for i, (sid, label, _description) in enumerate(stages)
+        ],
+        "expect": stages[current][2] if active and stages else "",
+        "next_steps": next_steps if active else "",
+        "reply_by": _reply_by(_date(reply_by)) if active else None,
+        "history": [_entry(event, labels) for event in events if event[1]],
+        "closure_note": "" if active else closure_note,
+        "acknowledged": _day(_own(events, "acknowledged", closed)),
+        "rated": bool(_own(events, "rated", closed)),
+        "recruiter": {"name": recruiter_name, "email": recruiter_email},
+        "ends": _day(links.ends(_datetime(expires), status, closed)),
+        "form_token": links.form_token(link_id),
+        "action": f"{base}/c/{token}/",
+        "stylesheet": stylesheet_url(),
+    }
+
+
+def _reached(events: list[tuple]) -> dict[int, datetime]:
+    """When the application last arrived at each stage."""
+    reached = {}
+    for kind, _visible, _m, _n, _r, to_stage, moment in reversed(events):
+        if to_stage is not None and kind in ("created", "moved"):
+            reached[to_stage] = _datetime(moment)
+    return reached
+
+
+def _own(events: list[tuple], kind: str, since: datetime | None) -> datetime | None:
+    """When the candidate last did ``kind`` since the process closed."""
+    for event in events:
+        moment = _datetime(event[6])
+        if event[0] == kind and since is not None and moment >= since:
+            return moment
+    return None
+
+
+def _entry(event: tuple, labels: dict[int, str]) -> dict:
+    kind, _visible, message, next_steps, reply_by, to_stage, moment = event
+    if kind == "moved":
+        headline = f"Moved on to: {labels.get(to_stage, 'the next step')}"
+    elif kind == "closed":
+        headline = "Your application was closed"
+        message = ""  # the closure note has its own section
+    else:
+        headline = "An update from us"
+    return {
+        "headline": headline,
+        "date": _day(_datetime(moment)),
+        "iso": clock.local(_datetime(moment)).date().isoformat(),
+        "message": message,
+        "next_steps": next_steps,
+        "reply_by": dates.in_words(_date(reply_by)),
+    }
+
+
+def _day(moment: datetime | None) -> str:
+    return dates.in_words(clock.local(moment).date()) if moment else ""
+
+
+def _reply_by(day: date | None) -> dict | None:
+    if day is None:
+        return None
+    return {"words": dates.in_words(day), "late": day < clock.today()}
+
+
+# --- rendering -----------------------------------------------------------------------
+
+
+def render(page: dict) -> str:
+    """The candidate page's HTML: no request, session or flash involved."""
+    return current_app.jinja_env.get_template(TEMPLATE).render(page)
+
+
+def render_dead() -> str:
+    """The one page every dead link gets, whatever the reason."""
+    base = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    return current_app.jinja_env.get_template(DEAD_TEMPLATE).render(
+        company=current_app.config["COMPANY_NAME"],
+        action=f"{base}/c/fresh-link",
+        stylesheet=stylesheet_url(),
+    )
+
+
+def stylesheet_url() -> str:
+    """The stylesheet's address, versioned by its content (the same in both modes)."""
+    base = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    return f"{base}/static/{STYLESHEET}?v={_fingerprint(current_app.static_folder)}"
+
+
+@functools.cache
+def _fingerprint(static_folder: str) -> str:
+    with open(f"{static_folder}/{STYLESHEET}", "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+def headers() -> dict[str, str]:
+    """The headers of every candidate page (the static build writes them as host rules)."""
+    parts = urlsplit(current_app.config["BASE_URL"])
+    origin = f" {parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; style-src 'self'; img-src 'self'; "
+            f"form-action 'self'{origin}; frame-ancestors 'none'; base-uri 'none'"
+        ),
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+def load(link_id: str) -> str | None:
+    """The page of a live link by id, or None: what the static build renders."""
+    found = find_by_id(link_id)
+    return None if found is None else render(model(found))
+
