@@ -188,3 +188,58 @@ def sql_statements(app, monkeypatch):
 
     monkeypatch.setattr(db.database.obj, "execute_sql", counting)
     return statements
+
+
+class SmtpInbox:
+    """What a real SMTP server on loopback (aiosmtpd) received, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        import email
+        import email.policy
+
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), with the app's PORTAL_MAIL_URL pointing
+    at it. ``smtp_server.messages`` holds what it received; ``.stop()`` takes it down and
+    ``.start()`` brings it back on the same port."""
+    inbox = SmtpInbox()
+    inbox.port = free_port()
+    inbox.url = f"smtp://127.0.0.1:{inbox.port}"
+    inbox.controller = None
+    inbox.start = functools.partial(_start_smtp, inbox)
+    inbox.stop = functools.partial(_stop_smtp, inbox)
+    app.config["MAIL_URL"] = inbox.url
+    inbox.start()
+    yield inbox
+    inbox.stop()
+
+
+def _start_smtp(inbox: SmtpInbox, **options) -> None:
+    from aiosmtpd.controller import Controller
+
+    inbox.controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, **options)
+    inbox.controller.start()
+
+
+def _stop_smtp(inbox: SmtpInbox) -> None:
+    if inbox.controller is not None:
+        inbox.controller.stop()
+        inbox.controller = None
