@@ -8,6 +8,7 @@ import re
 
 import psycopg2
 import pytest
+from flask import g
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
@@ -74,11 +75,20 @@ def app(database_url, tmp_path):
     )
     app.instance_path = str(tmp_path / "instance")
     db.create_schema()
+    app.teardown_request(_forget_request_state)
     if BACKEND == "postgres":
         _truncate()
     with app.app_context():
         yield app
     db.database.close_all()
+
+
+def _forget_request_state(exc):
+    """Test requests reuse the test's app context, so ``g`` would carry one client's
+    signed-in user and CSRF token into another client's request; in production every
+    request gets a fresh ``g``."""
+    for name in ("_login_user", "csrf_token", "csrf_valid"):
+        g.pop(name, None)
 
 
 def _truncate():
