@@ -5,6 +5,7 @@ traceback for bad input.
 """
 
 import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -192,7 +193,7 @@ def export_command(output):
     db.check_schema()
     with db.database.connection_context():
         if output is None:
-            interchange.export(click.get_text_stream("stdout"))
+            interchange.export(sys.stdout)
             return
         target = Path(output)
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")

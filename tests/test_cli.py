@@ -1,0 +1,161 @@
+"""The `portal` command line: help everywhere, one-line errors, and the real console script."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal.cli import cli
+from portal.models import User
+
+PORTAL = Path(sys.executable).parent / "portal"
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(cli, prog_name="portal", args=[command, "--help"])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: portal {command}")
+    summary = cli.commands[command].get_short_help_str(limit=200)
+    assert len(summary) > 15 and summary.split()[0] in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import"], "Missing argument 'FILE'. Try 'portal import --help'."),
+        (["import", "-x", "f"], "No such option '-x'. Try 'portal import --help'."),
+        (["frobnicate"], "No such command 'frobnicate'. Try 'portal --help'."),
+        (
+            ["create-user", "--email", "a@example.com", "--name", "A", "--role", "boss",
+             "--password", "long enough"],
+            "Invalid value for '--role': 'boss' is not one of 'admin', 'recruiter', 'manager'. "
+            "Try 'portal create-user --help'.",
+        ),
+    ],
+)  # fmt: skip
+def test_a_usage_error_is_one_line(runner, args, message):
+    result = runner.invoke(cli, prog_name="portal", args=args)
+    assert (result.exit_code, result.output) == (2, f"Error: {message}\n")
+
+
+def test_create_user_refuses_a_duplicate_in_one_line(runner, make_user):
+    make_user("admin", email="grace@example.com")
+    args = ["--email", "Grace@example.com", "--name", "G", "--role", "admin"]
+    result = runner.invoke(
+        cli, prog_name="portal", args=["create-user", *args, "--password", "long enough"]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: A user with the email grace@example.com already exists.\n",
+    )
+
+
+def test_an_imported_user_without_password_signs_in_once_one_is_set(runner, tmp_path, auth):
+    path = tmp_path / "users.json"
+    path.write_text(
+        json.dumps({"users": [{"email": "ann@example.com", "name": "Ann", "role": "admin"}]})
+    )
+    assert (
+        "cannot sign in"
+        in runner.invoke(cli, prog_name="portal", args=["import", str(path)]).stdout
+    )
+    ann = User.get(User.email == "ann@example.com")
+    assert "Location" not in auth.login(ann, "anything at all").headers  # refused
+    result = runner.invoke(
+        cli,
+        prog_name="portal",
+        args=["set-password", "ANN@example.com", "--password", "new password"],
+    )
+    assert (result.exit_code, result.output) == (0, "Password set for ann@example.com.\n")
+    assert auth.login(ann, "new password").headers["Location"].endswith("/admin/")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nobody@example.com", "--password", "long enough"],
+         "There is no user with the email nobody@example.com."),
+        (["ann@example.com", "--password", "short"],
+         "The password needs at least 8 characters."),
+    ],
+)  # fmt: skip
+def test_set_password_errors(runner, make_user, args, message):
+    make_user("admin", email="ann@example.com")
+    result = runner.invoke(cli, prog_name="portal", args=["set-password", *args])
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+
+
+def test_export_to_a_file_matches_standard_output(runner, tmp_path, make_application):
+    make_application()
+    target = tmp_path / "exports" / "out.json"
+    target.parent.mkdir()
+    result = runner.invoke(cli, prog_name="portal", args=["export", "--output", str(target)])
+    assert result.exit_code == 0
+    assert result.stderr == f"Exported 1 user, 1 job, 1 application to {target}.\n"
+    assert target.read_text() == runner.invoke(cli, prog_name="portal", args=["export"]).stdout
+    assert [p.name for p in target.parent.iterdir()] == ["out.json"]  # no partial file left
+
+
+def test_export_to_a_folder_that_does_not_exist_is_one_line(runner, tmp_path):
+    target = tmp_path / "missing" / "out.json"
+    result = runner.invoke(cli, prog_name="portal", args=["export", "-o", str(target)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {target}: cannot write: No such file or directory\n",
+    )
+
+
+def run(database_url, *args, **env):
+    """The installed console script, as a person would run it."""
+    environment = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": "subprocess-test-key",
+        **env,
+    }
+    return subprocess.run(
+        [str(PORTAL), *args], capture_output=True, text=True, env=environment, timeout=60
+    )
+
+
+def test_the_console_script_imports_and_exports_end_to_end(app, database_url, tmp_path):
+    document = {
+        "users": [{"email": "rita@example.com", "name": "Rita", "role": "recruiter"}],
+        "jobs": [{"ref": "J-1", "title": "Designer", "recruiter": "rita@example.com"}],
+        "applications": [
+            {"ref": "A-1", "job": "J-1", "candidate": {"name": "Ada", "email": "ada@example.org"}}
+        ],
+    }
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(document))
+    assert run(database_url, "init-db").returncode == 0
+    imported = run(database_url, "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "1 user, 1 job, 1 application" in imported.stdout
+    exported = run(database_url, "export")
+    assert exported.returncode == 0
+    assert json.loads(exported.stdout)["applications"][0]["stage"] == "Applied"
+
+    document["applications"][0].update(ref="A-2", job="J-9")
+    path.write_text(json.dumps(document))
+    failed = run(database_url, "import", str(path))
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr == f"Error: {path}: applications[0] (ref A-2): unknown job 'J-9'\n"
+
+
+def test_an_unreachable_database_is_one_line(tmp_path):
+    result = run("postgresql://postgres@127.0.0.1:9/nowhere", "export")
+    assert result.returncode == 1
+    assert result.stderr.startswith('Error: database: connection to server at "127.0.0.1"')
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_missing_secret_key_is_one_line(tmp_path):
+    result = run(f"sqlite:///{tmp_path / 'x.sqlite3'}", "export", PORTAL_SECRET_KEY="")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: PORTAL_SECRET_KEY is not set.")
+    assert len(result.stderr.splitlines()) == 1
