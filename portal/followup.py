@@ -310,8 +310,18 @@ def share_feedback(actor: User, feedback: Feedback, strengths: bool, concerns: b
     return feedback
 
 
-def shareable(application: Application) -> list[tuple[str, str]]:
-    """(key, text) of every part of the feedback on ``application`` its author shared."""
+@dataclass(frozen=True)
+class Shared:
+    """One part of a manager's feedback that its author lets the candidate read."""
+
+    key: str  # "<feedback id>-strengths" or "<feedback id>-concerns"
+    author: str
+    part: str  # "strengths" or "concerns"
+    text: str
+
+
+def shareable(application: Application) -> list[Shared]:
+    """Every part of the feedback on ``application`` that its author shared, oldest first."""
     parts = []
     query = (
         Feedback.select(Feedback, User)
@@ -323,8 +333,8 @@ def shareable(application: Application) -> list[tuple[str, str]]:
         .order_by(Feedback.created, Feedback.id)
     )
     for feedback in query:
-        if feedback.share_strengths and feedback.strengths:
-            parts.append((f"{feedback.id}-strengths", feedback.strengths))
-        if feedback.share_concerns and feedback.concerns:
-            parts.append((f"{feedback.id}-concerns", feedback.concerns))
+        for part in ("strengths", "concerns"):
+            text = getattr(feedback, part)
+            if getattr(feedback, f"share_{part}") and text:
+                parts.append(Shared(f"{feedback.id}-{part}", feedback.author.name, part, text))
     return parts

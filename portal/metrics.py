@@ -10,7 +10,7 @@ Definitions (a period is a range of company dates, both ends included):
 - overdue: active applications whose reply-by date has passed, today;
 - wait: business days from entering the last interview stage to a closure in the period;
 - noted: closures in the period with a closure note;
-- acknowledged: words in the period the candidate acknowledged before the next word;
+- acknowledged: closures in the period the candidate acknowledged ("got it", on their page);
 - ratings: experience ratings (1-5) candidates gave in the period.
 """
 
@@ -43,7 +43,7 @@ from portal.models import Stage
 from portal.models import User
 
 WORD_KINDS = ("moved", "update", "closed")
-#: Recorded by the candidate page (portal.candidate).
+#: Recorded by the candidate's page (domain.acknowledge_closure, domain.rate_experience).
 ACKNOWLEDGED, RATED = "acknowledged", "rated"
 #: A previous word older than this is counted from this far back (see _local_date).
 LOOKBACK_DAYS = 400
@@ -113,7 +113,7 @@ class Health:
 
     @property
     def acknowledged_share(self) -> float | None:
-        return self.acknowledged / self.words if self.words else None
+        return self.acknowledged / self.closures if self.closures else None
 
     @property
     def rating(self) -> float | None:
@@ -189,35 +189,20 @@ def _narrow(query, job_ids):
 
 
 def _words(period: Period, job_ids=None):
-    """(job, previous word's date, word's date, acknowledged) for every word in the period."""
+    """(job, previous word's date, word's date, count) for the words given in the period."""
     begin, end = period.bounds()
-    Word, Previous, Ack, Next = (Event.alias(n) for n in ("word", "previous", "ack", "next"))
+    Word, Previous = Event.alias("word"), Event.alias("previous")
     previous = Previous.select(fn.MAX(Previous.created)).where(
         (Previous.application == Word.application)
         & Previous.visible
         & Previous.kind.in_(WORD_KINDS)
         & (Previous.created < Word.created)
     )
-    # Acknowledged: the candidate acknowledged after this word and before the next one.
-    between = Next.select(Next.id).where(
-        (Next.application == Word.application)
-        & Next.visible
-        & Next.kind.in_(WORD_KINDS)
-        & (Next.created > Word.created)
-        & (Next.created <= Ack.created)
-    )
-    acknowledged = Ack.select(Ack.id).where(
-        (Ack.application == Word.application)
-        & (Ack.kind == ACKNOWLEDGED)
-        & (Ack.created >= Word.created)
-        & ~fn.EXISTS(between)
-    )
     inner = _narrow(
         Word.select(
             Application.job.alias("job_id"),
             fn.COALESCE(previous, Application.created).alias("since"),
             Word.created.alias("at"),
-            Case(None, [(fn.EXISTS(acknowledged), 1)], 0).alias("acked"),
         )
         .join(Application, on=(Word.application == Application.id))
         .where(
@@ -230,16 +215,22 @@ def _words(period: Period, job_ids=None):
     )
     since, at = _local_date(inner.c.since, period), _local_date(inner.c.at, period)
     return (
-        inner.select_from(inner.c.job_id, since, at, inner.c.acked, fn.COUNT(SQL("*")))
-        .group_by(inner.c.job_id, since, at, inner.c.acked)
+        inner.select_from(inner.c.job_id, since, at, fn.COUNT(SQL("*")))
+        .group_by(inner.c.job_id, since, at)
         .tuples()
     )
 
 
 def _closures(period: Period, job_ids=None):
-    """(job, date of entering the last interview stage, closure date, noted) per group."""
+    """(job, date of entering the last interview stage, closure date, noted, acknowledged,
+    count) for the closures in the period."""
     begin, end = period.bounds()
-    Entered = Event.alias("entered")
+    Entered, Ack = Event.alias("entered"), Event.alias("ack")
+    acknowledged = Ack.select(Ack.id).where(
+        (Ack.application == Application.id)
+        & (Ack.kind == ACKNOWLEDGED)
+        & (Ack.created >= Application.closed)
+    )
     interview = (
         Entered.select(fn.MAX(Entered.created))
         .join(Stage, on=(Entered.to_stage == Stage.id))
@@ -251,6 +242,7 @@ def _closures(period: Period, job_ids=None):
             interview.alias("entered"),
             Application.closed.alias("at"),
             Case(None, [(Application.closure_note != "", 1)], 0).alias("noted"),
+            Case(None, [(fn.EXISTS(acknowledged), 1)], 0).alias("acked"),
         ).where(
             Application.status.in_(CLOSED_STATUSES)
             & (Application.closed >= begin)
@@ -260,8 +252,10 @@ def _closures(period: Period, job_ids=None):
     )
     entered, at = _local_date(inner.c.entered, period), _local_date(inner.c.at, period)
     return (
-        inner.select_from(inner.c.job_id, entered, at, inner.c.noted, fn.COUNT(SQL("*")))
-        .group_by(inner.c.job_id, entered, at, inner.c.noted)
+        inner.select_from(
+            inner.c.job_id, entered, at, inner.c.noted, inner.c.acked, fn.COUNT(SQL("*"))
+        )
+        .group_by(inner.c.job_id, entered, at, inner.c.noted, inner.c.acked)
         .tuples()
     )
 
@@ -287,7 +281,8 @@ def _ratings(period: Period, job_ids=None):
 
 
 def _rating(text: str) -> int | None:
-    value = str(text).strip()
+    """The score of a "rated" event: its message is "4 out of 5" (portal.domain)."""
+    value = str(text).strip().split(" ")[0]
     return int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
 
 
@@ -316,15 +311,15 @@ def health(period: Period, *, job_id=None, recruiter_id=None, day: date | None =
     days = [_day(d) for row in words + closures for d in row[1:3] if d is not None]
     dated = Workdays(min(days + [period.start]), max(days + [period.end]))
 
-    for jid, since, at, acked, count in words:
+    for jid, since, at, count in words:
         health_ = jobs[jid]
         health_.gaps[max(0, dated.between(_day(since), _day(at)))] += count
         health_.words += count
-        health_.acknowledged += count * int(acked)
-    for jid, entered, at, noted, count in closures:
+    for jid, entered, at, noted, acked, count in closures:
         health_ = jobs[jid]
         health_.closures += count
         health_.noted += count * int(noted)
+        health_.acknowledged += count * int(acked)
         if entered is not None:
             health_.waits[max(0, dated.between(_day(entered), _day(at)))] += count
     for jid, active, late in _overdue(day, narrow):

@@ -296,6 +296,8 @@ def test_only_the_author_shares_parts_of_feedback(make_user, make_job, make_appl
     with pytest.raises(Forbidden):
         followup.share_feedback(other, feedback, True, True)
     followup.share_feedback(mo, feedback, True, False)
-    assert followup.shareable(application) == [(f"{feedback.id}-strengths", "Clear thinker")]
+    assert followup.shareable(application) == [
+        followup.Shared(f"{feedback.id}-strengths", mo.name, "strengths", "Clear thinker")
+    ]
     shared = Event.get(Event.kind == "feedback_shared")
     assert not shared.visible and shared.message == "strengths"

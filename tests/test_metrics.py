@@ -9,7 +9,6 @@ import time_machine
 from portal import domain
 from portal import metrics
 from portal.models import Application
-from portal.models import Event
 from portal.models import Stage
 
 NOVEMBER = metrics.Period(date(2026, 11, 2), date(2026, 11, 27))  # Monday to Friday
@@ -43,9 +42,14 @@ def close(application, status, note):
     domain.close(None, application, application.version, status, note)
 
 
-def candidate(application, kind, message=""):
-    """What the candidate page records when a candidate acknowledges word or rates us."""
-    Event.create(application=application, kind=kind, message=message)
+def acknowledge(application):
+    """The candidate says "got it" to the closure on their page."""
+    domain.acknowledge_closure(fresh(application))
+
+
+def rate(application, score):
+    """The candidate rates the experience on their page."""
+    domain.rate_experience(fresh(application), score)
 
 
 @pytest.fixture
@@ -78,7 +82,6 @@ def november(app, make_user, make_job, make_application):
         at(t, "2026-11-02 14:00")
         move(d, "Interviews")  # gap 0; entered the last interview stage
         at(t, "2026-11-03 09:00")
-        candidate(d, "acknowledged")  # acknowledges the move
         b = make_application(job=j1, name="Bob B")  # reply-by Tuesday 10th: overdue
         at(t, "2026-11-04 10:00")
         move(a, "Screen")  # gap Mon 2 -> Wed 4: 2
@@ -86,11 +89,9 @@ def november(app, make_user, make_job, make_application):
         update(c)  # gap Fri 30 Oct -> Thu 5: 4
         at(t, "2026-11-06 10:00")
         close(d, "withdrawn", "")  # gap Mon 2 -> Fri 6: 4; wait Mon 2 -> Fri 6: 4; no note
-        candidate(d, "rated", "2")
+        rate(d, 2)  # not acknowledged
         at(t, "2026-11-09 10:00")
         update(a)  # gap Wed 4 -> Mon 9: 3
-        at(t, "2026-11-09 15:00")
-        candidate(a, "acknowledged")  # acknowledges the update
         at(t, "2026-11-10 10:00")
         move(a, "Interviews")  # gap 1; entered the last interview stage
         at(t, "2026-11-13 10:00")
@@ -98,8 +99,8 @@ def november(app, make_user, make_job, make_application):
         at(t, "2026-11-18 10:00")
         close(a, "rejected", "Dear Ada")  # gap Fri 13 -> Wed 18: 3; wait Tue 10 -> Wed 18: 5
         at(t, "2026-11-19 10:00")
-        candidate(a, "acknowledged")  # acknowledges the closure
-        candidate(a, "rated", "4")
+        acknowledge(a)
+        rate(a, 4)
         at(t, "2026-11-26 10:00")
         update(c, reply_by=date(2026, 11, 30))  # gap Thu 5 -> Thu 26: 14; not overdue
         at(t, "2026-11-28 10:00")
@@ -122,15 +123,15 @@ def test_per_job(november):
     assert (alpha.active, alpha.overdue, alpha.overdue_share) == (2, 1, 0.5)  # B late, C not
     assert alpha.median_wait == 5
     assert (alpha.closures, alpha.noted, alpha.noted_share) == (1, 1, 1.0)
-    assert (alpha.words, alpha.acknowledged) == (7, 2)
-    assert alpha.acknowledged_share == pytest.approx(2 / 7)
+    assert alpha.words == 7
+    assert alpha.acknowledged_share == 1.0  # A's closure
     assert alpha.rating == 4
 
-    # Beta: D's gaps 0 and 4; the move acknowledged, the closure not.
+    # Beta: D's gaps 0 and 4; the closure not acknowledged.
     assert sorted(beta.gaps.elements()) == [0, 4] and beta.median_gap == 2
     assert (beta.active, beta.overdue_share) == (0, None)
     assert beta.median_wait == 4 and beta.noted_share == 0
-    assert beta.acknowledged_share == 0.5 and beta.rating == 2
+    assert beta.acknowledged_share == 0 and beta.rating == 2
 
     # Gamma: F closed the day it came (gap 0, with a note, never interviewed); E is late.
     assert sorted(gamma.gaps.elements()) == [0]
@@ -149,14 +150,14 @@ def test_per_recruiter_and_overall(november):
     assert rita.overdue_share == 0.5
     assert rita.median_wait == 4.5  # 5 and 4
     assert rita.noted_share == 0.5
-    assert rita.acknowledged_share == pytest.approx(3 / 9)
+    assert rita.acknowledged_share == 0.5
     assert rita.rating == 3  # 4 and 2
     assert sam.median_gap == 0 and sam.overdue_share == 1.0
     # Everyone: 0 0 1 2 2 3 3 4 4 14.
     assert overall.median_gap == 2.5
     assert overall.overdue_share == pytest.approx(2 / 3)
     assert overall.noted_share == pytest.approx(2 / 3)
-    assert overall.acknowledged_share == pytest.approx(3 / 10)
+    assert overall.acknowledged_share == pytest.approx(1 / 3)
     assert dict(overall.ratings) == {4: 1, 2: 1}
 
 

@@ -1,9 +1,6 @@
 """`portal remind`: the dry run's lines, the digests' content, once a day, auto-closure."""
 
 from datetime import date
-from email import message_from_bytes
-from email import policy
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -33,16 +30,20 @@ def remind(runner, *args):
     return runner.invoke(remind_command, list(args))
 
 
-def outbox(app) -> list:
-    folder = Path(app.instance_path) / "outbox"
-    return [
-        message_from_bytes(path.read_bytes(), policy=policy.default)
-        for path in sorted(folder.glob("*.eml"))
-    ]
+STAFF = ("rita@example.com", "sam@example.com", "mo@example.com", "pat@example.com")
+
+
+def digests(smtp_server) -> list:
+    """What the SMTP server received for staff (candidates get their own notices)."""
+    return [m for m in smtp_server.messages if m["To"] in STAFF]
+
+
+def queued_digests() -> int:
+    return Mail.select().where(Mail.kind.startswith("digest")).count()
 
 
 @pytest.fixture
-def owed(make_user, make_job, make_application):
+def owed(smtp_server, make_user, make_job, make_application):
     """Rita owes word on three applications, Sam on one; Mo owes feedback on one interview."""
     rita = make_user("recruiter", name="Rita Reyes", email="rita@example.com")
     sam = make_user("recruiter", name="Sam Stone", email="sam@example.com")
@@ -80,7 +81,10 @@ def owed(make_user, make_job, make_application):
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-def test_dry_run_prints_one_line_per_overdue_application_and_sends_nothing(runner, owed):
+def test_dry_run_prints_one_line_per_overdue_application_and_sends_nothing(
+    runner, owed, smtp_server
+):
+    received, queued = len(smtp_server.messages), Mail.select().count()
     result = remind(runner, "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
@@ -89,8 +93,8 @@ def test_dry_run_prints_one_line_per_overdue_application_and_sends_nothing(runne
         "A-5\t2026-12-08\t1 business day overdue\tJ-OPS\tsam@example.com",
     ]
     assert "3 overdue as of 2026-12-09; nothing sent." in result.output
-    assert Mail.select().count() == 0 and Reminder.select().count() == 0
-    assert not (Path(runner.app.instance_path) / "outbox").exists()
+    assert Mail.select().count() == queued and Reminder.select().count() == 0
+    assert len(smtp_server.messages) == received
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
@@ -124,10 +128,10 @@ def test_a_bad_as_of_date_is_one_line_and_exit_code_2(runner, bad):
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-def test_each_recruiter_gets_a_digest_of_what_they_owe(app, runner, owed):
+def test_each_recruiter_gets_a_digest_of_what_they_owe(runner, owed, smtp_server):
     result = remind(runner)
     assert result.exit_code == 0, result.output
-    mails = {m["To"]: m for m in outbox(app)}
+    mails = {m["To"]: m for m in digests(smtp_server)}
     assert set(mails) == {"rita@example.com", "sam@example.com", "mo@example.com"}
 
     rita = mails["rita@example.com"]
@@ -154,9 +158,9 @@ def test_each_recruiter_gets_a_digest_of_what_they_owe(app, runner, owed):
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-def test_managers_get_the_feedback_they_owe_for_interviews_that_are_over(app, runner, owed):
+def test_managers_get_the_feedback_they_owe_for_interviews_that_are_over(runner, owed, smtp_server):
     remind(runner)
-    mails = {m["To"]: m for m in outbox(app)}
+    mails = {m["To"]: m for m in digests(smtp_server)}
     assert "pat@example.com" not in mails  # Pat gave feedback
     mo = mails["mo@example.com"]
     assert mo["Subject"] == "Feedback owed on 1 interview"
@@ -167,31 +171,32 @@ def test_managers_get_the_feedback_they_owe_for_interviews_that_are_over(app, ru
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-def test_running_twice_on_the_same_day_sends_nothing_new(app, runner, owed):
+def test_running_twice_on_the_same_day_sends_nothing_new(runner, owed, smtp_server):
     first = remind(runner)
     assert "queued 3 digest(s), 0 already sent that day" in first.output
-    assert len(outbox(app)) == 3
+    assert len(digests(smtp_server)) == 3
+    received = len(smtp_server.messages)
     second = remind(runner)
     assert second.exit_code == 0, second.output
     assert "queued 0 digest(s), 3 already sent that day" in second.output
-    assert len(outbox(app)) == 3 and Mail.select().count() == 3
+    assert len(smtp_server.messages) == received and queued_digests() == 3
     assert Reminder.select().count() == 3
     # The next day is another day.
     with time_machine.travel("2026-12-10 07:00 +0000", tick=False):
         third = remind(runner)
-    assert "queued 3 digest(s)" in third.output and len(outbox(app)) == 6
+    assert "queued 3 digest(s)" in third.output and len(digests(smtp_server)) == 6
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-def test_nobody_owes_anything_nothing_is_sent(app, runner, make_application):
+def test_nobody_owes_anything_nothing_is_sent(runner, make_application):
     make_application()  # reply-by five business days away
     result = remind(runner)
     assert result.exit_code == 0
-    assert "queued 0 digest(s)" in result.output and Mail.select().count() == 0
+    assert "queued 0 digest(s)" in result.output and queued_digests() == 0
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
-def test_automatic_closure_only_when_turned_on(app, runner, owed):
+def test_automatic_closure_only_when_turned_on(app, runner, owed, smtp_server):
     remind(runner, "--as-of", "2026-12-08")
     assert Application.get(Application.ref == "A-1").status == "active"
     app.config["AUTO_CLOSE_DAYS"] = 12
@@ -202,6 +207,9 @@ def test_automatic_closure_only_when_turned_on(app, runner, owed):
     assert closed.closure_note.startswith("Dear Fen,")
     assert Event.get((Event.application == closed.id) & (Event.kind == "closed")).visible
     assert Application.get(Application.ref == "A-2").status == "active"
+    # The candidate is told, as for any closure.
+    told = [m for m in smtp_server.messages if m["To"] == closed.candidate.email]
+    assert told and "Dear Fen," in told[-1].get_body(("plain",)).get_content()
 
 
 def test_automatic_closure_shorter_than_the_proposal_is_refused(app, runner, owed):
