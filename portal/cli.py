@@ -24,6 +24,7 @@ from portal.errors import DomainError
 from portal.links import link_command
 from portal.mail import send_command
 from portal.models import User
+from portal.remind import remind_command
 
 
 def _create_app():
@@ -230,3 +231,4 @@ def demo_command():
 
 cli.add_command(link_command)  # defined beside the links it prints (portal/links.py)
 cli.add_command(send_command)  # defined beside the mail queue (portal/mail.py)
+cli.add_command(remind_command)  # defined beside the digests it sends (portal/remind.py)
