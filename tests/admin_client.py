@@ -62,6 +62,7 @@ class _Forms(HTMLParser):
             if self._textarea:
                 # browsers drop one leading newline of a textarea's content
                 value = self._form["fields"][self._textarea]
+                value = value.replace("\r\n", "\n")
                 self._form["fields"][self._textarea] = value.removeprefix("\n")
             self._textarea = None
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from conftest import csrf_token
 from conftest import PASSWORD
 
@@ -87,9 +86,7 @@ def test_wrong_email_and_wrong_password_get_the_same_response(client, make_user)
     wrong_password = login(client, user.email, "not the password")
     wrong_email = login(client, "nobody@example.com", "not the password")
     assert wrong_password.status_code == wrong_email.status_code == 401
-    assert _normalised(wrong_password, user.email) == _normalised(
-        wrong_email, "nobody@example.com"
-    )
+    assert _normalised(wrong_password, user.email) == _normalised(wrong_email, "nobody@example.com")
     same_headers = ("Content-Type", "Cache-Control", "Content-Security-Policy")
     for name in same_headers:
         assert wrong_password.headers.get(name) == wrong_email.headers.get(name)
