@@ -29,9 +29,11 @@ from portal.web import limiter
 
 bp = Blueprint("candidate", __name__)
 
-#: A candidate URL in a log line: everything after /c/ up to the next / or space.
-TOKEN_IN_TEXT = re.compile(r"/c/(?!fresh-link\b)[^/\s\"'?#]+")
-REDACTED = "/c/[token]"
+#: A candidate token in a log line: a /c/ path segment (whatever it holds), or anything
+#: shaped like a signed link token (payload.timestamp.signature), e.g. in SQL parameters.
+TOKEN_IN_TEXT = re.compile(
+    r"/c/(?!fresh-link\b)[^/\s\"'?#]+|[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}"
+)
 
 ACTIONS = ("withdraw", "acknowledge", "rate")
 
@@ -208,7 +210,11 @@ def _database_down(error):
 
 def redact(text: str) -> str:
     """``text`` with every candidate token replaced by a placeholder."""
-    return TOKEN_IN_TEXT.sub(REDACTED, text)
+    return TOKEN_IN_TEXT.sub(_placeholder, text)
+
+
+def _placeholder(match: re.Match) -> str:
+    return "/c/[token]" if match.group().startswith("/c/") else "[token]"
 
 
 def redact_tokens_in_logs() -> None:
@@ -229,6 +235,7 @@ def _make_record(*args, **kwargs) -> logging.LogRecord:
         text = record.getMessage()
     except (TypeError, ValueError, KeyError):
         return record  # logging reports the broken format itself when it emits
-    if "/c/" in text:
-        record.msg, record.args = redact(text), ()
+    redacted = redact(text)
+    if redacted != text:
+        record.msg, record.args = redacted, ()
     return record
