@@ -1,0 +1,200 @@
+"""The follow-up queue: who is owed word, with one-click actions and bulk closure.
+
+Every POST parses its form, calls one operation (portal.domain, or portal.followup for
+the bulk ones, which wrap the domain's in one transaction), flashes and redirects back
+to the queue with its filters. Only staff who act (admins, recruiters) see it.
+"""
+
+from datetime import date
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from admin import bp
+from admin.access import actor
+from admin.access import application_or_404
+from admin.access import staff_required
+from portal import domain
+from portal import followup
+from portal import queries
+from portal.clock import today
+from portal.errors import Conflict
+from portal.errors import Invalid
+from portal.errors import NotFound
+from portal.models import ClosureTemplate
+from portal.models import Job
+from portal.models import Stage
+
+#: What a failed action can raise; anything else is a bug and gets the 500 page.
+REFUSALS = (Conflict, Invalid, NotFound)
+
+
+def filters() -> dict:
+    """The queue's filters from the query string (ids, or absent)."""
+    chosen = {}
+    for name in ("job", "recruiter"):
+        value = request.args.get(name, type=int)
+        if value:
+            chosen[name] = value
+    return chosen
+
+
+def back():
+    """Redirect to the queue with the filters it was seen with."""
+    return redirect(url_for("admin.followup", **filters()))
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, f"{value!r} is not a date (YYYY-MM-DD).")
+
+
+def _picked(field: str = "pick") -> list[tuple[int, int]]:
+    """The (id, version) pairs of the ticked rows: values are "id:version"."""
+    pairs = []
+    for value in request.form.getlist(field):
+        id_, _, version = value.partition(":")
+        if not (id_.isdigit() and version.isdigit()):
+            abort(400, "The form is incomplete: reload the page.")
+        pairs.append((int(id_), int(version)))
+    return pairs
+
+
+@bp.route("/followup/", endpoint="followup")
+@staff_required
+def followup_queue():
+    """Active applications overdue or due within one business day, most overdue first."""
+    day, chosen = today(), filters()
+    job_id, recruiter_id = chosen.get("job"), chosen.get("recruiter")
+    size = current_app.config["PAGE_SIZE"]
+    total = followup.count_owed(day, job_id, recruiter_id)
+    number = min(_page_number(), max(1, -(-total // size)))
+    rows = list(followup.owed_word(day, job_id, recruiter_id).paginate(number, size))
+    proposed = list(followup.proposals(day, job_id, recruiter_id).limit(size + 1))
+    note = _template("rejected")
+    on_page = {a.job_id for a in rows}
+    pipelines: dict[int, list] = {}
+    for stage in Stage.select().where(Stage.job.in_(on_page)).order_by(Stage.position):
+        pipelines.setdefault(stage.job_id, []).append(stage)
+    return render_template(
+        "admin/followup.html",
+        page=queries.Page(rows, total, number, size),
+        lateness=followup.lateness(rows + proposed, day),
+        holding={a.id: followup.holding_update(a, day) for a in rows},
+        pipelines=pipelines,
+        proposed=proposed[:size],
+        more_proposed=len(proposed) > size,
+        stale_note=note,
+        preview=followup.fill(note, proposed[0]) if proposed else "",
+        stage_names=followup.stage_names(on_page or None),
+        jobs=list(Job.select(Job.id, Job.title, Job.ref).order_by(Job.title, Job.id)),
+        recruiters=queries.staff(("admin", "recruiter")),
+        filters=chosen,
+        due_by=followup.due_by(day),
+        day=day,
+    )
+
+
+def _template(status: str) -> str:
+    """The closure template with its placeholders, for a note sent to many."""
+    row = ClosureTemplate.get_or_none(ClosureTemplate.status == status)
+    return row.body if row else domain.DEFAULT_CLOSURE_NOTES[status]
+
+
+@bp.post("/followup/<ref>/update")
+@staff_required
+def followup_update(ref):
+    """Send the (edited) holding update: word for the candidate, a new reply-by date."""
+    application = application_or_404(ref)
+    try:
+        domain.post_update(
+            actor(),
+            application,
+            request.form.get("version", type=int) or 0,
+            request.form.get("message", ""),
+            reply_by=_date(request.form.get("reply_by")),
+        )
+    except REFUSALS as error:
+        flash(f"{application.ref}: {error.message}", "error")
+    else:
+        flash(f"Update sent to {application.candidate.name}.", "success")
+    return back()
+
+
+@bp.post("/followup/<ref>/move")
+@staff_required
+def followup_move(ref):
+    """Move one application to another stage of its job."""
+    application = application_or_404(ref)
+    stage = Stage.get_or_none(
+        (Stage.id == request.form.get("stage", type=int)) & (Stage.job == application.job)
+    )
+    if stage is None:
+        abort(400, "Choose a stage of this job.")
+    try:
+        domain.move(
+            actor(),
+            application,
+            stage,
+            request.form.get("version", type=int) or 0,
+            request.form.get("message", ""),
+        )
+    except REFUSALS as error:
+        flash(f"{application.ref}: {error.message}", "error")
+    else:
+        flash(f"{application.candidate.name} moved to {stage.name}.", "success")
+    return back()
+
+
+@bp.post("/followup/bulk")
+@staff_required
+def followup_bulk():
+    """Close or move every ticked application, all or none."""
+    action = request.form.get("action")
+    try:
+        items = followup.chosen(_picked())
+        if action == "close":
+            count = followup.close_many(
+                actor(), items, request.form.get("status", ""), request.form.get("note", "")
+            )
+        elif action == "move":
+            count = followup.move_many(
+                actor(), items, request.form.get("stage", ""), request.form.get("message", "")
+            )
+        else:
+            abort(400, "Choose to close or to move.")
+    except REFUSALS as error:
+        flash(f"Nothing was changed: {error.message}", "error")
+    else:
+        done = "Closed" if action == "close" else "Moved"
+        flash(f"{done} {count} application{'s' * (count != 1)}.", "success")
+    return back()
+
+
+@bp.post("/followup/proposed")
+@staff_required
+def followup_close_proposed():
+    """Confirm the proposed closures with one note (placeholders filled per candidate)."""
+    status = request.form.get("status", "rejected")
+    try:
+        count = followup.close_many(
+            actor(), followup.chosen(_picked()), status, request.form.get("note", "")
+        )
+    except REFUSALS as error:
+        flash(f"Nothing was changed: {error.message}", "error")
+    else:
+        flash(f"Closed {count} application{'s' * (count != 1)} as {status}.", "success")
+    return back()
