@@ -211,3 +211,97 @@ def test_a_word_given_late_on_the_last_night_of_summer_time(app, make_job, make_
     assert overall.words == 1
     _, _, overall = metrics.health(metrics.Period(date(2026, 10, 24), date(2026, 10, 24)))
     assert overall.words == 0
+
+
+# --- the page and the CSV ---------------------------------------------------------------
+
+NOVEMBER_QUERY = "start=2026-11-02&end=2026-11-27"
+
+
+@time_machine.travel("2026-11-27 12:00 +0000", tick=False)
+def test_the_page_shows_the_numbers_and_charts(client, auth, november):
+    auth.login(november["rita"])
+    page = client.get(f"/admin/metrics/?{NOVEMBER_QUERY}")
+    assert page.status_code == 200
+    cards = page.text.split('class="health-cards"', 1)[1].split("</ul>", 1)[0]
+    for number in ("2.5 days", "67%", "4.5 days", "33%", "3.0 / 5"):
+        assert number in cards
+    assert page.text.count('<svg class="bars"') == 2 and '<svg class="columns"' in page.text
+    # Chart bars are worst first, with their values beside them; the table has every job.
+    gap_chart = page.text.split('id="chart-gap"', 1)[1].split("</svg>", 1)[0]
+    assert gap_chart.index("Alpha (J1)") < gap_chart.index("Beta (J2)")
+    assert "Alpha (J1): 3 days; Beta (J2): 2 days; Gamma (J3): 0 days." in gap_chart
+    assert ' style="' not in page.text  # the staff CSP allows no inline styles
+    by_recruiter = client.get(f"/admin/metrics/?{NOVEMBER_QUERY}&by=recruiter")
+    assert "Rita Reyes: 3 days; Sam Stone: 0 days." in by_recruiter.text
+
+
+@time_machine.travel("2026-11-27 12:00 +0000", tick=False)
+def test_the_csv_has_the_same_numbers(client, auth, november):
+    import csv
+    import io
+
+    auth.login(november["sam"])
+    response = client.get(f"/admin/metrics.csv?{NOVEMBER_QUERY}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "follow-up-health-2026-11-02-2026-11-27.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["scope"], r["name"]) for r in rows] == [
+        ("job", "Alpha (J1)"),
+        ("job", "Beta (J2)"),
+        ("job", "Gamma (J3)"),
+        ("recruiter", "Rita Reyes"),
+        ("recruiter", "Sam Stone"),
+        ("overall", "Everyone"),
+    ]
+    alpha, everyone = rows[0], rows[-1]
+    assert alpha["median_business_days_between_words"] == "3"
+    assert alpha["overdue_share"] == "0.5" and alpha["active"] == "2"
+    assert alpha["median_business_days_last_interview_to_closure"] == "5"
+    assert everyone["median_business_days_between_words"] == "2.5"
+    assert everyone["closures_with_note_share"] == "0.6667"
+    assert everyone["acknowledged_share"] == "0.3333"
+    assert everyone["rating_mean"] == "3" and everyone["ratings"] == "2"
+    assert rows[2]["median_business_days_last_interview_to_closure"] == ""  # Gamma: none
+
+
+def test_csv_cells_never_start_a_formula(app, make_user, make_job):
+    from admin.metrics import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("-1") == "'-1"
+    assert _cell("Designer") == "Designer" and _cell(0.25) == "0.25" and _cell(None) == ""
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start=2026-11-30&end=2026-11-01", "start=yesterday", "start=2020-01-01&end=2026-01-01"],
+)
+def test_a_bad_period_is_a_400_that_says_why(client, auth, make_user, query):
+    auth.login(make_user("admin"))
+    response = client.get(f"/admin/metrics/?{query}")
+    assert response.status_code == 400
+    assert any(
+        words in response.text
+        for words in ("starts after it ends", "is not a date", "at most 1098 days")
+    )
+
+
+@time_machine.travel("2026-11-27 12:00 +0000", tick=False)
+def test_the_page_costs_the_same_queries_whatever_the_data(
+    client, auth, make_user, make_job, make_application, sql_statements
+):
+    admin = make_user("admin")
+    auth.login(admin)
+    make_application()
+    sql_statements.clear()
+    assert client.get("/admin/metrics/").status_code == 200
+    few = len(sql_statements)
+    for n in range(6):
+        job = make_job(title=f"Job {n}")
+        for _ in range(5):
+            application = make_application(job=job)
+            close(application, "rejected", "Sorry")
+    sql_statements.clear()
+    page = client.get("/admin/metrics/")
+    assert "Job 5" in page.text
+    assert len(sql_statements) == few
