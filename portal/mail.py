@@ -208,6 +208,7 @@ def _connect(url: str, timeout: float) -> smtplib.SMTP:
     if scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
         raise MailFailed(f"PORTAL_MAIL_URL {scheme}:// is not smtp://, smtp+starttls:// or smtps://")
     context = ssl.create_default_context()
+    smtp = None
     try:
         if scheme == "smtps":
             smtp = smtplib.SMTP_SSL(
@@ -220,6 +221,8 @@ def _connect(url: str, timeout: float) -> smtplib.SMTP:
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
     except (smtplib.SMTPException, OSError) as error:
+        if smtp is not None:
+            smtp.close()
         raise MailFailed(f"{type(error).__name__}: {error}") from None
     return smtp
 
