@@ -75,8 +75,11 @@ def forms(html: str) -> list[dict]:
 
 
 def form(html: str, action: str) -> dict:
-    """The form that posts to ``action`` (exactly, or ending with it)."""
-    found = [f for f in forms(html) if f["action"] == action or f["action"].endswith(action)]
+    """The form that posts to ``action`` (exactly, or ending with it); "" is the form
+    without an action, which posts to the page's own address."""
+    found = [
+        f for f in forms(html) if f["action"] == action or (action and f["action"].endswith(action))
+    ]
     assert found, f"no form posting to {action}; actions: {[f['action'] for f in forms(html)]}"
     return found[0]
 
