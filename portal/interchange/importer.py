@@ -25,6 +25,9 @@ from portal.models import Job
 from portal.models import Stage
 from portal.models import User
 
+#: Applications checked and queued before they are written together.
+FLUSH = 1000
+
 
 class Importer:
     """One import: caches of users, jobs and stages, and the counts."""
@@ -68,7 +71,7 @@ class Importer:
         return self.counts
 
     def users_section(self, rows: list) -> None:
-        seen = {}
+        seen, inactive = {}, []
         for index, data in enumerate(rows):
             where = label("users", index, data, "email")
             with naming(self.source, where):
@@ -88,8 +91,13 @@ class Importer:
                     email, text(data, "name", True), text(data, "role", True), password
                 )
                 if not typed(data, "active", (bool,), True):
-                    domain.update_user(None, user, active=False)
+                    inactive.append((where, user))
                 self.counts.created["users"] += 1
+        # After every user exists: the last active admin may not be switched off, and
+        # the file's active admin may come after its inactive ones.
+        for where, user in inactive:
+            with naming(self.source, where):
+                domain.update_user(None, user, active=False)
 
     def jobs_section(self, rows: list) -> None:
         seen = {}
@@ -149,9 +157,10 @@ class Importer:
     def applications_section(self, rows: list) -> None:
         refs = [r.get("ref") for r in rows if isinstance(r, dict) and isinstance(r.get("ref"), str)]
         present = _existing_refs(refs)
-        seen = {}
+        restore, seen, places = domain.Restore(), {}, {}
         for index, data in enumerate(rows):
-            with naming(self.source, label("applications", index, data, "ref")):
+            where = label("applications", index, data, "ref")
+            with naming(self.source, where):
                 as_object(data, APPLICATION_FIELDS)
                 ref = text(data, "ref", True).strip()
                 if ref in seen:
@@ -160,10 +169,23 @@ class Importer:
                 if ref in present:
                     self.counts.present["applications"] += 1
                     continue
-                self.application(ref, data)
+                self.application(restore, ref, data)
+                places[ref] = where
                 self.counts.created["applications"] += 1
+            if len(places) >= FLUSH:
+                self.flush(restore, places)
+        self.flush(restore, places)
 
-    def application(self, ref: str, data: dict) -> Application:
+    def flush(self, restore: domain.Restore, places: dict[str, str]) -> None:
+        """Write the queued applications; a collision is told as the record's own error."""
+        try:
+            restore.flush()
+        except domain.RestoreConflict as error:
+            with naming(self.source, places[error.ref]):
+                raise
+        places.clear()
+
+    def application(self, restore: domain.Restore, ref: str, data: dict) -> None:
         job_ref = text(data, "job", True).strip()
         job, _ = self.job(job_ref)
         candidate = as_object(typed(data, "candidate", (dict,), required=True), ("name", "email"))
@@ -173,7 +195,7 @@ class Importer:
         feedback = [
             self.feedback(job_ref, f, i) for i, f in enumerate(typed(data, "feedback", (list,), []))
         ]
-        return domain.restore_application(
+        restore.add(
             job,
             text(candidate, "name", True),
             text(candidate, "email", True),
