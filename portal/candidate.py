@@ -31,9 +31,7 @@ bp = Blueprint("candidate", __name__)
 
 #: A candidate token in a log line: a /c/ path segment (whatever it holds), or anything
 #: shaped like a signed link token (payload.timestamp.signature), e.g. in SQL parameters.
-TOKEN_IN_TEXT = re.compile(
-    r"/c/(?!fresh-link\b)[^/\s\"'?#]+|[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}"
-)
+TOKEN_IN_TEXT = re.compile(r"/c/(?!fresh-link\b)[^/\s\"'?#]+|[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}")
 
 ACTIONS = ("withdraw", "acknowledge", "rate")
 
@@ -114,7 +112,10 @@ def act(token: str, action: str):
     back = f"{request.script_root}/c/{token}/"
     if not links.check_form_token(found.link_id, request.form.get("form_token")):
         return _message(
-            400, "Please try again", "That form did not come from your page. Reload it and try again.", back
+            400,
+            "Please try again",
+            "That form did not come from your page. Reload it and try again.",
+            back,
         )
     application = Application.get_or_none(Application.id == found.application_id)
     if application is None:
@@ -201,7 +202,9 @@ def _http_error(error: HTTPException):
 def _database_down(error):
     current_app.logger.error("database unavailable: %s", error)
     return _message(
-        503, "Temporarily unavailable", "We cannot show your page just now. Please try again in a minute."
+        503,
+        "Temporarily unavailable",
+        "We cannot show your page just now. Please try again in a minute.",
     )
 
 

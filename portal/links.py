@@ -71,9 +71,7 @@ def unsign(token: str) -> str | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     try:
-        link_id = _serializer(_keys()).loads(
-            token, max_age=int(lifetime().total_seconds())
-        )
+        link_id = _serializer(_keys()).loads(token, max_age=int(lifetime().total_seconds()))
     except BadSignature:  # also SignatureExpired and BadPayload
         return None
     return link_id if isinstance(link_id, str) else None

@@ -206,7 +206,9 @@ def _connect(url: str, timeout: float) -> smtplib.SMTP:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
-        raise MailFailed(f"PORTAL_MAIL_URL {scheme}:// is not smtp://, smtp+starttls:// or smtps://")
+        raise MailFailed(
+            f"PORTAL_MAIL_URL {scheme}:// is not smtp://, smtp+starttls:// or smtps://"
+        )
     context = ssl.create_default_context()
     smtp = None
     try:

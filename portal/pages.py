@@ -80,7 +80,6 @@ def _statements(dialect: type) -> dict[str, tuple[str, list]]:
             Application.next_steps,
             Application.closure_note,
             Application.closed,
-            Application.created,
             Application.job,
             Application.stage,
             Candidate.name,
@@ -116,7 +115,10 @@ def _statements(dialect: type) -> dict[str, tuple[str, list]]:
         .where((Event.application == _NUMBER) & (visible | Event.kind.in_(OWN_KINDS)))
         .order_by(Event.created.desc(), Event.id.desc())
     )
-    return {name: query.sql() for name, query in (("link", first), ("stages", stages), ("events", events))}
+    return {
+        name: query.sql()
+        for name, query in (("link", first), ("stages", stages), ("events", events))
+    }
 
 
 def _run(name: str, value) -> list[tuple]:
@@ -179,7 +181,6 @@ def model(found: Found) -> dict:
         next_steps,
         closure_note,
         closed,
-        created,
         job_id,
         stage_id,
         candidate_name,
@@ -324,4 +325,3 @@ def load(link_id: str) -> str | None:
     """The page of a live link by id, or None: what the static build renders."""
     found = find_by_id(link_id)
     return None if found is None else render(model(found))
-

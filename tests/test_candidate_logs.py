@@ -50,10 +50,8 @@ def exercise(port: int, token: str, other_token: str) -> None:
     assert request(port, "POST", f"/c/{token}/withdraw", {"form_token": "x"})[0] == 400
     assert request(port, "POST", "/c/fresh-link", {"email": "ada@example.org"})[0] == 200
     assert request(port, "GET", f"/c/{other_token}/?utm=1")[0] == 200
-    assert (
-        request(port, "POST", f"/c/{token}/withdraw", {"form_token": form_token, "confirm": "yes"})[0]
-        == 303
-    )
+    withdraw = {"form_token": form_token, "confirm": "yes"}
+    assert request(port, "POST", f"/c/{token}/withdraw", withdraw)[0] == 303
 
 
 def test_redact():
