@@ -1,0 +1,204 @@
+"""The candidate pages in a real headless Chromium (Debian's, driven by Playwright):
+a 360 px phone, no JavaScript needed, the strict CSP really applied, and an axe-core
+scan with no serious or critical violations."""
+
+import socket
+import threading
+from datetime import date
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from portal import domain
+from portal import links
+from portal.models import Application
+from portal.models import Event
+from portal.models import Stage
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(app):
+    """The app served on loopback by werkzeug, its BASE_URL pointing at itself."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app.config["BASE_URL"]
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page with JavaScript off: the page must not need it."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    problems = []
+    # A CSP violation or any failed request is a problem; the browser's own guess at
+    # /favicon.ico is not the page's doing.
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"{r.status}: {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") and "/c/" not in r.url
+            else None
+        ),
+    )
+    page.problems = problems
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def scanner(browser):
+    """A phone-sized page with scripts allowed, only for axe-core to run in it."""
+    context = browser.new_context(viewport=PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def active(make_application):
+    application = make_application(name="Ada Lovelace")
+    interviews = application.job.stages.where(Stage.position == 2).get()
+    domain.move(
+        None,
+        application,
+        interviews,
+        application.version,
+        message="Thank you for a great first call! Next come the interviews.",
+        next_steps="Look out for an email with the schedule and your interviewers' names.",
+        reply_by=date(2026, 12, 4),
+    )
+    return application
+
+
+def url_of(live, application) -> str:
+    return f"{live}/c/{links.live(application).token}/"
+
+
+def assert_accessible(scanner, url):
+    scanner.goto(url)
+    results = Axe().run(scanner)
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def assert_fits_a_phone(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways: {width}px"
+
+
+def test_the_page_on_a_phone(live, phone, active):
+    response = phone.goto(url_of(live, active))
+    assert response.status == 200
+    assert phone.get_by_role("heading", level=1).inner_text().endswith("Backend Engineer")
+    current = phone.locator('[aria-current="step"]')
+    assert "Interviews" in current.inner_text()
+    assert phone.get_by_text("By Friday 4 December").is_visible()
+    # The stylesheet loaded under the strict CSP (the page is styled), nothing was blocked.
+    background = phone.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(243, 245, 248)"
+    assert phone.problems == []
+    assert_fits_a_phone(phone)
+
+
+def test_withdraw_without_javascript(live, phone, active):
+    phone.goto(url_of(live, active))
+    phone.get_by_text("Withdraw my application", exact=True).click()  # <details> opens without JS
+    phone.get_by_label("Would you tell us why?").fill("I accepted another offer")
+    phone.get_by_label("Yes, withdraw my application").check()
+    phone.get_by_role("button", name="Withdraw").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_role("heading", name="Your application is withdrawn").is_visible()
+    assert Application.get_by_id(active.id).status == "withdrawn"
+    assert phone.problems == []
+    assert_fits_a_phone(phone)
+
+
+def test_acknowledge_and_rate_without_javascript(live, phone, active):
+    domain.close(None, active, active.version, "rejected", "Dear Ada,\n\nThank you for your time.")
+    phone.goto(url_of(live, active))
+    assert phone.get_by_role("heading", name="We are not moving forward").is_visible()
+    phone.get_by_role("button", name="Got it, thank you").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("You told us on").is_visible()
+    phone.get_by_label("Well", exact=True).check()
+    phone.get_by_role("button", name="Send").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("Thank you for telling us how it went").is_visible()
+    kinds = {e.kind for e in Event.select().where(Event.application == active.id)}
+    assert {"acknowledged", "rated"} <= kinds
+    assert_fits_a_phone(phone)
+
+
+def test_the_dead_link_page_and_a_fresh_link(live, phone, active):
+    response = phone.goto(f"{live}/c/this-is-not-a-link/")
+    assert response.status == 404
+    assert phone.get_by_role("heading", name="This link no longer works").is_visible()
+    phone.get_by_label("Your email address").fill(active.candidate.email)
+    phone.get_by_role("button", name="Email me a fresh link").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_role("heading", name="Check your inbox").is_visible()
+    assert_fits_a_phone(phone)
+
+
+@pytest.mark.parametrize("state", ["active", "closed", "withdrawn", "dead"])
+def test_axe_finds_nothing_serious(live, scanner, active, state):
+    if state == "closed":
+        domain.close(None, active, active.version, "hired", "Welcome aboard, Ada!")
+    elif state == "withdrawn":
+        domain.withdraw_by_candidate(active, active.version, "")
+    url = f"{live}/c/nope/" if state == "dead" else url_of(live, active)
+    assert_accessible(scanner, url)
+
+
+def test_the_stylesheet_is_the_only_request(live, browser, active):
+    """L9 in a browser: the page asks for nothing but itself and its stylesheet."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(url_of(live, active))
+    context.close()
+    others = [u for u in requested if not u.startswith(live)]
+    assert others == []
+    assert [u.split("?")[0] for u in requested] == [
+        url_of(live, active),
+        f"{live}/static/css/candidate.css",
+    ]
