@@ -20,6 +20,7 @@ from portal import db
 from portal import domain
 from portal import interchange
 from portal import UnsafeSettings
+from portal.build import build_command
 from portal.errors import DomainError
 from portal.links import link_command
 from portal.mail import send_command
@@ -232,3 +233,4 @@ def demo_command():
 cli.add_command(link_command)  # defined beside the links it prints (portal/links.py)
 cli.add_command(send_command)  # defined beside the mail queue (portal/mail.py)
 cli.add_command(remind_command)  # defined beside the digests it sends (portal/remind.py)
+cli.add_command(build_command)  # defined beside the static generator (portal/build.py)

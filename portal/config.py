@@ -42,6 +42,10 @@ HOLIDAY_COUNTRY = "GB"
 #: Extra company holidays, ISO dates, comma-separated in the environment.
 EXTRA_HOLIDAYS: list[str] = []
 
+#: The candidate pages are served only as static files, with no app behind BASE_URL
+#: to take their forms: pages and the dead-link page then carry no forms.
+STATIC_ONLY = False
+
 #: Folder of the published static site (``portal build``); when set, revoking a
 #: link also deletes its static page at once.
 SITE_DIR = ""

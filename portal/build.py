@@ -1,0 +1,334 @@
+"""`portal build OUT`: every live candidate page as a static file.
+
+Stages: select what to publish → render with the live route's view-model and template
+→ write only pages whose bytes changed → delete what is no longer published → publish
+atomically (``portal.publish``). A full build (first build, ``--full``, or a change of
+templates, assets or page settings) renders every page into a new release on two
+processes; an incremental build asks the database what changed since the last one and
+touches only those pages.
+"""
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal import assets
+from portal import clock
+from portal import db
+from portal import links
+from portal import pages
+from portal import publish
+from portal.models import Application
+from portal.models import Job
+from portal.models import Link
+from portal.models import User
+
+#: Changes committed up to this long after they were stamped are still caught: a
+#: transaction stamps ``updated`` when it runs and commits a moment later.
+SKEW = timedelta(minutes=2)
+#: Pages per batch handed to a worker process.
+CHUNK = 2000
+#: Settings that change what every page looks like.
+PAGE_SETTINGS = (
+    "BASE_URL",
+    "COMPANY_NAME",
+    "TIMEZONE",
+    "CLOSED_DAYS",
+    "STATIC_ONLY",
+    "LINK_DAYS",
+    "HOLIDAY_COUNTRY",
+    "EXTRA_HOLIDAYS",
+)
+
+
+@dataclass
+class Summary:
+    """What a build did."""
+
+    kind: str
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+
+    def line(self, out) -> str:
+        return (
+            f"Built {out} ({self.kind}): {self.written} written, {self.unchanged} "
+            f"unchanged, {self.removed} removed in {self.seconds:.2f} s."
+        )
+
+
+def fingerprint() -> str:
+    """A hash of everything that shapes every page: templates, assets, page settings,
+    and the year (dates in words name the year only when it is not this one)."""
+    digest = hashlib.sha256()
+    for folder in (Path(current_app.template_folder), Path(current_app.static_folder)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    for name in PAGE_SETTINGS:
+        digest.update(f"{name}={current_app.config[name]!r}".encode())
+    digest.update(str(clock.today().year).encode())
+    digest.update(Path(pages.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def build(
+    out: str, full: bool = False, progress: bool = False, processes: int | None = None
+) -> Summary:
+    """Build (or update) the static site at ``out``."""
+    started = time.perf_counter()
+    site = publish.Site(out)
+    with site.locked():
+        site.clear_abandoned()
+        release = site.current()
+        site.recover(release)
+        state = site.read_manifest(release)
+        stamp = fingerprint()
+        if full or state is None or state["fingerprint"] != stamp:
+            summary = _full(site, stamp, progress, processes)
+        else:
+            summary = _incremental(site, release, state)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _page_bytes(link_id: str) -> bytes | None:
+    found = pages.find_by_id(link_id)
+    return None if found is None else pages.render(pages.model(found)).encode()
+
+
+def _live_ids() -> dict[str, str]:
+    """Every live link: id → token."""
+    return dict(links.live_links().select(Link.id, Link.token).tuples())
+
+
+def _full(site: publish.Site, stamp: str, progress: bool, processes: int | None) -> Summary:
+    begun = clock.now()
+    release = site.new_release()
+    _write_fixed(release)
+    live = _live_ids()
+    ids = sorted(live)
+    chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    processes = processes or min(os.cpu_count() or 1, 2)
+    written: dict[str, list] = {}
+    with click.progressbar(
+        length=len(ids), label="Rendering pages", file=sys.stderr, hidden=not progress
+    ) as bar:
+        for result in _map(_render_chunk, [(str(release), c) for c in chunks], processes):
+            written.update(result)
+            bar.update(len(result))
+    state = {
+        "fingerprint": stamp,
+        "mark": begun.isoformat(),
+        "day": clock.today().isoformat(),
+        "pages": written,
+    }
+    site.write_manifest(release, state)
+    site.publish(release)
+    removed = _late_revocations(site, release, begun, state)
+    return Summary("full", written=len(written), removed=removed)
+
+
+def _map(function, jobs: list, processes: int):
+    """``function`` over ``jobs``, on forked worker processes when there are several."""
+    if processes <= 1 or len(jobs) <= 1:
+        yield from map(function, jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    app = current_app._get_current_object()
+    with context.Pool(processes, initializer=_worker_start, initargs=(app,)) as pool:
+        yield from pool.imap_unordered(function, jobs)
+
+
+_worker_app = None
+
+
+def _worker_start(app) -> None:
+    """A forked worker: its own database connections and application context."""
+    global _worker_app
+    _worker_app = app
+    db.database.initialize(db.open_database(db.database_url(app)))
+    app.app_context().push()
+
+
+def _render_chunk(job: tuple[str, list[str]]) -> dict[str, list]:
+    """Render and write the pages of ``link_ids`` into a new release."""
+    release, link_ids = Path(job[0]), job[1]
+    written = {}
+    with db.database.connection_context():
+        for link_id in link_ids:
+            found = pages.find_by_id(link_id)
+            if found is None:
+                continue
+            data = pages.render(pages.model(found)).encode()
+            publish.write_file(release, ("c", found.token, "index.html"), data)
+            written[link_id] = [found.token, hashlib.blake2b(data, digest_size=12).hexdigest()]
+    return written
+
+
+def _write_fixed(release: Path) -> None:
+    """Assets, the dead-link page, robots.txt and the host rules."""
+    for name, data in assets.files().items():
+        publish.write_file(release, ("assets", name), data)
+    publish.write_file(release, ("404.html",), pages.render_dead().encode())
+    publish.write_file(release, ("robots.txt",), b"User-agent: *\nDisallow: /c/\n")
+    for name, text in host_rules().items():
+        publish.write_file(release, (name,), text.encode())
+
+
+def host_rules() -> dict[str, str]:
+    """The candidate-page headers as a Netlify-style ``_headers`` file and an nginx snippet."""
+    headers = pages.headers()
+    netlify = "".join(
+        f"{path}\n" + "".join(f"  {k}: {v}\n" for k, v in headers.items())
+        for path in ("/c/*", "/404.html")
+    )
+    nginx = "".join(f'add_header {k} "{v}" always;\n' for k, v in headers.items())
+    return {"_headers": netlify, "nginx-headers.conf": nginx}
+
+
+def _incremental(site: publish.Site, release: Path, state: dict) -> Summary:
+    begun = clock.now()
+    since = datetime.fromisoformat(state["mark"]) - SKEW
+    known = state["pages"]
+    live = _live_ids()
+    gone = [link_id for link_id in known if link_id not in live]
+    todo = {link_id for link_id in live if link_id not in known}
+    todo |= _changed_since(since, date_from=state["day"]) & live.keys()
+    staged, summary = {}, Summary("incremental")
+    for link_id in sorted(todo):
+        data = _page_bytes(link_id)
+        if data is None:
+            continue
+        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        token = live[link_id]
+        if known.get(link_id) == [token, digest]:
+            summary.unchanged += 1
+            continue
+        path = publish.write_file(release, ("c", token, "index.html"), data, stage=True)
+        staged[str(path.with_name("index.html"))] = path
+        known[link_id] = [token, digest]
+    removed = [known.pop(link_id)[0] for link_id in gone]
+    site.apply(release, staged, removed)
+    if staged or removed or state["day"] != clock.today().isoformat():
+        state.update(mark=begun.isoformat(), day=clock.today().isoformat(), pages=known)
+        site.write_manifest(release, state)
+    summary.written, summary.removed = len(staged), len(removed)
+    summary.unchanged = len(live) - summary.written
+    summary.removed += _late_revocations(site, release, begun, state)
+    return summary
+
+
+def _changed_since(since: datetime, date_from: str) -> set[str]:
+    """Ids of links whose page may have changed since ``since`` (a superset is fine)."""
+    jobs = Job.select(Job.id).where(Job.updated >= since)
+    people = User.select(User.id).where(User.updated >= since)
+    changed_apps = (
+        Application.select(Application.id)
+        .join(Job)
+        .where(
+            (Application.updated >= since)
+            | Application.job.in_(jobs)
+            | Job.recruiter.in_(people)
+            # a reply-by date that has passed since shows as late now
+            | Application.reply_by.between(date_from, clock.today())
+        )
+    )
+    query = Link.select(Link.id).where(
+        Link.revoked.is_null() & (Link.application.in_(changed_apps) | (Link.issued >= since))
+    )
+    return {row.id for row in query}
+
+
+def _late_revocations(site: publish.Site, release: Path, since: datetime, state: dict) -> int:
+    """Delete pages of links revoked while the build ran: a revocation deletes its page
+    at once, and the build may have written it again just after."""
+    revoked = Link.select(Link.id, Link.token).where(Link.revoked >= since - SKEW).tuples()
+    gone = [token for link_id, token in revoked if state["pages"].pop(link_id, None)]
+    for token in gone:
+        publish.remove_page(release, token)
+    if gone:
+        site.write_manifest(release, state)
+    return len(gone)
+
+
+# --- the `portal build` command ------------------------------------------------------
+
+
+@click.command("build")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--full", is_flag=True, help="Render every page again, changed or not.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--rollback", is_flag=True, help="Publish the previous build again and stop.")
+@click.option("--watch", is_flag=True, help="Keep running: rebuild whenever the data changes.")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    help="Seconds between checks for changes, with --watch.",
+)
+@with_appcontext
+def build_command(out, full, quiet, rollback, watch, interval):
+    """Write every live candidate page to OUT/c/<token>/index.html, with hashed assets,
+    404.html, robots.txt and host rules (_headers, nginx-headers.conf).
+
+    OUT becomes a symlink to the published release; releases live beside it in
+    OUT.releases/. Serve OUT with the nginx server block in the README."""
+    db.check_schema()
+    try:
+        if rollback:
+            release = publish.Site(out).rollback()
+            if not quiet:
+                click.echo(f"Published {release.name} again.")
+            return
+        with db.database.connection_context():
+            summary = build(out, full=full, progress=not quiet and sys.stderr.isatty())
+        if not quiet:
+            click.echo(summary.line(out))
+        if watch:
+            _watch(out, interval, quiet)
+    except publish.UnsafePath as error:
+        raise click.ClickException(str(error)) from None
+
+
+def data_version() -> tuple:
+    """A cheap summary that changes whenever any page's data may have (indexed maxima)."""
+    from peewee import fn
+
+    return (
+        Application.select(fn.MAX(Application.updated)).scalar(),
+        Job.select(fn.MAX(Job.updated)).scalar(),
+        User.select(fn.MAX(User.updated)).scalar(),
+        Link.select(fn.MAX(Link.issued)).scalar(),
+        Link.select(fn.MAX(Link.revoked)).scalar(),
+        clock.today(),
+    )
+
+
+def _watch(out: str, interval: float, quiet: bool) -> None:
+    """Rebuild whenever ``data_version`` moves; print each build with its latency (from
+    the newest change to its page being published)."""
+    seen = None
+    while True:
+        with db.database.connection_context():
+            version = data_version()
+            if version != seen:
+                summary = build(out)
+                newest = max((v for v in version[:5] if v is not None), default=None)
+                if not quiet and seen is not None:
+                    lag = (clock.now() - newest).total_seconds() if newest else 0.0
+                    click.echo(f"{summary.line(out)} Latency from the change: {lag:.1f} s.")
+                seen = version
+        time.sleep(interval)
