@@ -3,10 +3,10 @@ updates journalled, and no path ever written outside the site or through a symli
 
 Layout, for ``portal build /srv/site``::
 
-    /srv/site                   -> site.releases/r-20261126T101500-3f9c   (a symlink)
+    /srv/site                   -> site.releases/r-000042-20261126T101500   (a symlink)
     /srv/site.releases/
-        r-20261126T101500-3f9c/  the published release: c/<token>/index.html, assets...
-        r-20261125T090000-a1b2/  the previous one, for --rollback
+        r-000042-20261126T101500/  the published release: c/<token>/index.html, assets...
+        r-000041-20261125T090000/  the previous one, for --rollback
         r-....manifest.json      what each release holds (never inside a release:
                                  it lists tokens, and tokens are the candidates' keys)
         r-....journal.json       an in-place update in progress (rolled forward)
@@ -66,10 +66,11 @@ class Site:
         return target
 
     def new_release(self) -> Path:
-        """An empty release folder, not yet published."""
+        """An empty release folder, not yet published, numbered after every other."""
         self.releases.mkdir(parents=True, exist_ok=True)
+        numbers = [int(r.name.split("-")[1]) for r in self._all_releases()]
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        path = self.releases / f"r-{stamp}-{secrets.token_hex(3)}"
+        path = self.releases / f"r-{max(numbers, default=0) + 1:06d}-{stamp}"
         path.mkdir()
         return path
 
