@@ -140,7 +140,9 @@ def test_s5_one_change_rewrites_one_page(out, applications):
     rewritten = {name for name in after if after[name] != before.get(name)}
     assert rewritten == {f"c/{token_of(changed)}/index.html"}
     assert summary.written == 1
-    assert "Your interview is confirmed" in (out / "c" / token_of(changed) / "index.html").read_text()
+    assert (
+        "Your interview is confirmed" in (out / "c" / token_of(changed) / "index.html").read_text()
+    )
 
 
 def test_s5_a_job_edit_rewrites_its_pages(out, applications, make_application, make_job):
@@ -212,8 +214,13 @@ def test_s10_robots_and_host_rules(app, out, applications):
     assert robots == "User-agent: *\nDisallow: /c/\n"
     headers = (out / "_headers").read_text()
     nginx = (out / "nginx-headers.conf").read_text()
-    for name in ("Referrer-Policy", "X-Robots-Tag", "Cache-Control", "Content-Security-Policy",
-                 "X-Content-Type-Options"):
+    for name in (
+        "Referrer-Policy",
+        "X-Robots-Tag",
+        "Cache-Control",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+    ):
         assert headers.count(f"  {name}: ") == 2  # pages and the 404
         assert f"add_header {name} " in nginx
     for token in live_tokens():
