@@ -14,6 +14,7 @@ from flask import current_app
 
 from portal import dates
 from portal import interchange
+from portal import links
 from portal.clock import now
 from portal.clock import today
 from portal.demo_data import CANDIDATES
@@ -182,4 +183,5 @@ def summary_lines(counts: interchange.Counts) -> list[str]:
     width = max(len(email) for email, _, _ in USERS)
     lines += [f"  {role:<10} {email:<{width}}  {name}" for email, name, role in USERS]
     # Further sections (candidate links...) append their lines here.
+    lines += links.demo_lines()
     return lines

@@ -230,3 +230,27 @@ def link_command(ref, every, do_revoke):
             click.echo(f"Revoked {count} link(s) of {ref}.")
             return
         click.echo(url(domain.issue_link(None, application)))
+
+
+def demo_lines() -> list[str]:
+    """Three candidate pages to open after `portal demo`: one in progress, one waiting on
+    a decision, one closed with a note (a rejection if there is one: the page that
+    matters most to get right)."""
+    from portal.clock import today
+    from portal.models import Stage
+
+    active = Application.status == "active"
+    noted = Application.closure_note != ""
+    picks = {
+        "in progress": [active & Stage.interview & (Application.reply_by >= today())],
+        "waiting on a decision": [active & (Stage.candidate_label == "Decision")],
+        "closed, with a note": [(Application.status == "rejected") & noted, ~active & noted],
+    }
+    lines = ["", "Candidate pages (no sign-in: the link is the key):"]
+    for label, choices in picks.items():
+        for where in choices:
+            link = live_links().join_from(Application, Stage).where(where).first()
+            if link is not None:
+                lines.append(f"  {label:<22} {url(link)}")
+                break
+    return lines

@@ -11,13 +11,14 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from datetime import UTC
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
 from peewee import Case
 
 from portal import clock
-from portal import dates
 from portal import links
 from portal.db import database
 from portal.models import Application
@@ -47,6 +48,35 @@ OUTCOMES = {
 
 _LINK_ID = "\x00link\x00"
 _NUMBER = -7_919_337
+
+
+class Milestone(NamedTuple):
+    label: str
+    state: str  # past, current or future
+    date: str
+
+
+class Entry(NamedTuple):
+    headline: str
+    date: str
+    iso: str
+    message: str
+    next_steps: str
+
+
+class ReplyBy(NamedTuple):
+    words: str
+    late: bool
+
+
+class Person(NamedTuple):
+    name: str
+    email: str
+
+
+class JobInfo(NamedTuple):
+    title: str
+    location: str
 
 
 @dataclass
@@ -190,6 +220,7 @@ def model(found: Found) -> dict:
         recruiter_email,
     ) = found.row
     closed = _datetime(closed)
+    days = Days()
     stages = _run("stages", job_id)
     events = _run("events", found.application_id)
     active = status == "active"
@@ -200,27 +231,27 @@ def model(found: Found) -> dict:
     return {
         "company": current_app.config["COMPANY_NAME"],
         "first_name": candidate_name.split()[0] if candidate_name.split() else candidate_name,
-        "job": {"title": job_title, "location": job_location},
+        "job": JobInfo(job_title, job_location),
         "status": status,
         "active": active,
         "outcome": None if active else OUTCOMES[status],
         "milestones": [
-            {
-                "label": label,
-                "state": "past" if i < current else "current" if i == current else "future",
-                "date": _day(reached.get(sid)) if i <= current else "",
-            }
+            Milestone(
+                label,
+                "past" if i < current else "current" if i == current else "future",
+                days.of(reached.get(sid)) if i <= current else "",
+            )
             for i, (sid, label, _description) in enumerate(stages)
         ],
         "expect": stages[current][2] if active and stages else "",
         "next_steps": next_steps if active else "",
-        "reply_by": _reply_by(_date(reply_by)) if active else None,
-        "history": [_entry(event, labels) for event in events if event[1]],
+        "reply_by": _reply_by(_date(reply_by), days) if active else None,
+        "history": [_entry(event, labels, days) for event in events if event[1]],
         "closure_note": "" if active else closure_note,
-        "acknowledged": _day(_own(events, "acknowledged", closed)),
+        "acknowledged": days.of(_own(events, "acknowledged", closed)),
         "rated": bool(_own(events, "rated", closed)),
-        "recruiter": {"name": recruiter_name, "email": recruiter_email},
-        "ends": _day(links.ends(_datetime(expires), status, closed)),
+        "recruiter": Person(recruiter_name, recruiter_email),
+        "ends": days.of(links.ends(_datetime(expires), status, closed)),
         "form_token": links.form_token(link_id),
         "action": f"{base}/c/{token}/",
         "stylesheet": stylesheet_url(),
@@ -245,8 +276,8 @@ def _own(events: list[tuple], kind: str, since: datetime | None) -> datetime | N
     return None
 
 
-def _entry(event: tuple, labels: dict[int, str]) -> dict:
-    kind, _visible, message, next_steps, reply_by, to_stage, moment = event
+def _entry(event: tuple, labels: dict[int, str], days: "Days") -> Entry:
+    kind, _visible, message, next_steps, _reply_by, to_stage, moment = event
     if kind == "moved":
         headline = f"Moved on to: {labels.get(to_stage, 'the next step')}"
     elif kind == "closed":
@@ -254,24 +285,45 @@ def _entry(event: tuple, labels: dict[int, str]) -> dict:
         message = ""  # the closure note has its own section
     else:
         headline = "An update from us"
-    return {
-        "headline": headline,
-        "date": _day(_datetime(moment)),
-        "iso": clock.local(_datetime(moment)).date().isoformat(),
-        "message": message,
-        "next_steps": next_steps,
-        "reply_by": dates.in_words(_date(reply_by)),
-    }
+    day = days.local(_datetime(moment))
+    return Entry(headline, days.words(day), day.isoformat(), message, next_steps)
 
 
-def _day(moment: datetime | None) -> str:
-    return dates.in_words(clock.local(moment).date()) if moment else ""
-
-
-def _reply_by(day: date | None) -> dict | None:
+def _reply_by(day: date | None, days: "Days") -> ReplyBy | None:
     if day is None:
         return None
-    return {"words": dates.in_words(day), "late": day < clock.today()}
+    return ReplyBy(days.words(day), day < days.today)
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class Days:
+    """Dates in the candidate's words and the company's time zone, with the zone and
+    today looked up once per page (``dates.in_words`` does it per call)."""
+
+    def __init__(self):
+        self.zone = clock.zone()
+        self.today = datetime.now(self.zone).date()
+
+    def words(self, day: date | None) -> str:
+        """'Friday 4 December', with the year only when it is not this year's."""
+        if day is None:
+            return ""
+        text = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month]}"
+        return text if day.year == self.today.year else f"{text} {day.year}"
+
+    def local(self, moment: datetime) -> date:
+        """The company's date at a stored UTC moment."""
+        return moment.replace(tzinfo=UTC).astimezone(self.zone).date()
+
+    def of(self, moment: datetime | None) -> str:
+        """A stored UTC moment as the company's date, in words."""
+        return self.words(self.local(moment)) if moment else ""
 
 
 # --- rendering -----------------------------------------------------------------------
@@ -306,7 +358,12 @@ def _fingerprint(static_folder: str) -> str:
 
 def headers() -> dict[str, str]:
     """The headers of every candidate page (the static build writes them as host rules)."""
-    parts = urlsplit(current_app.config["BASE_URL"])
+    return dict(_headers(current_app.config["BASE_URL"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _headers(base_url: str) -> dict[str, str]:
+    parts = urlsplit(base_url)
     origin = f" {parts.scheme}://{parts.netloc}" if parts.netloc else ""
     return {
         "Content-Security-Policy": (

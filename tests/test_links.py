@@ -3,6 +3,7 @@ reissuing, and the `portal link` command."""
 
 import base64
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -206,3 +207,27 @@ def test_erased_application_takes_its_links(make_application):
     link = links.live(application)
     Application.delete().where(Application.id == application.id).execute()
     assert Link.get_or_none(Link.id == link.id) is None
+
+
+def test_the_demo_prints_three_candidate_pages(app, runner, client):
+    app.config["DEMO"] = True
+    result = runner.invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    urls = re.findall(r"^  (in progress|waiting on a decision|closed, with a note) +(\S+)$",
+                      result.output, re.M)  # fmt: skip
+    assert [label for label, _ in urls] == [
+        "in progress",
+        "waiting on a decision",
+        "closed, with a note",
+    ]
+    pages = {}
+    for label, url in urls:
+        assert url.startswith("https://jobs.example.com/c/")
+        response = client.get(url.removeprefix("https://jobs.example.com"))
+        assert response.status_code == 200, label
+        pages[label] = response.text
+    assert "outcome" not in pages["in progress"]
+    assert re.search(r'aria-current="step">\s*<span class="milestone-label">Decision',
+                     pages["waiting on a decision"])  # fmt: skip
+    assert "We are not moving forward" in pages["closed, with a note"]
+    assert "A note from" in pages["closed, with a note"]
