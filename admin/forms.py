@@ -170,7 +170,7 @@ class TemplateForm(Form):
 class UserForm(Form):
     name = StringField("Name", validators=[DataRequired()])
     email = EmailField("Email", validators=[DataRequired()])
-    role = SelectField("Role", choices=options((r, r.title()) for r in ROLES))
+    role = SelectField("Role", choices=options((r, r.title()) for r in ROLES), default="recruiter")
     password = PasswordField(
         "Initial password (at least 8 characters)", validators=[DataRequired()]
     )

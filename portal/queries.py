@@ -58,7 +58,7 @@ def _restrict(query, manager: User | None):
 
 
 def jobs(manager: User | None = None, include_closed: bool = True):
-    """Jobs with their recruiter, most recently created first."""
+    """Jobs with their recruiter: open ones first, then by title."""
     query = (
         Job.select(Job, User)
         .join(User, on=(Job.recruiter == User.id))
