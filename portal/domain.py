@@ -607,7 +607,12 @@ class Restore:
                     )
                 taken.add(pair)
             fields = [f for f in Application._meta.sorted_fields if f.name != "id"]
-            _insert(Application, [[getattr(a, f.name) for f in fields] for a, *_ in queued], fields)
+            rows = [[getattr(a, f.name) for f in fields] for a, *_ in queued]
+            try:
+                with database.atomic():
+                    _insert(Application, rows, fields)
+            except peewee.IntegrityError:  # only if someone added the same at this moment
+                raise Invalid("Someone added the same applications meanwhile; try again.") from None
             ids = _ids(Application, Application.ref, [a.ref for a, *_ in queued])
             for application, *_ in queued:
                 application.id = ids[application.ref]

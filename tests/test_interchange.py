@@ -10,6 +10,7 @@ import pytest
 
 from portal import domain
 from portal.cli import cli
+from portal.errors import Invalid
 from portal.models import Application
 from portal.models import Candidate
 from portal.models import Event
@@ -463,3 +464,43 @@ def test_csv_for_an_unknown_job(runner, tmp_path):
     path = csv_file(tmp_path, "name,email\nAda,ada@example.org\n")
     result = runner.invoke(cli, ["import", "--job", "J-404", path])
     assert (result.exit_code, result.output) == (1, f"Error: {path}: --job: unknown job 'J-404'\n")
+
+
+def test_one_transaction_across_batches(runner, tmp_path, monkeypatch, make_job):
+    """Applications are written a batch at a time; a collision in a later batch still
+    leaves nothing of the earlier ones, and the error names the record in the file."""
+    monkeypatch.setattr("portal.interchange.importer.FLUSH", 2)
+    job = make_job(ref="J-1")
+    domain.add_application(None, job, "Already Here", "here@example.org", ref="OLD-1")
+    before = counts()
+    document = {
+        "applications": [
+            {"ref": f"N-{n}", "job": "J-1", "candidate": {"name": "N", "email": f"n{n}@x.org"}}
+            for n in range(5)
+        ]
+    }
+    document["applications"][3]["candidate"]["email"] = "here@example.org"
+    path = write(tmp_path, document)
+    result = runner.invoke(cli, ["import", path])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {path}: applications[3] (ref N-3): here@example.org already has an "
+        "application for J-1.\n",
+    )
+    assert counts() == before
+
+
+@pytest.mark.parametrize("kind", ["note", "reason", "feedback", "link_sent", "anything_new"])
+def test_only_moves_updates_and_closures_can_be_imported_visible(make_job, kind):
+    job = make_job()
+    stage = job.stages.first()
+    with pytest.raises(Invalid, match="internal and cannot be visible"):
+        domain.restore_application(
+            job,
+            "Eve",
+            "eve@example.org",
+            ref="A-1",
+            stage=stage,
+            events=[{"kind": kind, "visible": True, "created": datetime(2026, 1, 5)}],
+        )
+    assert Application.select().count() == 0
