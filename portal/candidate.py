@@ -18,6 +18,7 @@ from flask import Response
 from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException
 
+from portal import assets
 from portal import domain
 from portal import links
 from portal import pages
@@ -41,6 +42,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)  # candidates have no session; their forms carry the link's token
     limiter.exempt(bp)  # bad tokens are counted by hand, good links never are
     app.register_blueprint(bp)
+    if assets.bp.name not in app.blueprints:  # the pages' hashed stylesheet
+        assets.init_app(app)
     app.after_request(_candidate_headers)
     redact_tokens_in_logs()
 

@@ -7,7 +7,6 @@ far more than running it, PERF-NOTES.md), and the template rendered without a re
 """
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from peewee import Case
 
+from portal import assets
 from portal import clock
 from portal import links
 from portal.db import database
@@ -345,15 +345,9 @@ def render_dead() -> str:
 
 
 def stylesheet_url() -> str:
-    """The stylesheet's address, versioned by its content (the same in both modes)."""
-    base = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
-    return f"{base}/static/{STYLESHEET}?v={_fingerprint(current_app.static_folder)}"
-
-
-@functools.cache
-def _fingerprint(static_folder: str) -> str:
-    with open(f"{static_folder}/{STYLESHEET}", "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()[:12]
+    """The stylesheet's content-hashed address (``portal.assets``): the same file name
+    live and in the static build, so the page's bytes are the same in both modes."""
+    return assets.url(STYLESHEET)
 
 
 def headers() -> dict[str, str]:

@@ -348,3 +348,14 @@ def test_a_reissued_link_refuses_the_old_pages_form(client, make_application):
     assert response.status_code == 404
     assert fresh(application).status == "active"
     assert Link.select().where(Link.revoked.is_null()).count() == 1
+
+
+def test_page_dates_read_like_everywhere_else(app):
+    """The page's fast date words are exactly ``dates.in_words``."""
+    from portal import dates
+
+    days = pages.Days()
+    start = date(2025, 1, 1)
+    for offset in range(0, 800, 3):
+        day = start + timedelta(days=offset)
+        assert days.words(day) == dates.in_words(day)
