@@ -33,9 +33,9 @@ from portal.models import Job
 from portal.models import Link
 from portal.models import User
 
-#: Changes committed up to this long after they were stamped are still caught: a
-#: transaction stamps ``updated`` when it runs and commits a moment later.
-SKEW = timedelta(minutes=2)
+#: A revocation stamped this long before a build began may have committed after the
+#: build read the live links: its page is deleted again after publishing.
+SKEW = timedelta(seconds=30)
 #: Pages per batch handed to a worker process.
 CHUNK = 2000
 #: Settings that change what every page looks like.
@@ -104,37 +104,54 @@ def build(
     return summary
 
 
-def _page_bytes(link_id: str) -> bytes | None:
-    found = pages.find_by_id(link_id)
-    return None if found is None else pages.render(pages.model(found)).encode()
+def _live_pages() -> dict[str, list[str]]:
+    """Every live link: id → [token, key], where the key changes whenever anything its
+    page shows may have changed (one lean query; nothing is rendered)."""
+    today = clock.today()
+    recruiter = User.alias()
+    query = (
+        links.live_links()
+        .select(
+            Link.id,
+            Link.token,
+            Application.updated,
+            Application.version,
+            Application.reply_by,
+            Job.updated,
+            recruiter.updated,
+        )
+        .join_from(Application, Job)
+        .join(recruiter, on=Job.recruiter == recruiter.id)
+        .order_by()
+        .tuples()
+    )
+    pages_ = {}
+    for link_id, token, updated, version, reply_by, job_updated, recruiter_updated in query:
+        late = reply_by is not None and str(reply_by) < today.isoformat()
+        raw = f"{updated}|{version}|{late}|{job_updated}|{recruiter_updated}".encode()
+        pages_[link_id] = [token, hashlib.blake2b(raw, digest_size=8).hexdigest()]
+    return pages_
 
 
-def _live_ids() -> dict[str, str]:
-    """Every live link: id → token."""
-    return dict(links.live_links().select(Link.id, Link.token).tuples())
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
 def _full(site: publish.Site, stamp: str, progress: bool, processes: int | None) -> Summary:
     begun = clock.now()
     release = site.new_release()
     _write_fixed(release)
-    live = _live_ids()
-    ids = sorted(live)
-    chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    live = _live_pages()
+    rows = sorted(live.items())
+    chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
     processes = processes or min(os.cpu_count() or 1, 2)
     written: dict[str, list] = {}
-    with click.progressbar(
-        length=len(ids), label="Rendering pages", file=sys.stderr, hidden=not progress
-    ) as bar:
+    with click.progressbar(length=len(rows), label="Rendering pages", file=sys.stderr,
+                           hidden=not progress) as bar:  # fmt: skip
         for result in _map(_render_chunk, [(str(release), c) for c in chunks], processes):
             written.update(result)
             bar.update(len(result))
-    state = {
-        "fingerprint": stamp,
-        "mark": begun.isoformat(),
-        "day": clock.today().isoformat(),
-        "pages": written,
-    }
+    state = {"fingerprint": stamp, "pages": written}
     site.write_manifest(release, state)
     site.publish(release)
     removed = _late_revocations(site, release, begun, state)
@@ -152,29 +169,27 @@ def _map(function, jobs: list, processes: int):
         yield from pool.imap_unordered(function, jobs)
 
 
-_worker_app = None
-
-
 def _worker_start(app) -> None:
     """A forked worker: its own database connections and application context."""
-    global _worker_app
-    _worker_app = app
     db.database.initialize(db.open_database(db.database_url(app)))
     app.app_context().push()
 
 
-def _render_chunk(job: tuple[str, list[str]]) -> dict[str, list]:
-    """Render and write the pages of ``link_ids`` into a new release."""
-    release, link_ids = Path(job[0]), job[1]
+def _render(link_id: str) -> bytes | None:
+    found = pages.find_by_id(link_id)
+    return None if found is None else pages.render(pages.model(found)).encode()
+
+
+def _render_chunk(job: tuple[str, list]) -> dict[str, list]:
+    """Render and write a chunk of pages into a new release."""
+    release, rows = Path(job[0]), job[1]
     written = {}
     with db.database.connection_context():
-        for link_id in link_ids:
-            found = pages.find_by_id(link_id)
-            if found is None:
-                continue
-            data = pages.render(pages.model(found)).encode()
-            publish.write_file(release, ("c", found.token, "index.html"), data)
-            written[link_id] = [found.token, hashlib.blake2b(data, digest_size=12).hexdigest()]
+        for link_id, (token, key) in rows:
+            data = _render(link_id)
+            if data is not None:
+                publish.write_file(release, ("c", token, "index.html"), data)
+                written[link_id] = [token, key, _digest(data)]
     return written
 
 
@@ -200,56 +215,31 @@ def host_rules() -> dict[str, str]:
 
 
 def _incremental(site: publish.Site, release: Path, state: dict) -> Summary:
+    """Render only pages whose key moved; write only those whose bytes did."""
     begun = clock.now()
-    since = datetime.fromisoformat(state["mark"]) - SKEW
-    known = state["pages"]
-    live = _live_ids()
-    gone = [link_id for link_id in known if link_id not in live]
-    todo = {link_id for link_id in live if link_id not in known}
-    todo |= _changed_since(since, date_from=state["day"]) & live.keys()
-    staged, summary = {}, Summary("incremental")
-    for link_id in sorted(todo):
-        data = _page_bytes(link_id)
-        if data is None:
+    known, live = state["pages"], _live_pages()
+    staged, moved = {}, 0
+    for link_id, (token, key) in sorted(live.items()):
+        before = known.get(link_id)
+        if before is not None and before[:2] == [token, key]:
             continue
-        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
-        token = live[link_id]
-        if known.get(link_id) == [token, digest]:
-            summary.unchanged += 1
+        data = _render(link_id)
+        if data is None:  # died since the query: the next build removes it
             continue
-        path = publish.write_file(release, ("c", token, "index.html"), data, stage=True)
-        staged[str(path.with_name("index.html"))] = path
-        known[link_id] = [token, digest]
-    removed = [known.pop(link_id)[0] for link_id in gone]
-    site.apply(release, staged, removed)
-    if staged or removed or state["day"] != clock.today().isoformat():
-        state.update(mark=begun.isoformat(), day=clock.today().isoformat(), pages=known)
+        moved += 1
+        digest = _digest(data)
+        if before is None or [before[0], before[2]] != [token, digest]:
+            path = publish.write_file(release, ("c", token, "index.html"), data, stage=True)
+            staged[str(path.with_name("index.html"))] = path
+        known[link_id] = [token, key, digest]
+    gone = [known.pop(link_id)[0] for link_id in list(known) if link_id not in live]
+    site.apply(release, staged, gone)
+    if moved or gone:
         site.write_manifest(release, state)
-    summary.written, summary.removed = len(staged), len(removed)
+    summary = Summary("incremental", written=len(staged), removed=len(gone))
     summary.unchanged = len(live) - summary.written
     summary.removed += _late_revocations(site, release, begun, state)
     return summary
-
-
-def _changed_since(since: datetime, date_from: str) -> set[str]:
-    """Ids of links whose page may have changed since ``since`` (a superset is fine)."""
-    jobs = Job.select(Job.id).where(Job.updated >= since)
-    people = User.select(User.id).where(User.updated >= since)
-    changed_apps = (
-        Application.select(Application.id)
-        .join(Job)
-        .where(
-            (Application.updated >= since)
-            | Application.job.in_(jobs)
-            | Job.recruiter.in_(people)
-            # a reply-by date that has passed since shows as late now
-            | Application.reply_by.between(date_from, clock.today())
-        )
-    )
-    query = Link.select(Link.id).where(
-        Link.revoked.is_null() & (Link.application.in_(changed_apps) | (Link.issued >= since))
-    )
-    return {row.id for row in query}
 
 
 def _late_revocations(site: publish.Site, release: Path, since: datetime, state: dict) -> int:
