@@ -112,13 +112,16 @@ def measure(client, url: str, repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    """Load the data unless --reuse, then time each page."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--applications", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=30, help="timed requests per page")
     parser.add_argument("--database-url", help="an empty database (default: a new SQLite file)")
     parser.add_argument(
-        "--reuse", action="store_true", help="skip generating and importing: time the pages"
+        "--reuse",
+        action="store_true",
+        help="time the pages of a database loaded before (needs --database-url)",
     )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
@@ -129,6 +132,8 @@ def main() -> None:
 
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-only", "DEBUG": False})
         client = signed_in_client(app)
+        load_average = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"{app.config['DATABASE_URL'].split(':')[0]}, load average {load_average}")
         print(f"{'page':<34} {'median ms':>10} {'p95 ms':>8}")
         for name, page in pages(app).items():
             median, p95 = measure(client, page, options.repeat)

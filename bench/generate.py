@@ -37,6 +37,7 @@ OUTCOMES = (("active", 65), ("rejected", 22), ("withdrawn", 8), ("hired", 5))
 
 
 def iso(moment: datetime) -> str:
+    """A naive UTC time as the export writes it."""
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
@@ -65,6 +66,7 @@ def generate(count: int, jobs: int = 50, seed: int = 7, today: date | None = Non
 
 
 def _application(rng: random.Random, n: int, jobs: list, today: date) -> dict:
+    """One application with a history that leads to its stage and status."""
     job = jobs[n % len(jobs)]
     status = rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
     stage = len(STAGES) - 1 if status == "hired" else rng.choices(range(5), STAGE_WEIGHTS)[0]

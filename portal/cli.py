@@ -29,6 +29,7 @@ from portal.remind import remind_command
 
 
 def _create_app():
+    """The app, or a one-line error when the settings are unsafe."""
     try:
         return create_app()
     except UnsafeSettings as error:
@@ -45,16 +46,19 @@ class PortalGroup(FlaskGroup):
     """Flask's group, with one-line usage errors and database failures."""
 
     def make_context(self, *args, **kwargs):
+        """Parse the group's own options; a usage error is one line."""
         with _one_line():
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
+        """Run the command; a usage error is one line."""
         with _one_line():
             return super().invoke(ctx)
 
 
 @contextmanager
 def _one_line():
+    """Usage errors and database failures as one line, never a usage block or traceback."""
     try:
         yield
     except click.UsageError as error:
@@ -147,6 +151,11 @@ def import_command(file, job_ref):
     as they are, so importing a file twice changes nothing. All or nothing: if
     any record is bad, nothing is imported and the error names the record.
     """
+    suffix = Path(file).suffix.lower()
+    if job_ref is None and suffix == ".csv":
+        raise click.ClickException(f"{file}: a CSV of candidates needs --job REF, the job.")
+    if job_ref is not None and suffix == ".json":
+        raise click.ClickException(f"{file}: --job is for a CSV of candidates; drop it for JSON.")
     db.check_schema()
     with db.database.connection_context(), _domain_errors():
         if job_ref is not None:
@@ -173,6 +182,7 @@ def import_summary(source: str, counts: interchange.Counts) -> list[str]:
 
 
 def _tally(numbers: dict) -> str:
+    """'2 users, 1 job' from a section → count mapping, leaving out zeros."""
     singular = {"users": "user", "jobs": "job", "applications": "application"}
     return ", ".join(
         f"{n:,} {name if n != 1 else singular[name]}" for name, n in numbers.items() if n

@@ -160,6 +160,7 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
 
 
 def _entry(moment: datetime, kind: str, actor: str, visible=False, **fields) -> dict:
+    """One history entry, never later than a few minutes ago."""
     entry = {"at": iso(min(moment, now() - timedelta(minutes=5))), "kind": kind}
     entry |= {"actor": actor, "visible": visible}
     return entry | {key: value for key, value in fields.items() if value}

@@ -631,6 +631,7 @@ def restore_application(job: Job, name: str, email: str, **fields) -> Applicatio
 
 
 def _check_refs(refs: list[str]) -> None:
+    """Refuse a ref given twice or already taken."""
     seen = set()
     for ref in refs:
         if ref in seen:
@@ -674,11 +675,13 @@ def _ids(model, key, values: list) -> dict:
 
 
 def _insert(model, rows: list, fields=None) -> None:
+    """Insert ``rows`` a batch per statement."""
     for chunk in _chunks(rows):
         model.insert_many(chunk, fields=fields).execute()
 
 
 def _chunks(items: list) -> list[list]:
+    """``items`` in slices of BATCH."""
     return [items[start : start + BATCH] for start in range(0, len(items), BATCH)]
 
 
@@ -702,6 +705,7 @@ def _history_of(application: Application) -> list[dict]:
 
 
 def _restored_event(row: dict) -> dict:
+    """One imported history entry, checked, with every Event field (insert_many needs all)."""
     kind = _text(row.get("kind"), "Event kind", True, 40)
     if row.get("visible") and kind not in VISIBLE_KINDS:
         raise Invalid(f"A {kind!r} event is internal and cannot be visible to the candidate.")
@@ -721,6 +725,7 @@ def _restored_event(row: dict) -> dict:
 
 
 def _restored_feedback(rows) -> list[dict]:
+    """Imported scorecards, checked as submit_feedback checks them, once per author and stage."""
     seen = set()
     scorecards = []
     for row in rows:

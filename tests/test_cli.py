@@ -159,3 +159,16 @@ def test_a_missing_secret_key_is_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("Error: PORTAL_SECRET_KEY is not set.")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["people.csv"], "people.csv: a CSV of candidates needs --job REF, the job."),
+        (["--job", "J-1", "data.JSON"],
+         "data.JSON: --job is for a CSV of candidates; drop it for JSON."),
+    ],
+)  # fmt: skip
+def test_csv_and_json_are_not_confused(runner, args, message):
+    result = runner.invoke(cli, prog_name="portal", args=["import", *args])
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")

@@ -62,6 +62,7 @@ def import_csv(path: str, job_ref: str) -> Counts:
 
 
 def _check_header(header: list[str]) -> None:
+    """Refuse unknown, missing or repeated columns."""
     for column in header:
         if column not in CSV_COLUMNS:
             raise Invalid(

@@ -49,11 +49,13 @@ def export(out: TextIO) -> dict[str, int]:
 
 
 def _users():
+    """Every member of staff, by email; never a password hash."""
     for user in User.select().order_by(User.email):
         yield {"email": user.email, "name": user.name, "role": user.role, "active": user.active}
 
 
 def _jobs(emails: dict, stages: dict):
+    """Every job by ref, with its managers and ordered pipeline."""
     managers = defaultdict(list)
     for job_id, user_id in JobManager.select(JobManager.job, JobManager.user).tuples():
         managers[job_id].append(emails[user_id])
@@ -84,6 +86,7 @@ def _jobs(emails: dict, stages: dict):
 
 
 def _applications(emails: dict, stages: dict):
+    """Every application by ref, a chunk at a time with its events and feedback."""
     refs = dict(Job.select(Job.id, Job.ref).tuples())
     last = None
     while True:

@@ -57,10 +57,12 @@ class Counts:
 
 
 def json_kind(value) -> str:
+    """How JSON names the type of ``value``."""
     return "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def as_object(value, allowed) -> dict:
+    """``value`` as an object with only ``allowed`` fields."""
     if not isinstance(value, dict):
         raise Invalid(f"expected an object, found {json_kind(value)}")
     for name in value:
@@ -70,6 +72,7 @@ def as_object(value, allowed) -> dict:
 
 
 def typed(data: dict, key: str, types, default=None, required=False):
+    """``data[key]`` checked against ``types`` (bool never counts as a number)."""
     value = data.get(key)
     if value is None:
         if required:
@@ -81,6 +84,7 @@ def typed(data: dict, key: str, types, default=None, required=False):
 
 
 def text(data: dict, key: str, required=False) -> str:
+    """``data[key]`` as text; empty when absent unless ``required``."""
     value = typed(data, key, (str,), "", required)
     if required and not value.strip():
         raise Invalid(f"{key} is required")
@@ -88,6 +92,7 @@ def text(data: dict, key: str, required=False) -> str:
 
 
 def as_date(data: dict, key: str) -> date | None:
+    """``data[key]`` as a date (YYYY-MM-DD), or None when absent."""
     value = typed(data, key, (str,))
     try:
         return value and date.fromisoformat(value)
@@ -121,6 +126,7 @@ def naming(source: str, where: str) -> Iterator[None]:
 
 
 def label(section: str, index: int, data, key: str) -> str:
+    """How an error names a record: ``applications[12] (ref A-17)``."""
     label = data.get(key) if isinstance(data, dict) else None
     return f"{section}[{index}]" + (f" ({key} {label})" if isinstance(label, str) else "")
 

@@ -40,6 +40,7 @@ class Importer:
 
     def user(self, email: str, what: str = "user") -> User:
         # Cached by the text as written: validating an address costs more than the lookup.
+        """The member of staff with this email, from the file or the database."""
         if email not in self.users:
             self.users[email] = User.get_or_none(User.email == domain.normalise_email(email))
         if self.users[email] is None:
@@ -47,6 +48,7 @@ class Importer:
         return self.users[email]
 
     def job(self, ref: str) -> tuple[Job, dict[str, Stage]]:
+        """The job with this ref and its stages by name, looked up once per import."""
         if ref not in self.jobs:
             job = Job.get_or_none(Job.ref == ref)
             self.jobs[ref] = job and (job, {s.name: s for s in job.stages})
@@ -55,6 +57,7 @@ class Importer:
         return self.jobs[ref]
 
     def stage(self, ref: str, name: str | None) -> Stage:
+        """The stage of job ``ref`` named ``name``; the first stage when no name is given."""
         job, stages = self.job(ref)
         if not name:
             return min(stages.values(), key=lambda s: s.position)
@@ -71,6 +74,7 @@ class Importer:
         return self.counts
 
     def users_section(self, rows: list) -> None:
+        """Create the users not yet there; deactivate those marked inactive."""
         seen, inactive = {}, []
         for index, data in enumerate(rows):
             where = label("users", index, data, "email")
@@ -100,6 +104,7 @@ class Importer:
                 domain.update_user(None, user, active=False)
 
     def jobs_section(self, rows: list) -> None:
+        """Create the jobs not yet there, with their managers and pipeline."""
         seen = {}
         for index, data in enumerate(rows):
             with naming(self.source, label("jobs", index, data, "ref")):
@@ -130,6 +135,7 @@ class Importer:
                 self.counts.created["jobs"] += 1
 
     def stages(self, rows: list | None) -> list[dict] | None:
+        """The pipeline of a job as save_job takes it, or None for the default one."""
         if rows is None:
             return None
         names = set()
@@ -155,6 +161,7 @@ class Importer:
         return stages
 
     def applications_section(self, rows: list) -> None:
+        """Restore the applications not yet there, a batch at a time."""
         refs = [r.get("ref") for r in rows if isinstance(r, dict) and isinstance(r.get("ref"), str)]
         present = _existing_refs(refs)
         restore, seen, places = domain.Restore(), {}, {}
@@ -186,6 +193,7 @@ class Importer:
         places.clear()
 
     def application(self, restore: domain.Restore, ref: str, data: dict) -> None:
+        """Check one application and queue it on ``restore``."""
         job_ref = text(data, "job", True).strip()
         job, _ = self.job(job_ref)
         candidate = as_object(typed(data, "candidate", (dict,), required=True), ("name", "email"))
@@ -213,6 +221,7 @@ class Importer:
         )
 
     def event(self, job_ref: str, data, index: int) -> dict:
+        """One history entry of the file as Restore takes it."""
         try:
             as_object(data, EVENT_FIELDS)
             actor = text(data, "actor")
@@ -235,6 +244,7 @@ class Importer:
             raise Invalid(f"events[{index}]: {error.message}") from None
 
     def feedback(self, job_ref: str, data, index: int) -> dict:
+        """One scorecard of the file as Restore takes it."""
         try:
             as_object(data, FEEDBACK_FIELDS)
             return {
@@ -253,6 +263,7 @@ class Importer:
 
 
 def _emails(data: dict, key: str) -> list[str]:
+    """``data[key]`` as a list of email addresses."""
     values = typed(data, key, (list,), [])
     if not all(isinstance(v, str) for v in values):
         raise Invalid(f"{key} must be a list of email addresses")
