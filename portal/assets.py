@@ -4,6 +4,7 @@ that very file, so a page's bytes do not depend on how it is served."""
 
 import functools
 import hashlib
+import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from flask import abort
 from flask import Blueprint
 from flask import current_app
 from flask import Flask
-from flask import send_file
+from flask import Response
 
 #: Static files candidate pages use, relative to static/.
 CANDIDATE_ASSETS = ("css/candidate.css",)
@@ -48,10 +49,10 @@ def url(name: str) -> str:
 @bp.get("/assets/<name>")
 def serve(name: str):
     """A hashed asset, cacheable for a year: its name changes when its bytes do."""
-    table = _hashed(current_app.static_folder)
-    logical = next((k for k, (hashed, _) in table.items() if hashed == name), None)
-    if logical is None:
-        abort(404)
-    response = send_file(Path(current_app.static_folder) / logical)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    for logical, (hashed, data) in _hashed(current_app.static_folder).items():
+        if hashed == name:
+            mimetype = mimetypes.guess_type(logical)[0] or "application/octet-stream"
+            response = Response(data, mimetype=mimetype)
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            return response
+    abort(404)
