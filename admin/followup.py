@@ -82,8 +82,8 @@ def followup_queue():
     size = current_app.config["PAGE_SIZE"]
     total = followup.count_owed(day, job_id, recruiter_id)
     number = min(_page_number(), max(1, -(-total // size)))
-    rows = list(followup.owed_word(day, job_id, recruiter_id).paginate(number, size))
-    proposed = list(followup.proposals(day, job_id, recruiter_id).limit(size + 1))
+    rows = followup.owed_page(day, job_id, recruiter_id, number, size)
+    proposed = followup.proposals_page(day, job_id, recruiter_id, size + 1)
     note = _template("rejected")
     on_page = {a.job_id for a in rows}
     pipelines: dict[int, list] = {}

@@ -85,12 +85,55 @@ def _rows():
     )
 
 
+def _listed():
+    """``_rows`` with only the columns a list shows: a page builds 100 rows of 5 models."""
+    return (
+        Application.select(
+            Application.id,
+            Application.ref,
+            Application.job,
+            Application.stage,
+            Application.candidate,
+            Application.status,
+            Application.reply_by,
+            Application.last_word,
+            Application.version,
+            Candidate.id,
+            Candidate.name,
+            Job.id,
+            Job.ref,
+            Job.title,
+            Job.stale_days,
+            Job.recruiter,
+            Stage.id,
+            Stage.name,
+            Stage.position,
+            Stage.follow_up_days,
+            Recruiter.id,
+            Recruiter.name,
+        )
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
+        .switch(Application)
+        .join(Stage)
+    )
+
+
 def _filtered(query, job_id=None, recruiter_id=None):
+    """Narrow to one job and/or one recruiter's jobs using the application's own columns,
+    so that the (status, reply_by, job) index answers without reading jobs."""
     if job_id:
         query = query.where(Application.job == job_id)
     if recruiter_id:
-        query = query.where(Job.recruiter == recruiter_id)
+        mine = Job.select(Job.id).where(Job.recruiter == recruiter_id)
+        query = query.where(Application.job.in_(mine))
     return query
+
+
+#: Most overdue first; no promise at all first of all.
+ORDER = (Application.reply_by.asc(nulls="FIRST"), Application.id)
 
 
 def _owed_condition(day: date):
@@ -100,17 +143,30 @@ def _owed_condition(day: date):
     )
 
 
+def _page(condition, job_id, recruiter_id, number: int, size: int) -> list[Application]:
+    """One page of the applications matching ``condition``, in ORDER, with their candidate,
+    job, recruiter and stage. Two queries: the ids in order from the index alone, then
+    their rows; one joined query lets the planner sort every match first."""
+    ids_query = _filtered(Application.select(Application.id).where(condition), job_id, recruiter_id)
+    ids = [i for (i,) in ids_query.order_by(*ORDER).paginate(number, size).tuples()]
+    rows = {a.id: a for a in _listed().where(Application.id.in_(ids))} if ids else {}
+    return [rows[i] for i in ids if i in rows]
+
+
 def owed_word(day: date | None = None, job_id=None, recruiter_id=None):
     """Active applications overdue or due within one business day, most overdue first."""
     day = day or today()
-    return _filtered(_rows().where(_owed_condition(day)), job_id, recruiter_id).order_by(
-        Application.reply_by.asc(nulls="FIRST"), Application.id
-    )
+    return _filtered(_rows().where(_owed_condition(day)), job_id, recruiter_id).order_by(*ORDER)
+
+
+def owed_page(day: date, job_id=None, recruiter_id=None, number=1, size=50) -> list:
+    """Page ``number`` of ``owed_word``."""
+    return _page(_owed_condition(day), job_id, recruiter_id, number, size)
 
 
 def count_owed(day: date | None = None, job_id=None, recruiter_id=None) -> int:
     """How many applications ``owed_word`` lists."""
-    query = Application.select(Application.id).join(Job).where(_owed_condition(day or today()))
+    query = Application.select(Application.id).where(_owed_condition(day or today()))
     return _filtered(query, job_id, recruiter_id).count()
 
 
@@ -123,7 +179,7 @@ def overdue(day: date | None = None):
             (Application.status == "active")
             & ((Application.reply_by < day) | Application.reply_by.is_null())
         )
-        .order_by(Application.reply_by.asc(nulls="FIRST"), Application.id)
+        .order_by(*ORDER)
     )
 
 
@@ -131,16 +187,23 @@ def _stale_condition(day: date, extra_days: int = 0):
     """Overdue past the job's limit (or the global one), plus ``extra_days``.
 
     Business days are monotonic, so "at least N business days overdue" is "reply-by on
-    or before one threshold date": one comparison per distinct limit, in SQL.
+    or before one threshold date": one comparison per distinct limit, in SQL, on the
+    application's own columns (the few jobs with their own limit are listed).
     """
-    limits = {row for (row,) in Job.select(Job.stale_days).distinct().tuples()}
-    condition = None
-    for limit in limits:
-        days = max(1, limit or current_app.config["STALE_DAYS"]) + extra_days
-        of_job = Job.stale_days.is_null() if limit is None else (Job.stale_days == limit)
-        part = of_job & (Application.reply_by <= business_days_before(day, days))
-        condition = part if condition is None else (condition | part)
-    return (Application.status == "active") & (condition if condition is not None else False)
+    own: dict[int, list[int]] = {}
+    for job_id, limit in Job.select(Job.id, Job.stale_days).where(Job.stale_days > 0).tuples():
+        own.setdefault(limit, []).append(job_id)
+
+    def late(days: int):
+        return Application.reply_by <= business_days_before(day, max(1, days) + extra_days)
+
+    condition = late(current_app.config["STALE_DAYS"])
+    if own:
+        listed = [job_id for ids in own.values() for job_id in ids]
+        condition = Application.job.not_in(listed) & condition
+        for limit, ids in own.items():
+            condition |= Application.job.in_(ids) & late(limit)
+    return (Application.status == "active") & condition
 
 
 def proposals(day: date | None = None, job_id=None, recruiter_id=None):
@@ -148,6 +211,11 @@ def proposals(day: date | None = None, job_id=None, recruiter_id=None):
     day = day or today()
     query = _rows().where(_stale_condition(day))
     return _filtered(query, job_id, recruiter_id).order_by(Application.reply_by, Application.id)
+
+
+def proposals_page(day: date, job_id=None, recruiter_id=None, size=50) -> list:
+    """The first ``size`` of ``proposals``."""
+    return _page(_stale_condition(day), job_id, recruiter_id, 1, size)
 
 
 def auto_close_due(day: date | None = None):

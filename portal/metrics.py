@@ -1,6 +1,6 @@
 """Follow-up health per job and per recruiter over a period: how well candidates are kept
-informed. A fixed handful of grouped queries, whatever the number of applications; the
-business days are counted in Python over (date, date) groups, not per row.
+informed. A fixed handful of grouped queries over the facts derived from the events
+(portal.facts), whatever the number of applications.
 
 Definitions (a period is a range of company dates, both ends included):
 
@@ -12,9 +12,10 @@ Definitions (a period is a range of company dates, both ends included):
 - noted: closures in the period with a closure note;
 - acknowledged: closures in the period the candidate acknowledged ("got it", on their page);
 - ratings: experience ratings (1-5) candidates gave in the period.
+
+Business days are counted in the company's time zone with its holidays.
 """
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
@@ -23,30 +24,24 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from datetime import UTC
-from functools import lru_cache
 
 from peewee import Case
 from peewee import fn
 from peewee import JOIN
-from peewee import PostgresqlDatabase
 from peewee import SQL
 
+from portal import facts
 from portal.clock import today
 from portal.clock import zone
-from portal.db import database
-from portal.followup import Workdays
 from portal.models import Application
-from portal.models import CLOSED_STATUSES
+from portal.models import ClosureFact
 from portal.models import Event
 from portal.models import Job
-from portal.models import Stage
 from portal.models import User
+from portal.models import WordFact
 
-WORD_KINDS = ("moved", "update", "closed")
-#: Recorded by the candidate's page (domain.acknowledge_closure, domain.rate_experience).
-ACKNOWLEDGED, RATED = "acknowledged", "rated"
-#: A previous word older than this is counted from this far back (see _local_date).
-LOOKBACK_DAYS = 400
+#: Recorded by the candidate's page (domain.rate_experience).
+RATED = "rated"
 
 
 @dataclass
@@ -122,142 +117,44 @@ class Health:
 
 
 def _median(counts: Counter) -> float | None:
-    if not counts:
+    """The median of the values counted, walking the distinct values only."""
+    total = sum(counts.values())
+    if not total:
         return None
-    return statistics.median(sorted(counts.elements()))
-
-
-# --- company dates in SQL -------------------------------------------------------------
-
-
-@lru_cache(maxsize=32)
-def _offsets(zone_name: str, start: date, end: date) -> tuple[tuple[datetime, int], ...]:
-    """(UTC instant, offset in seconds from then on) for the zone over [start, end]."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(zone_name)
-
-    def offset(moment: datetime) -> int:
-        return int(moment.replace(tzinfo=UTC).astimezone(tz).utcoffset().total_seconds())
-
-    moment = datetime.combine(start, time())
-    changes = [(moment, offset(moment))]
-    while moment.date() <= end:
-        following = moment + timedelta(days=1)
-        if offset(following) != changes[-1][1]:
-            low, high = moment, following  # the change is in (low, high]: bisect to the second
-            while (high - low) > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                low, high = (middle, high) if offset(middle) == changes[-1][1] else (low, middle)
-            changes.append((high.replace(microsecond=0), offset(high)))
-        moment = following
-    return tuple(changes)
-
-
-def _shifted(column, seconds: int):
-    if isinstance(database.obj, PostgresqlDatabase):
-        return (column + SQL(f"interval '{int(seconds)} seconds'")).cast("date")
-    return fn.date(column, f"{int(seconds):+d} seconds")
-
-
-def _local_date(column, period: Period):
-    """The company date of a stored UTC time, in SQL, exact across daylight-saving changes
-    in the period (and the LOOKBACK_DAYS before it)."""
-    changes = _offsets(
-        zone().key, period.start - timedelta(days=LOOKBACK_DAYS), period.end + timedelta(days=1)
-    )
-    if len(changes) == 1:
-        return _shifted(column, changes[0][1])
-    branches = [
-        (column < at, _shifted(column, before))
-        for (at, _), (_, before) in zip(changes[1:], changes, strict=False)
-    ]
-    return Case(None, branches, _shifted(column, changes[-1][1]))
-
-
-def _day(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    middle, seen, below = (total - 1) // 2, 0, None
+    for value in sorted(counts):
+        if below is not None:  # an even count: the lower middle was the last value
+            return (below + value) / 2
+        seen += counts[value]
+        if seen > middle:
+            if total % 2 or seen > middle + 1:
+                return value
+            below = value
+    return below
 
 
 # --- the numbers ---------------------------------------------------------------------
 
 
-def _narrow(query, job_ids):
-    return query if job_ids is None else query.where(Application.job.in_(job_ids))
+def _narrow(query, column, job_ids):
+    return query if job_ids is None else query.where(column.in_(job_ids))
 
 
 def _words(period: Period, job_ids=None):
-    """(job, previous word's date, word's date, count) for the words given in the period."""
-    begin, end = period.bounds()
-    Word, Previous = Event.alias("word"), Event.alias("previous")
-    previous = Previous.select(fn.MAX(Previous.created)).where(
-        (Previous.application == Word.application)
-        & Previous.visible
-        & Previous.kind.in_(WORD_KINDS)
-        & (Previous.created < Word.created)
+    """(job, gap, count) of the words given in the period."""
+    query = WordFact.select(WordFact.job, WordFact.gap, fn.COUNT(SQL("*"))).where(
+        WordFact.day.between(period.start, period.end)
     )
-    inner = _narrow(
-        Word.select(
-            Application.job.alias("job_id"),
-            fn.COALESCE(previous, Application.created).alias("since"),
-            Word.created.alias("at"),
-        )
-        .join(Application, on=(Word.application == Application.id))
-        .where(
-            Word.visible
-            & Word.kind.in_(WORD_KINDS)
-            & (Word.created >= begin)
-            & (Word.created < end)
-        ),
-        job_ids,
-    )
-    since, at = _local_date(inner.c.since, period), _local_date(inner.c.at, period)
-    return (
-        inner.select_from(inner.c.job_id, since, at, fn.COUNT(SQL("*")))
-        .group_by(inner.c.job_id, since, at)
-        .tuples()
-    )
+    return _narrow(query, WordFact.job, job_ids).group_by(WordFact.job, WordFact.gap).tuples()
 
 
 def _closures(period: Period, job_ids=None):
-    """(job, date of entering the last interview stage, closure date, noted, acknowledged,
-    count) for the closures in the period."""
-    begin, end = period.bounds()
-    Entered, Ack = Event.alias("entered"), Event.alias("ack")
-    acknowledged = Ack.select(Ack.id).where(
-        (Ack.application == Application.id)
-        & (Ack.kind == ACKNOWLEDGED)
-        & (Ack.created >= Application.closed)
+    """(job, wait, noted, acknowledged, count) of the closures in the period."""
+    fields = (ClosureFact.job, ClosureFact.wait, ClosureFact.noted, ClosureFact.acknowledged)
+    query = ClosureFact.select(*fields, fn.COUNT(SQL("*"))).where(
+        ClosureFact.day.between(period.start, period.end)
     )
-    interview = (
-        Entered.select(fn.MAX(Entered.created))
-        .join(Stage, on=(Entered.to_stage == Stage.id))
-        .where((Entered.application == Application.id) & Stage.interview)
-    )
-    inner = _narrow(
-        Application.select(
-            Application.job.alias("job_id"),
-            interview.alias("entered"),
-            Application.closed.alias("at"),
-            Case(None, [(Application.closure_note != "", 1)], 0).alias("noted"),
-            Case(None, [(fn.EXISTS(acknowledged), 1)], 0).alias("acked"),
-        ).where(
-            Application.status.in_(CLOSED_STATUSES)
-            & (Application.closed >= begin)
-            & (Application.closed < end)
-        ),
-        job_ids,
-    )
-    entered, at = _local_date(inner.c.entered, period), _local_date(inner.c.at, period)
-    return (
-        inner.select_from(
-            inner.c.job_id, entered, at, inner.c.noted, inner.c.acked, fn.COUNT(SQL("*"))
-        )
-        .group_by(inner.c.job_id, entered, at, inner.c.noted, inner.c.acked)
-        .tuples()
-    )
+    return _narrow(query, ClosureFact.job, job_ids).group_by(*fields).tuples()
 
 
 def _overdue(day: date, job_ids=None):
@@ -266,7 +163,7 @@ def _overdue(day: date, job_ids=None):
     query = Application.select(Application.job, fn.COUNT(Application.id), fn.SUM(late)).where(
         Application.status == "active"
     )
-    return _narrow(query, job_ids).group_by(Application.job).tuples()
+    return _narrow(query, Application.job, job_ids).group_by(Application.job).tuples()
 
 
 def _ratings(period: Period, job_ids=None):
@@ -277,7 +174,9 @@ def _ratings(period: Period, job_ids=None):
         .join(Application, on=(Event.application == Application.id))
         .where((Event.kind == RATED) & (Event.created >= begin) & (Event.created < end))
     )
-    return _narrow(query, job_ids).group_by(Application.job, Event.message).tuples()
+    return (
+        _narrow(query, Application.job, job_ids).group_by(Application.job, Event.message).tuples()
+    )
 
 
 def _rating(text: str) -> int | None:
@@ -305,23 +204,20 @@ def health(period: Period, *, job_id=None, recruiter_id=None, day: date | None =
         owner[jid] = uid
         people.setdefault(uid, Health(name, uid))
 
+    facts.refresh()
     narrow = list(jobs) if (job_id or recruiter_id) else None
-    words = [row for row in _words(period, narrow) if row[0] in jobs]
-    closures = [row for row in _closures(period, narrow) if row[0] in jobs]
-    days = [_day(d) for row in words + closures for d in row[1:3] if d is not None]
-    dated = Workdays(min(days + [period.start]), max(days + [period.end]))
-
-    for jid, since, at, count in words:
-        health_ = jobs[jid]
-        health_.gaps[max(0, dated.between(_day(since), _day(at)))] += count
-        health_.words += count
-    for jid, entered, at, noted, acked, count in closures:
-        health_ = jobs[jid]
-        health_.closures += count
-        health_.noted += count * int(noted)
-        health_.acknowledged += count * int(acked)
-        if entered is not None:
-            health_.waits[max(0, dated.between(_day(entered), _day(at)))] += count
+    for jid, gap, count in _words(period, narrow):
+        if jid in jobs:
+            jobs[jid].gaps[gap] += count
+            jobs[jid].words += count
+    for jid, wait, noted, acknowledged, count in _closures(period, narrow):
+        if jid in jobs:
+            health_ = jobs[jid]
+            health_.closures += count
+            health_.noted += count * bool(noted)
+            health_.acknowledged += count * bool(acknowledged)
+            if wait is not None:
+                health_.waits[wait] += count
     for jid, active, late in _overdue(day, narrow):
         if jid in jobs:
             jobs[jid].active += active

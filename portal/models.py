@@ -145,7 +145,10 @@ class Application(BaseModel):
         indexes = (
             (("job", "candidate"), True),
             (("job", "status", "stage"), False),
-            (("status", "reply_by"), False),
+            # Who is owed word, from the index alone (portal.followup).
+            (("status", "reply_by", "job"), False),
+            # Active and overdue per job, from the index alone (portal.metrics).
+            (("job", "status", "reply_by"), False),
             (("updated",), False),
         )
 
@@ -170,7 +173,11 @@ class Event(BaseModel):
     created = DateTimeField(default=now)
 
     class Meta:
-        indexes = ((("application", "created"), False),)
+        indexes = (
+            (("application", "created"), False),
+            # Follow-up health reads one kind of event over a period (portal.metrics).
+            (("kind", "created"), False),
+        )
 
 
 class Feedback(BaseModel):
@@ -237,6 +244,39 @@ class Mail(BaseModel):
         indexes = ((("sent", "created"), False),)
 
 
+class WordFact(BaseModel):
+    """Derived for follow-up health: one candidate-visible word and how many business days
+    the candidate had waited for it. Filled from the events by portal.facts."""
+
+    event = ForeignKeyField(Event, primary_key=True, backref="+", on_delete="CASCADE")
+    job = ForeignKeyField(Job, backref="+", on_delete="CASCADE")
+    #: The company date of the word.
+    day = DateField()
+    #: Business days since the previous word (since the application, for the first).
+    gap = IntegerField()
+
+    class Meta:
+        indexes = ((("day", "job", "gap"), False),)
+
+
+class ClosureFact(BaseModel):
+    """Derived for follow-up health: one closure, as portal.facts read it from its event."""
+
+    event = ForeignKeyField(Event, primary_key=True, backref="+", on_delete="CASCADE")
+    application = ForeignKeyField(Application, backref="+", on_delete="CASCADE")
+    job = ForeignKeyField(Job, backref="+", on_delete="CASCADE")
+    day = DateField()
+    #: Business days from entering the last interview stage; None without an interview.
+    wait = IntegerField(null=True)
+    #: The closure carried a note for the candidate.
+    noted = BooleanField()
+    #: The candidate said "got it" on their page.
+    acknowledged = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("day", "job"), False),)
+
+
 class Reminder(BaseModel):
     """One digest sent to one member of staff on one day: `portal remind` sends each at
     most once a day, however often cron runs it."""
@@ -265,4 +305,6 @@ MODELS = [
     Link,
     Mail,
     Reminder,
+    WordFact,
+    ClosureFact,
 ]

@@ -20,6 +20,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from portal import domain
+from portal import facts
 from portal import followup
 from portal import mail
 from portal.clock import today
@@ -245,6 +246,7 @@ def _remind(day: date, dry_run: bool) -> None:
         click.echo(f"{len(late)} overdue as of {day.isoformat()}; nothing sent.", err=True)
         return
     closed = auto_close(day)
+    facts.refresh(full=True)  # the nightly sweep the health page's quick refresh relies on
     digests = [d for d in recruiter_digests(day) + manager_digests(day) if d.user.active]
     sent = sum(send_digest(digest, day) for digest in digests)
     delivered, failed = mail.send_pending(wait=True)

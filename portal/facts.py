@@ -1,0 +1,207 @@
+"""The facts follow-up health is counted from, derived once from the events.
+
+Counting business days between every word and the one before it, in the company's time
+zone, over a quarter of a busy year's events takes seconds; reading the same numbers
+from a table of one row per word, indexed by day, takes milliseconds. So each word and
+each closure gets its fact row the first time anything asks (``refresh``, called by the
+health page and by `portal remind`), and the page only groups facts.
+
+Events never change once written, so a fact never goes stale, except in two cases. A
+change of the time zone or holidays changes the days: the facts are counted again from
+scratch on the next refresh. On PostgreSQL, a long transaction (an import) may commit
+events with ids below ones already counted: ``refresh(full=True)``, which `portal remind`
+runs, counts every event that has no fact yet.
+"""
+
+import json
+from datetime import date
+from datetime import datetime
+
+from flask import current_app
+from peewee import Case
+from peewee import fn
+
+from portal import clock
+from portal.db import database
+from portal.followup import Workdays
+from portal.models import Application
+from portal.models import ClosureFact
+from portal.models import DbInfo
+from portal.models import Event
+from portal.models import Stage
+from portal.models import WordFact
+
+WORD_KINDS = ("moved", "update", "closed")
+#: The settings the facts' days were counted with, in db_info.
+BASIS = "followup_facts_basis"
+#: Events this far below the newest counted one are looked at again: on PostgreSQL,
+#: ids are taken in one order and committed in another.
+OVERLAP = 1000
+#: Rows per INSERT (SQLite allows 32,766 parameters per statement).
+CHUNK = 2000
+
+
+def _basis() -> str:
+    """The settings that decide which day an event falls on and which days count."""
+    config = current_app.config
+    return json.dumps(
+        [config["TIMEZONE"], config["HOLIDAY_COUNTRY"], sorted(config["EXTRA_HOLIDAYS"])]
+    )
+
+
+def _counted_through() -> int:
+    """The newest event that has a fact."""
+    newest_closure = ClosureFact.select(fn.MAX(ClosureFact.event))
+    words, closures = WordFact.select(fn.MAX(WordFact.event), newest_closure).tuples().get()
+    return max(words or 0, closures or 0)
+
+
+def _words(after: int):
+    """(event, job, previous word or application created, word created) of the words
+    after event ``after`` that have no fact yet."""
+    Word, Previous = Event.alias("word"), Event.alias("previous")
+    previous = Previous.select(fn.MAX(Previous.created)).where(
+        (Previous.application == Word.application)
+        & Previous.visible
+        & Previous.kind.in_(WORD_KINDS)
+        & (Previous.created < Word.created)
+    )
+    return (
+        Word.select(
+            Word.id, Application.job, fn.COALESCE(previous, Application.created), Word.created
+        )
+        .join(Application, on=(Word.application == Application.id))
+        .where(
+            Word.visible
+            & Word.kind.in_(WORD_KINDS)
+            & (Word.id > after)
+            & ~fn.EXISTS(WordFact.select().where(WordFact.event == Word.id))
+        )
+        .tuples()
+    )
+
+
+def _closures(after: int):
+    """(event, application, job, last entry to an interview stage, closed, noted) of the
+    closures after event ``after`` that have no fact yet."""
+    Closed, Entered = Event.alias("closed"), Event.alias("entered")
+    entered = (
+        Entered.select(fn.MAX(Entered.created))
+        .join(Stage, on=(Entered.to_stage == Stage.id))
+        .where(
+            (Entered.application == Closed.application)
+            & Stage.interview
+            & (Entered.created <= Closed.created)
+        )
+    )
+    noted = Case(None, [(Closed.message != "", True)], False)
+    return (
+        Closed.select(
+            Closed.id, Closed.application, Application.job, entered, Closed.created, noted
+        )
+        .join(Application, on=(Closed.application == Application.id))
+        .where(
+            (Closed.kind == "closed")
+            & Closed.visible
+            & (Closed.id > after)
+            & ~fn.EXISTS(ClosureFact.select().where(ClosureFact.event == Closed.id))
+        )
+        .tuples()
+    )
+
+
+def _moment(value) -> datetime:
+    """A stored time (SQLite gives computed columns back as text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _day(moment) -> date:
+    """The company date of a stored time."""
+    return clock.local(_moment(moment)).date()
+
+
+def _acknowledged(after: int, closures: list) -> set[int]:
+    """The closures (event ids) that acknowledgements after ``after`` newly acknowledge:
+    for each, the last closure at or before it."""
+    acks = list(
+        Event.select(Event.application, Event.created)
+        .where((Event.kind == "acknowledged") & (Event.id > after))
+        .tuples()
+    )
+    if not acks:
+        return set()
+    known: dict[int, list] = {}
+    for event, application, closed, already in (
+        ClosureFact.select(
+            ClosureFact.event, ClosureFact.application, Event.created, ClosureFact.acknowledged
+        )
+        .join(Event, on=(ClosureFact.event == Event.id))
+        .where(ClosureFact.application.in_({a for a, _ in acks}))
+        .tuples()
+    ):
+        known.setdefault(application, []).append((_moment(closed), event, already))
+    for event, application, _, _, closed, _ in closures:
+        known.setdefault(application, []).append((_moment(closed), event, False))
+    newly = set()
+    for application, at in acks:
+        before = [c for c in known.get(application, []) if c[0] <= _moment(at)]
+        if before and not max(before)[2]:
+            newly.add(max(before)[1])
+    return newly
+
+
+def _insert(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        model.insert_many(rows[start : start + CHUNK]).on_conflict_ignore().execute()
+
+
+def refresh(full: bool = False) -> int:
+    """Derive the facts of the events that have none (only the newest few are looked for,
+    unless ``full``); returns how many were written. Writes nothing when nothing is new."""
+    stored = DbInfo.get_or_none(DbInfo.key == BASIS)
+    changed = stored is not None and stored.value != _basis()
+    if changed or stored is None:
+        with database.atomic():
+            if changed:
+                WordFact.delete().execute()
+                ClosureFact.delete().execute()
+            (
+                DbInfo.insert(key=BASIS, value=_basis())
+                .on_conflict(conflict_target=[DbInfo.key], update={DbInfo.value: _basis()})
+                .execute()
+            )
+    after = 0 if (full or changed) else max(0, _counted_through() - OVERLAP)
+    words, closures = list(_words(after)), list(_closures(after))
+    acknowledged = _acknowledged(after, closures)
+    if not (words or closures or acknowledged):
+        return 0
+    moments = [m for row in words for m in row[2:4]]
+    moments += [m for row in closures for m in row[3:5] if m is not None]
+    days = [_day(m) for m in moments]
+    workdays = Workdays(min(days), max(days)) if days else None
+
+    def gap(start, end) -> int:
+        return max(0, workdays.between(_day(start), _day(end)))
+
+    with database.atomic():
+        _insert(
+            WordFact,
+            [{"event": e, "job": j, "day": _day(at), "gap": gap(s, at)} for e, j, s, at in words],
+        )
+        _insert(
+            ClosureFact,
+            [
+                {
+                    "event": e,
+                    "application": a,
+                    "job": j,
+                    "day": _day(closed),
+                    "wait": gap(entered, closed) if entered is not None else None,
+                    "noted": bool(noted),
+                    "acknowledged": e in acknowledged,
+                }
+                for e, a, j, entered, closed, noted in closures
+            ],
+        )
+        ClosureFact.update(acknowledged=True).where(ClosureFact.event.in_(acknowledged)).execute()
+    return len(words) + len(closures)
