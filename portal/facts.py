@@ -16,6 +16,7 @@ runs, counts every event that has no fact yet.
 import json
 from datetime import date
 from datetime import datetime
+from datetime import UTC
 
 from flask import current_app
 from peewee import Case
@@ -115,9 +116,13 @@ def _moment(value) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _day(moment) -> date:
-    """The company date of a stored time."""
-    return clock.local(_moment(moment)).date()
+def _day_in(tz):
+    """The company date of a stored time, in zone ``tz``."""
+
+    def day(moment) -> date:
+        return _moment(moment).replace(tzinfo=UTC).astimezone(tz).date()
+
+    return day
 
 
 def _acknowledged(after: int, closures: list) -> set[int]:
@@ -150,9 +155,18 @@ def _acknowledged(after: int, closures: list) -> set[int]:
     return newly
 
 
-def _insert(model, rows: list[dict]) -> None:
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows``, skipping any already there. peewee takes longer to build a large
+    INSERT than the database takes to run it, so this is the DB-API's executemany."""
+    if not rows:
+        return
+    table = model._meta.table_name
+    names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
+    marks = ", ".join([database.param] * len(columns))
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING'
+    cursor = database.cursor()
     for start in range(0, len(rows), CHUNK):
-        model.insert_many(rows[start : start + CHUNK]).on_conflict_ignore().execute()
+        cursor.executemany(sql, rows[start : start + CHUNK])
 
 
 def refresh(full: bool = False) -> int:
@@ -175,31 +189,35 @@ def refresh(full: bool = False) -> int:
     acknowledged = _acknowledged(after, closures)
     if not (words or closures or acknowledged):
         return 0
+    day = _day_in(clock.zone())
     moments = [m for row in words for m in row[2:4]]
     moments += [m for row in closures for m in row[3:5] if m is not None]
-    days = [_day(m) for m in moments]
-    workdays = Workdays(min(days), max(days)) if days else None
+    days = {m: day(m) for m in moments}
+    iso = {m: d.isoformat() for m, d in days.items()}  # no reliance on sqlite3's date adapter
+    workdays = Workdays(min(days.values()), max(days.values())) if days else None
 
     def gap(start, end) -> int:
-        return max(0, workdays.between(_day(start), _day(end)))
+        return max(0, workdays.between(days[start], days[end]))
 
     with database.atomic():
         _insert(
             WordFact,
-            [{"event": e, "job": j, "day": _day(at), "gap": gap(s, at)} for e, j, s, at in words],
+            ("event", "job", "day", "gap"),
+            [(e, j, iso[at], gap(since, at)) for e, j, since, at in words],
         )
         _insert(
             ClosureFact,
+            ("event", "application", "job", "day", "wait", "noted", "acknowledged"),
             [
-                {
-                    "event": e,
-                    "application": a,
-                    "job": j,
-                    "day": _day(closed),
-                    "wait": gap(entered, closed) if entered is not None else None,
-                    "noted": bool(noted),
-                    "acknowledged": e in acknowledged,
-                }
+                (
+                    e,
+                    a,
+                    j,
+                    iso[closed],
+                    gap(entered, closed) if entered is not None else None,
+                    bool(noted),
+                    e in acknowledged,
+                )
                 for e, a, j, entered, closed, noted in closures
             ],
         )
