@@ -86,7 +86,7 @@ def page(token: str):
     return _html(body)
 
 
-@bp.route("/c/<path:anything>", methods=["GET", "POST"])
+@bp.route("/c/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def anything_else(anything: str):
     """Any other address under /c/: the same dead-link page, never a hint."""
     return _dead()
@@ -197,6 +197,8 @@ def _allow(setting: str, scope: str, key: str) -> bool:
 def _http_error(error: HTTPException):
     if error.code == 429:
         return _too_many()
+    if error.code == 413:
+        return _message(413, "That was too long", "Please shorten what you wrote and try again.")
     return _message(error.code or 500, "Something went wrong", "Please try again in a minute.")
 
 

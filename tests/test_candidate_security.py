@@ -211,9 +211,14 @@ def test_l8_headers_on_error_pages(app, client, token, make_application):
     response = client.post(f"/c/{token}/withdraw", data={"confirm": "yes"})
     assert response.status_code == 400
     assert_strict(response)
-    # A method the route does not take: 405.
+    # Any other method gets the dead-link page, not a 405 that says the address exists.
     response = client.put(f"/c/{token}/")
-    assert response.status_code == 405
+    assert response.status_code == 404
+    assert_strict(response)
+    # A body too large to read: 413, in the candidate's words.
+    response = client.post(f"/c/{token}/withdraw", data={"reason": "x" * (6 * 2**20)})
+    assert response.status_code == 413
+    assert b"That was too long" in response.data
     assert_strict(response)
     # The database is down: 503, the candidate's kind words, the same headers.
     working = db.database.obj
