@@ -252,6 +252,8 @@ def model(found: Found) -> dict:
         "rated": bool(_own(events, "rated", closed)),
         "recruiter": Person(recruiter_name, recruiter_email),
         "ends": days.of(links.ends(_datetime(expires), status, closed)),
+        # With no app behind BASE_URL (STATIC_ONLY) a form could only fail: leave them out.
+        "forms": not current_app.config["STATIC_ONLY"],
         "form_token": links.form_token(link_id),
         "action": f"{base}/c/{token}/",
         "stylesheet": stylesheet_url(),
@@ -340,6 +342,7 @@ def render_dead() -> str:
     return current_app.jinja_env.get_template(DEAD_TEMPLATE).render(
         company=current_app.config["COMPANY_NAME"],
         action=f"{base}/c/fresh-link",
+        forms=not current_app.config["STATIC_ONLY"],
         stylesheet=stylesheet_url(),
     )
 

@@ -359,3 +359,18 @@ def test_page_dates_read_like_everywhere_else(app):
     for offset in range(0, 800, 3):
         day = start + timedelta(days=offset)
         assert days.words(day) == dates.in_words(day)
+
+
+@pytest.mark.parametrize("status", ["active", "rejected"])
+def test_static_only_pages_carry_no_forms(app, client, make_application, status):
+    """With no app behind BASE_URL (PORTAL_STATIC_ONLY) a form could only fail."""
+    app.config["STATIC_ONLY"] = True
+    application = make_application()
+    if status != "active":
+        domain.close(None, application, application.version, status, "Thank you, Ada.")
+    html = client.get(page_url(application)).text
+    assert "Thank you, Ada." in html or status == "active"
+    assert "<form" not in html and "form_token" not in html
+    dead = client.get("/c/nope/").text
+    assert "<form" not in dead
+    assert "reply to the email that brought you here" in dead
