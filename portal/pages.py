@@ -1,9 +1,9 @@
 """The candidate page: one view-model and one template, for the live route, the
 admin's preview and the static build, so each gives the same bytes at the same moment.
 
-The page is the hot path: three queries whatever the length of the history, their
-SQL built once per database by peewee and then executed directly (building it costs
-far more than running it, PERF-NOTES.md), and the template rendered without a request.
+The page is the hot path: three queries whatever the length of the history
+(``portal.page_queries``), dates worked out with one clock per page, and the template
+rendered without a request, session or flash.
 """
 
 import functools
@@ -15,27 +15,17 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
-from peewee import Case
 
 from portal import assets
 from portal import clock
 from portal import links
-from portal.db import database
-from portal.models import Application
-from portal.models import Candidate
-from portal.models import Event
-from portal.models import Job
-from portal.models import Link
-from portal.models import Stage
-from portal.models import User
+from portal import page_queries
+from portal.page_queries import as_date
+from portal.page_queries import as_datetime
 
 TEMPLATE = "candidate/page.html"
 DEAD_TEMPLATE = "candidate/dead.html"
 STYLESHEET = "css/candidate.css"
-
-#: Events the page reads besides the candidate-visible ones: the candidate's own
-#: actions (to show what they already did) and the creation (the first stage's date).
-OWN_KINDS = ("created", "acknowledged", "rated")
 
 OUTCOMES = {
     "hired": ("You accepted our offer", "Welcome aboard: we are delighted."),
@@ -45,9 +35,6 @@ OUTCOMES = {
     ),
     "withdrawn": ("Your application is withdrawn", "We have closed it, as you asked."),
 }
-
-_LINK_ID = "\x00link\x00"
-_NUMBER = -7_919_337
 
 
 class Milestone(NamedTuple):
@@ -90,83 +77,6 @@ class Found:
     row: tuple
 
 
-# --- the three statements ----------------------------------------------------------
-
-
-@functools.cache
-def _statements(dialect: type) -> dict[str, tuple[str, list]]:
-    """The page's SQL for one kind of database, built once by peewee."""
-    recruiter = User.alias()
-    first = (
-        Link.select(
-            Link.id,
-            Link.token,
-            Link.expires,
-            Link.revoked,
-            Link.last_viewed,
-            Application.id,
-            Application.status,
-            Application.reply_by,
-            Application.next_steps,
-            Application.closure_note,
-            Application.closed,
-            Application.job,
-            Application.stage,
-            Candidate.name,
-            Job.title,
-            Job.location,
-            recruiter.name,
-            recruiter.email,
-        )
-        .join(Application)
-        .join(Candidate, on=Application.candidate == Candidate.id)
-        .join_from(Application, Job)
-        .join(recruiter, on=Job.recruiter == recruiter.id)
-        .where(Link.id == _LINK_ID)
-    )
-    stages = (
-        Stage.select(Stage.id, Stage.candidate_label, Stage.description)
-        .where(Stage.job == _NUMBER)
-        .order_by(Stage.position, Stage.id)
-    )
-    # Internal words never leave the database: an event's text is read only when
-    # the event is candidate-visible.
-    visible = Event.visible == True  # noqa: E712  (SQL, not Python)
-    events = (
-        Event.select(
-            Event.kind,
-            Event.visible,
-            Case(None, [(visible, Event.message)], "").alias("message"),
-            Case(None, [(visible, Event.next_steps)], "").alias("next_steps"),
-            Event.reply_by,
-            Event.to_stage,
-            Event.created,
-        )
-        .where((Event.application == _NUMBER) & (visible | Event.kind.in_(OWN_KINDS)))
-        .order_by(Event.created.desc(), Event.id.desc())
-    )
-    return {
-        name: query.sql()
-        for name, query in (("link", first), ("stages", stages), ("events", events))
-    }
-
-
-def _run(name: str, value) -> list[tuple]:
-    sql, params = _statements(type(database.obj))[name]
-    params = [value if p in (_LINK_ID, _NUMBER) else p for p in params]
-    return database.execute_sql(sql, params).fetchall()
-
-
-def _datetime(value) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 # --- finding a live link -------------------------------------------------------------
 
 
@@ -184,14 +94,14 @@ def find(token: str) -> Found | None:
 
 def find_by_id(link_id: str) -> Found | None:
     """The link ``link_id`` if its page may be shown now (the static build's entry)."""
-    rows = _run("link", link_id)
+    rows = page_queries.run("link", link_id)
     if not rows:
         return None
     row = rows[0]
-    expires, revoked, closed = _datetime(row[2]), row[3], _datetime(row[10])
+    expires, revoked, closed = as_datetime(row[2]), row[3], as_datetime(row[10])
     if revoked is not None or links.ends(expires, row[6], closed) <= clock.now():
         return None
-    return Found(row[0], row[1], row[5], _datetime(row[4]), row)
+    return Found(row[0], row[1], row[5], as_datetime(row[4]), row)
 
 
 # --- the view-model ------------------------------------------------------------------
@@ -219,10 +129,10 @@ def model(found: Found) -> dict:
         recruiter_name,
         recruiter_email,
     ) = found.row
-    closed = _datetime(closed)
+    closed = as_datetime(closed)
     days = Days()
-    stages = _run("stages", job_id)
-    events = _run("events", found.application_id)
+    stages = page_queries.run("stages", job_id)
+    events = page_queries.run("events", found.application_id)
     active = status == "active"
     reached = _reached(events)
     labels = {stage[0]: stage[1] for stage in stages}
@@ -245,13 +155,13 @@ def model(found: Found) -> dict:
         ],
         "expect": stages[current][2] if active and stages else "",
         "next_steps": next_steps if active else "",
-        "reply_by": _reply_by(_date(reply_by), days) if active else None,
+        "reply_by": _reply_by(as_date(reply_by), days) if active else None,
         "history": [_entry(event, labels, days) for event in events if event[1]],
         "closure_note": "" if active else closure_note,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
         "rated": bool(_own(events, "rated", closed)),
         "recruiter": Person(recruiter_name, recruiter_email),
-        "ends": days.of(links.ends(_datetime(expires), status, closed)),
+        "ends": days.of(links.ends(as_datetime(expires), status, closed)),
         # With no app behind BASE_URL (STATIC_ONLY) a form could only fail: leave them out.
         "forms": not current_app.config["STATIC_ONLY"],
         "form_token": links.form_token(link_id),
@@ -265,14 +175,14 @@ def _reached(events: list[tuple]) -> dict[int, datetime]:
     reached = {}
     for kind, _visible, _m, _n, _r, to_stage, moment in reversed(events):
         if to_stage is not None and kind in ("created", "moved"):
-            reached[to_stage] = _datetime(moment)
+            reached[to_stage] = as_datetime(moment)
     return reached
 
 
 def _own(events: list[tuple], kind: str, since: datetime | None) -> datetime | None:
     """When the candidate last did ``kind`` since the process closed."""
     for event in events:
-        moment = _datetime(event[6])
+        moment = as_datetime(event[6])
         if event[0] == kind and since is not None and moment >= since:
             return moment
     return None
@@ -287,7 +197,7 @@ def _entry(event: tuple, labels: dict[int, str], days: "Days") -> Entry:
         message = ""  # the closure note has its own section
     else:
         headline = "An update from us"
-    day = days.local(_datetime(moment))
+    day = days.local(as_datetime(moment))
     return Entry(headline, days.words(day), day.isoformat(), message, next_steps)
 
 
