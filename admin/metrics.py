@@ -23,6 +23,8 @@ from portal.models import Job
 MAX_DAYS = 3 * 366
 #: Bars per chart; the table below it has every row.
 CHART_ROWS = 12
+#: The longest bar, in the SVG's units (360 wide: room for the value beside it).
+BAR_WIDTH = 250
 #: Candidates should hear from us every two or three business days.
 TARGET_GAP = 3
 
@@ -93,10 +95,16 @@ def bar_chart(rows, value, text, worse_than=None, maximum=None) -> Chart:
     shown = scored[:CHART_ROWS]
     top = maximum or max([v for v, _ in shown] + [worse_than or 0, 1e-9])
     bars = [
-        Bar(row.label, text(v), 40 * i, 300 * v / top, worse_than is not None and v > worse_than)
+        Bar(
+            row.label,
+            text(v),
+            40 * i,
+            BAR_WIDTH * v / top,
+            worse_than is not None and v > worse_than,
+        )
         for i, (v, row) in enumerate(shown)
     ]
-    target = 300 * worse_than / top if worse_than is not None else None
+    target = BAR_WIDTH * worse_than / top if worse_than is not None else None
     return Chart(bars, 40 * len(bars) + 4, target, len(scored) - len(shown))
 
 

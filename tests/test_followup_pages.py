@@ -239,7 +239,7 @@ def test_confirming_the_proposed_closures(client, auth, rita, queue):
     auth.login(rita)
     page = client.get("/admin/followup/")
     fen = queue["forgotten"]
-    proposals = page.text.split('id="proposed-title"', 1)[1].split("</section>", 1)[0]
+    proposals = page.text.split('id="proposed-title"', 1)[1].split("</details>", 1)[0]
     assert "Fen Forgot" in proposals and "Lee Late" not in proposals  # 13 vs 6 days late
     assert "Dear {first_name}," in proposals  # the template, filled per candidate on send
     assert "Dear Fen," in proposals  # and its preview

@@ -1,0 +1,174 @@
+"""The follow-up queue, the close page and the follow-up health page in a real headless
+Chromium: laptop and 360 px phone without sideways scrolling, the queue's actions and
+the charts without JavaScript, and an axe-core scan with no serious or critical issue."""
+
+import threading
+from datetime import date
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import PASSWORD
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from portal import domain
+from portal.clock import today
+from portal.models import Application
+from portal.models import Stage
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+#: Visible buttons and fields too small to hit with a thumb.
+SMALL_TARGETS = """
+[...document.querySelectorAll("main button, main select, main textarea, main input")]
+  .filter(e => !["hidden", "checkbox", "radio"].includes(e.type))
+  .filter(e => e.offsetParent && e.getBoundingClientRect().height < 40).length
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app):
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture
+def data(make_user, make_job, make_application):
+    """Rita owes word: one candidate long forgotten, others late, one closed with a rating."""
+    rita = make_user("recruiter", name="Rita Recruiter", email="rita@example.com")
+    job = make_job(title="Senior Backend Engineer", recruiter=rita, stale_days=3)
+    people = [
+        make_application(job=job, name=name)
+        for name in ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra")
+    ]
+    for n, application in enumerate(people):
+        Application.update(reply_by=today() - timedelta(days=2 + 4 * n)).where(
+            Application.id == application.id
+        ).execute()
+    done = Application.get_by_id(people[3].id)
+    domain.close(rita, done, done.version, "rejected", "Dear Edsger, thank you.")
+    domain.rate_experience(Application.get_by_id(done.id), 4)
+    return {"rita": rita, "job": job, "people": people}
+
+
+def signed_in(browser, server, user, viewport, javascript=True):
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(server + "/login")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server + "/admin/")
+    return context, page
+
+
+def pages(data) -> list[str]:
+    ada = data["people"][0].ref
+    return [
+        "/admin/followup/",
+        f"/admin/followup/{ada}/close?status=rejected",
+        "/admin/metrics/",
+        "/admin/metrics/?by=recruiter",
+    ]
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_no_page_scrolls_sideways(browser, server, data, viewport):
+    context, page = signed_in(browser, server, data["rita"], viewport)
+    for path in pages(data):
+        response = page.goto(server + path)
+        assert response.status == 200, path
+        if path == "/admin/followup/":  # open every disclosure: the forms must fit too
+            for summary in page.locator("main details > summary").all():
+                summary.click()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"{path} is {width}px wide"
+        if viewport is PHONE:
+            assert page.evaluate(SMALL_TARGETS) == 0, path
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_axe_finds_nothing_serious(browser, server, data, viewport):
+    context, page = signed_in(browser, server, data["rita"], viewport)
+    axe = Axe()
+    for path in pages(data):
+        page.goto(server + path)
+        results = axe.run(page)
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], path
+    context.close()
+
+
+def test_the_holding_update_without_javascript(browser, server, data):
+    context, page = signed_in(browser, server, data["rita"], PHONE, javascript=False)
+    ada = data["people"][0]
+    page.goto(server + "/admin/followup/")
+    row = page.locator(f"#row-{ada.id}")
+    row.locator("summary:has-text('Post update')").click()
+    message = row.locator(f"#row-{ada.id}-message")
+    assert message.input_value().startswith("Hello Ada,")
+    promised = domain.reply_by_default(Stage.get_by_id(ada.stage_id))
+    assert row.locator("input[name=reply_by]").input_value() == promised.isoformat()
+    message.fill(message.input_value().replace("Hello Ada,", "Dear Ada,"))
+    row.locator("button:has-text('Send update')").click()
+    page.wait_for_url(server + "/admin/followup/")
+    assert "Update sent to Ada Lovelace." in page.content()
+    after = Application.get_by_id(ada.id)
+    assert after.reply_by == promised and after.reply_by > date.today() - timedelta(days=1)
+    assert page.locator(f"#row-{ada.id}").count() == 0  # no longer owed word
+    context.close()
+
+
+def test_confirming_proposed_closures_without_javascript(browser, server, data):
+    context, page = signed_in(browser, server, data["rita"], LAPTOP, javascript=False)
+    page.goto(server + "/admin/followup/")
+    page.click("details.proposals > summary")
+    picks = page.locator("details.proposals input[name=pick]")
+    assert picks.count() == 2  # Alan (14 days late) and Grace (6): past the job's 3
+    page.click("button:has-text('Close the ticked applications')")
+    assert "Closed 2 applications as rejected." in page.content()
+    closed = [a.candidate.name for a in Application.select() if a.status == "rejected"]
+    assert sorted(closed) == ["Alan Turing", "Edsger Dijkstra", "Grace Hopper"]
+    context.close()
+
+
+def test_charts_are_drawn_without_javascript(browser, server, data):
+    context, page = signed_in(browser, server, data["rita"], PHONE, javascript=False)
+    page.goto(server + "/admin/metrics/")
+    bars = page.locator("svg.bars rect")
+    assert bars.count() == 2  # one job: its gap (0 days, a sliver) and its share overdue
+    widest = max(bar.bounding_box()["width"] for bar in bars.all())
+    assert widest > 150  # all three active applications are overdue: a full bar
+    assert "Senior Backend Engineer" in page.locator("svg.bars desc").first.text_content()
+    assert page.locator("svg.columns rect").count() == 5  # ratings 1 to 5
+    context.close()
