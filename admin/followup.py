@@ -21,6 +21,7 @@ from admin.access import application_or_404
 from admin.access import staff_required
 from portal import domain
 from portal import followup
+from portal import followup_actions as actions
 from portal import queries
 from portal.clock import today
 from portal.errors import Conflict
@@ -93,13 +94,13 @@ def followup_queue():
         "admin/followup.html",
         page=queries.Page(rows, total, number, size),
         lateness=followup.lateness(rows + proposed, day),
-        holding={a.id: followup.holding_update(a, day) for a in rows},
+        holding={a.id: actions.holding_update(a, day) for a in rows},
         pipelines=pipelines,
         proposed=proposed[:size],
         more_proposed=len(proposed) > size,
         stale_note=note,
-        preview=followup.fill(note, proposed[0]) if proposed else "",
-        stage_names=followup.stage_names(on_page or None),
+        preview=actions.fill(note, proposed[0]) if proposed else "",
+        stage_names=actions.stage_names(on_page or None),
         jobs=list(Job.select(Job.id, Job.title, Job.ref).order_by(Job.title, Job.id)),
         recruiters=queries.staff(("admin", "recruiter")),
         filters=chosen,
@@ -165,13 +166,13 @@ def followup_bulk():
     """Close or move every ticked application, all or none."""
     action = request.form.get("action")
     try:
-        items = followup.chosen(_picked())
+        items = actions.chosen(_picked())
         if action == "close":
-            count = followup.close_many(
+            count = actions.close_many(
                 actor(), items, request.form.get("status", ""), request.form.get("note", "")
             )
         elif action == "move":
-            count = followup.move_many(
+            count = actions.move_many(
                 actor(), items, request.form.get("stage", ""), request.form.get("message", "")
             )
         else:
@@ -190,8 +191,8 @@ def followup_close_proposed():
     """Confirm the proposed closures with one note (placeholders filled per candidate)."""
     status = request.form.get("status", "rejected")
     try:
-        count = followup.close_many(
-            actor(), followup.chosen(_picked()), status, request.form.get("note", "")
+        count = actions.close_many(
+            actor(), actions.chosen(_picked()), status, request.form.get("note", "")
         )
     except REFUSALS as error:
         flash(f"Nothing was changed: {error.message}", "error")

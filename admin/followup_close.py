@@ -17,7 +17,7 @@ from admin.followup import back
 from admin.followup import filters
 from admin.followup import REFUSALS
 from portal import domain
-from portal import followup
+from portal import followup_actions as actions
 from portal.errors import Forbidden
 from portal.models import CLOSED_STATUSES
 from portal.models import Feedback
@@ -33,7 +33,7 @@ def followup_close(ref):
     status = request.values.get("status", "rejected")
     if status not in CLOSED_STATUSES:
         abort(400, "Choose hired, rejected or withdrawn.")
-    parts = followup.shareable(application)
+    parts = actions.shareable(application)
     note = request.form.get("note")
     if note is None:
         note = domain.closure_note_default(application, status)
@@ -86,7 +86,7 @@ def feedback_share(feedback_id):
     application = application_or_404(feedback.application.ref)
     if request.method == "POST":
         try:
-            followup.share_feedback(
+            actions.share_feedback(
                 actor(),
                 feedback,
                 request.form.get("strengths") == "y",

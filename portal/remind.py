@@ -22,6 +22,7 @@ from flask.cli import with_appcontext
 from portal import domain
 from portal import facts
 from portal import followup
+from portal import followup_actions as actions
 from portal import mail
 from portal.clock import today
 from portal.db import database
@@ -181,7 +182,7 @@ def auto_close(day: date) -> list[Application]:
     """Close what has been overdue past AUTO_CLOSE_DAYS, with the default note."""
     closed = []
     for application in followup.auto_close_due(day):
-        note = followup.stale_note(application)
+        note = actions.stale_note(application)
         domain.close(
             None,
             application,

@@ -7,6 +7,7 @@ import time_machine
 
 from portal import domain
 from portal import followup
+from portal import followup_actions as actions
 from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
@@ -190,7 +191,7 @@ def test_automatic_closure_is_off_by_default_and_needs_a_longer_limit(app, make_
 def test_the_holding_update_promises_a_date_in_words(make_user, make_job, make_application):
     job = make_job(title="Data Engineer", recruiter=make_user("recruiter", name="Rita Reyes"))
     application = make_application(job=job, name="Grace Hopper", stage=stage(job, "Interviews"))
-    text, reply_by = followup.holding_update(application)
+    text, reply_by = actions.holding_update(application)
     assert reply_by == date(2026, 12, 1)  # 3 business days from Thursday
     assert text.startswith("Hello Grace,")
     assert "no decision yet" in text and "Data Engineer" in text
@@ -201,7 +202,7 @@ def test_the_holding_update_promises_a_date_in_words(make_user, make_job, make_a
 
 def test_fill_leaves_unknown_placeholders_alone(make_application):
     application = make_application(name="Grace Hopper")
-    assert followup.fill("Dear {first_name}, {unknown}", application) == "Dear Grace, {unknown}"
+    assert actions.fill("Dear {first_name}, {unknown}", application) == "Dear Grace, {unknown}"
 
 
 # --- bulk actions -----------------------------------------------------------------------
@@ -211,8 +212,8 @@ def test_close_many_closes_each_with_its_own_filled_note(make_job, make_applicat
     job = make_job(title="Designer")
     ada = make_application(job=job, name="Ada Lovelace")
     grace = make_application(job=job, name="Grace Hopper")
-    items = followup.chosen([(ada.id, ada.version), (grace.id, grace.version)])
-    assert followup.close_many(None, items, "rejected", "Dear {first_name}, thank you.") == 2
+    items = actions.chosen([(ada.id, ada.version), (grace.id, grace.version)])
+    assert actions.close_many(None, items, "rejected", "Dear {first_name}, thank you.") == 2
     closed = {a.ref: a for a in Application.select()}
     assert closed[ada.ref].status == closed[grace.ref].status == "rejected"
     assert closed[ada.ref].closure_note == "Dear Ada, thank you."
@@ -226,36 +227,36 @@ def test_close_many_is_one_transaction(make_job, make_application):
     stale = Application.get_by_id(second.id)
     domain.post_update(None, stale, stale.version, "Someone else spoke first")
     events_before = Event.select().count()
-    items = followup.chosen(
+    items = actions.chosen(
         [(first.id, first.version), (second.id, second.version), (third.id, third.version)]
     )
     with pytest.raises(Conflict):
-        followup.close_many(None, items, "rejected", "Dear {first_name}, thank you.")
+        actions.close_many(None, items, "rejected", "Dear {first_name}, thank you.")
     assert [a.status for a in Application.select().order_by(Application.id)] == ["active"] * 3
     assert Event.select().count() == events_before  # the first closure was rolled back too
 
 
 def test_close_many_as_rejected_needs_a_note(make_application):
     application = make_application()
-    items = followup.chosen([(application.id, application.version)])
+    items = actions.chosen([(application.id, application.version)])
     with pytest.raises(Invalid, match="Closure note is required"):
-        followup.close_many(None, items, "rejected", "  ")
+        actions.close_many(None, items, "rejected", "  ")
     assert Application.get_by_id(application.id).status == "active"
 
 
 def test_chosen_refuses_nothing_and_missing_applications(make_application):
     with pytest.raises(Invalid):
-        followup.chosen([])
+        actions.chosen([])
     application = make_application()
     with pytest.raises(Exception, match="no longer exists"):
-        followup.chosen([(application.id, 1), (application.id + 999, 1)])
+        actions.chosen([(application.id, 1), (application.id + 999, 1)])
 
 
 def test_move_many_moves_across_jobs_by_stage_name(make_job, make_application):
     design, ops = make_job(), make_job()
     a, b = make_application(job=design), make_application(job=ops)
-    items = followup.chosen([(a.id, a.version), (b.id, b.version)])
-    assert followup.move_many(None, items, "Screen", "Hello {first_name}") == 2
+    items = actions.chosen([(a.id, a.version), (b.id, b.version)])
+    assert actions.move_many(None, items, "Screen", "Hello {first_name}") == 2
     moved = list(Application.select(Application, Stage).join(Stage).order_by(Application.id))
     assert [(m.stage.name, m.stage.job_id) for m in moved] == [
         ("Screen", design.id),
@@ -268,9 +269,9 @@ def test_move_many_changes_nothing_when_one_job_lacks_the_stage(make_job, make_a
     design, ops = make_job(), make_job()
     domain.set_stages(None, ops, [{"name": "Applied"}, {"name": "Chat"}])
     a, b = make_application(job=design), make_application(job=ops)
-    items = followup.chosen([(a.id, a.version), (b.id, b.version)])
+    items = actions.chosen([(a.id, a.version), (b.id, b.version)])
     with pytest.raises(Invalid, match="no stage named 'Screen'"):
-        followup.move_many(None, items, "Screen")
+        actions.move_many(None, items, "Screen")
     assert [x.stage.name for x in Application.select()] == ["Applied", "Applied"]
     assert not Event.select().where(Event.kind == "moved").exists()
 
@@ -278,8 +279,8 @@ def test_move_many_changes_nothing_when_one_job_lacks_the_stage(make_job, make_a
 def test_stage_names_in_pipeline_order(make_job):
     design, ops = make_job(), make_job()
     domain.set_stages(None, ops, [{"name": "Applied"}, {"name": "Chat"}])
-    assert followup.stage_names([ops.id]) == ["Applied", "Chat"]
-    assert followup.stage_names([design.id, ops.id])[:3] == ["Applied", "Chat", "Screen"]
+    assert actions.stage_names([ops.id]) == ["Applied", "Chat"]
+    assert actions.stage_names([design.id, ops.id])[:3] == ["Applied", "Chat", "Screen"]
 
 
 # --- shareable feedback -----------------------------------------------------------------
@@ -292,12 +293,12 @@ def test_only_the_author_shares_parts_of_feedback(make_user, make_job, make_appl
     feedback = domain.submit_feedback(
         mo, application, application.stage, 3, "yes", "Clear thinker", "Rusty SQL"
     )
-    assert followup.shareable(application) == []
+    assert actions.shareable(application) == []
     with pytest.raises(Forbidden):
-        followup.share_feedback(other, feedback, True, True)
-    followup.share_feedback(mo, feedback, True, False)
-    assert followup.shareable(application) == [
-        followup.Shared(f"{feedback.id}-strengths", mo.name, "strengths", "Clear thinker")
+        actions.share_feedback(other, feedback, True, True)
+    actions.share_feedback(mo, feedback, True, False)
+    assert actions.shareable(application) == [
+        actions.Shared(f"{feedback.id}-strengths", mo.name, "strengths", "Clear thinker")
     ]
     shared = Event.get(Event.kind == "feedback_shared")
     assert not shared.visible and shared.message == "strengths"
