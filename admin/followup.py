@@ -1,6 +1,6 @@
 """The follow-up queue: who is owed word, with one-click actions and bulk closure.
 
-Every POST parses its form, calls one operation (portal.domain, or portal.followup for
+Every POST parses its form, calls one operation (portal.domain, or portal.followup_actions for
 the bulk ones, which wrap the domain's in one transaction), flashes and redirects back
 to the queue with its filters. Only staff who act (admins, recruiters) see it.
 """
