@@ -155,7 +155,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
         if name in forms:
             forms[name].stage.choices = stage_options(pipeline)
     cards = queries.feedback(application)
-    see_all = domain.can_see_all_feedback(current_user, application)
+    see_all = domain.can_see_all_feedback(actor(), application)
     shown = cards if see_all else [f for f in cards if f.author_id == current_user.id]
     templates = {}
     if "close" in forms and application.is_active:
