@@ -38,7 +38,7 @@ BASIS = "followup_facts_basis"
 #: Events this far below the newest counted one are looked at again: on PostgreSQL,
 #: ids are taken in one order and committed in another.
 OVERLAP = 1000
-#: Rows per INSERT (SQLite allows 32,766 parameters per statement).
+#: Rows per INSERT (SQLite allows 32,766 parameters per statement; a closure has 7).
 CHUNK = 2000
 
 
@@ -156,17 +156,19 @@ def _acknowledged(after: int, closures: list) -> set[int]:
 
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert ``rows``, skipping any already there. peewee takes longer to build a large
-    INSERT than the database takes to run it, so this is the DB-API's executemany."""
-    if not rows:
-        return
+    """Insert ``rows``, skipping any already there, CHUNK rows per statement. peewee takes
+    longer to build a large INSERT than the database takes to run it, and psycopg2's
+    executemany sends one statement per row: so the SQL is written here."""
     table = model._meta.table_name
     names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
-    marks = ", ".join([database.param] * len(columns))
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING'
-    cursor = database.cursor()
+    row = "(" + ", ".join([database.param] * len(columns)) + ")"
     for start in range(0, len(rows), CHUNK):
-        cursor.executemany(sql, rows[start : start + CHUNK])
+        chunk = rows[start : start + CHUNK]
+        database.execute_sql(
+            f'INSERT INTO "{table}" ({names}) VALUES {", ".join([row] * len(chunk))} '
+            "ON CONFLICT DO NOTHING",
+            [value for values in chunk for value in values],
+        )
 
 
 def refresh(full: bool = False) -> int:
