@@ -39,8 +39,8 @@ class Importer:
         self.jobs: dict[str, tuple[Job, dict[str, Stage]] | None] = {}
 
     def user(self, email: str, what: str = "user") -> User:
-        # Cached by the text as written: validating an address costs more than the lookup.
         """The member of staff with this email, from the file or the database."""
+        # Cached by the text as written: validating an address costs more than the lookup.
         if email not in self.users:
             self.users[email] = User.get_or_none(User.email == domain.normalise_email(email))
         if self.users[email] is None:
@@ -59,6 +59,7 @@ class Importer:
     def stage(self, ref: str, name: str | None) -> Stage:
         """The stage of job ``ref`` named ``name``; the first stage when no name is given."""
         job, stages = self.job(ref)
+        name = (name or "").strip()
         if not name:
             return min(stages.values(), key=lambda s: s.position)
         if name not in stages:
