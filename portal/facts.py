@@ -21,6 +21,8 @@ from datetime import UTC
 from flask import current_app
 from peewee import Case
 from peewee import fn
+from peewee import JOIN
+from peewee import Select
 
 from portal import clock
 from portal.db import database
@@ -57,57 +59,88 @@ def _counted_through() -> int:
     return max(words or 0, closures or 0)
 
 
+def _history(query, after: int, kinds):
+    """Narrow ``query`` (over events) to the applications with a new event of ``kinds``."""
+    if not after:
+        return query
+    touched = Event.select(Event.application).where(Event.kind.in_(kinds) & (Event.id > after))
+    return query.where(Event.application.in_(touched))
+
+
+def _new(history, fact, kinds, after: int, *columns):
+    """``columns`` of the rows of ``history`` (a CTE over events) of ``kinds`` after event
+    ``after`` with no ``fact`` yet, and their application's job. Window functions over
+    each application's history instead of a correlated subquery per event: the planner
+    cannot pick a quadratic plan, even on freshly imported tables without statistics."""
+    return (
+        Select(
+            from_list=[history.join(Application, on=(history.c.application_id == Application.id))],
+            columns=[history.c.id, *columns],
+        )
+        .with_cte(history)
+        .where(
+            history.c.kind.in_(kinds)
+            & history.c.visible
+            & (history.c.id > after)
+            & ~fn.EXISTS(fact.select().where(fact.event == history.c.id))
+        )
+        .bind(database)
+        .tuples()
+    )
+
+
 def _words(after: int):
     """(event, job, previous word or application created, word created) of the words
     after event ``after`` that have no fact yet."""
-    Word, Previous = Event.alias("word"), Event.alias("previous")
-    previous = Previous.select(fn.MAX(Previous.created)).where(
-        (Previous.application == Word.application)
-        & Previous.visible
-        & Previous.kind.in_(WORD_KINDS)
-        & (Previous.created < Word.created)
+    previous = fn.LAG(Event.created).over(
+        partition_by=[Event.application], order_by=[Event.created, Event.id]
     )
-    return (
-        Word.select(
-            Word.id, Application.job, fn.COALESCE(previous, Application.created), Word.created
-        )
-        .join(Application, on=(Word.application == Application.id))
-        .where(
-            Word.visible
-            & Word.kind.in_(WORD_KINDS)
-            & (Word.id > after)
-            & ~fn.EXISTS(WordFact.select().where(WordFact.event == Word.id))
-        )
-        .tuples()
+    words = Event.select(
+        Event.id,
+        Event.application,
+        Event.kind,
+        Event.visible,
+        Event.created,
+        previous.alias("previous"),
+    ).where(Event.visible & Event.kind.in_(WORD_KINDS))
+    history = _history(words, after, WORD_KINDS).cte("words")
+    return _new(
+        history,
+        WordFact,
+        WORD_KINDS,
+        after,
+        Application.job,
+        fn.COALESCE(history.c.previous, Application.created),
+        history.c.created,
     )
 
 
 def _closures(after: int):
     """(event, application, job, last entry to an interview stage, closed, noted) of the
     closures after event ``after`` that have no fact yet."""
-    Closed, Entered = Event.alias("closed"), Event.alias("entered")
-    entered = (
-        Entered.select(fn.MAX(Entered.created))
-        .join(Stage, on=(Entered.to_stage == Stage.id))
-        .where(
-            (Entered.application == Closed.application)
-            & Stage.interview
-            & (Entered.created <= Closed.created)
-        )
+    entered = fn.MAX(Case(None, [(Stage.interview, Event.created)], None)).over(
+        partition_by=[Event.application], order_by=[Event.created, Event.id]
     )
-    noted = Case(None, [(Closed.message != "", True)], False)
-    return (
-        Closed.select(
-            Closed.id, Closed.application, Application.job, entered, Closed.created, noted
-        )
-        .join(Application, on=(Closed.application == Application.id))
-        .where(
-            (Closed.kind == "closed")
-            & Closed.visible
-            & (Closed.id > after)
-            & ~fn.EXISTS(ClosureFact.select().where(ClosureFact.event == Closed.id))
-        )
-        .tuples()
+    events = Event.select(
+        Event.id,
+        Event.application,
+        Event.kind,
+        Event.visible,
+        Event.created,
+        Event.message,
+        entered.alias("entered"),
+    ).join(Stage, JOIN.LEFT_OUTER, on=(Event.to_stage == Stage.id))
+    history = _history(events, after, ("closed",)).cte("closures")
+    return _new(
+        history,
+        ClosureFact,
+        ("closed",),
+        after,
+        history.c.application_id,
+        Application.job,
+        history.c.entered,
+        history.c.created,
+        Case(None, [(history.c.message != "", True)], False),
     )
 
 
