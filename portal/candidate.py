@@ -15,6 +15,7 @@ from flask import Flask
 from flask import redirect
 from flask import request
 from flask import Response
+from flask.sessions import SecureCookieSessionInterface
 from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException
 
@@ -41,11 +42,36 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, its headers on every /c/ response, and log redaction."""
     csrf.exempt(bp)  # candidates have no session; their forms carry the link's token
     limiter.exempt(bp)  # bad tokens are counted by hand, good links never are
+    global _filter_installed
+    if not _filter_installed:
+        _filter_installed = True
+        # Exempt still costs the limiter a tenth of the page's time; a filter is
+        # asked first and skips all of it.
+        limiter.request_filter(_not_limited)
     app.register_blueprint(bp)
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = _NoCandidateSession()
     if assets.bp.name not in app.blueprints:  # the pages' hashed stylesheet
         assets.init_app(app)
     app.after_request(_candidate_headers)
     redact_tokens_in_logs()
+
+
+_filter_installed = False  # the limiter is one object for every app of the process
+
+
+class _NoCandidateSession(SecureCookieSessionInterface):
+    """Staff sessions as usual; candidate addresses get none, never read nor set, so a
+    page cannot depend on one (and no cookie is parsed on the hot path)."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith("/c/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
+def _not_limited() -> bool:
+    return request.blueprint == bp.name
 
 
 def _candidate_headers(response: Response) -> Response:

@@ -137,7 +137,7 @@ def model(found: Found) -> dict:
     reached = _reached(events)
     labels = {stage[0]: stage[1] for stage in stages}
     current = next((i for i, stage in enumerate(stages) if stage[0] == stage_id), 0)
-    base = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    base = base_path()
     return {
         "company": current_app.config["COMPANY_NAME"],
         "first_name": candidate_name.split()[0] if candidate_name.split() else candidate_name,
@@ -181,10 +181,11 @@ def _reached(events: list[tuple]) -> dict[int, datetime]:
 
 def _own(events: list[tuple], kind: str, since: datetime | None) -> datetime | None:
     """When the candidate last did ``kind`` since the process closed."""
+    if since is None:
+        return None
     for event in events:
-        moment = as_datetime(event[6])
-        if event[0] == kind and since is not None and moment >= since:
-            return moment
+        if event[0] == kind and as_datetime(event[6]) >= since:
+            return as_datetime(event[6])
     return None
 
 
@@ -248,13 +249,23 @@ def render(page: dict) -> str:
 
 def render_dead() -> str:
     """The one page every dead link gets, whatever the reason."""
-    base = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    base = base_path()
     return current_app.jinja_env.get_template(DEAD_TEMPLATE).render(
         company=current_app.config["COMPANY_NAME"],
         action=f"{base}/c/fresh-link",
         forms=not current_app.config["STATIC_ONLY"],
         stylesheet=stylesheet_url(),
     )
+
+
+def base_path() -> str:
+    """The path of ``BASE_URL`` (empty when the site is at the root of its host)."""
+    return _path_of(current_app.config["BASE_URL"])
+
+
+@functools.lru_cache(maxsize=8)
+def _path_of(url: str) -> str:
+    return urlsplit(url).path.rstrip("/")
 
 
 def stylesheet_url() -> str:
