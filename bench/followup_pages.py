@@ -70,6 +70,17 @@ def load(count: int, jobs: int, url: str, folder: Path) -> None:
     started = time.perf_counter()
     portal(env, "import", str(path))
     print(f"imported in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    analyze(url)
+
+
+def analyze(url: str) -> None:
+    """Give the planner statistics of the freshly loaded tables, as autovacuum (PostgreSQL)
+    or `PRAGMA optimize` (SQLite) would in a while; a test server may run without either."""
+    from portal.db import open_database
+
+    database = open_database(url)
+    database.execute_sql("ANALYZE")
+    database.close()
 
 
 def pages(app) -> dict[str, str]:
