@@ -137,12 +137,29 @@ def _owed_condition(day: date):
 
 def _page(condition, job_id, recruiter_id, number: int, size: int) -> list[Application]:
     """One page of the applications matching ``condition``, in ORDER, with their candidate,
-    job, recruiter and stage. Two queries: the ids in order from the index alone, then
-    their rows; one joined query lets the planner sort every match first."""
-    ids_query = _filtered(Application.select(Application.id).where(condition), job_id, recruiter_id)
-    ids = [i for (i,) in ids_query.order_by(*ORDER).paginate(number, size).tuples()]
-    rows = {a.id: a for a in _listed().where(Application.id.in_(ids))} if ids else {}
-    return [rows[i] for i in ids if i in rows]
+    job, recruiter and stage, in three queries: the ids without a reply-by date (there
+    should be none), the ids in reply-by order from the index alone, then their rows. One
+    joined query lets the planner sort every match first, and PostgreSQL's indexes keep
+    NULLs last, so "NULLS FIRST" would sort too."""
+
+    def ids(where):
+        query = Application.select(Application.id).where(condition & where)
+        return _filtered(query, job_id, recruiter_id)
+
+    start = (number - 1) * size
+    unpromised = [
+        i for (i,) in ids(Application.reply_by.is_null()).order_by(Application.id).tuples()
+    ]
+    chosen = unpromised[start : start + size]
+    promised = (
+        ids(Application.reply_by.is_null(False))
+        .order_by(Application.reply_by, Application.id)
+        .limit(size - len(chosen))
+        .offset(max(0, start - len(unpromised)))
+    )
+    chosen += [i for (i,) in promised.tuples()]
+    rows = {a.id: a for a in _listed().where(Application.id.in_(chosen))} if chosen else {}
+    return [rows[i] for i in chosen if i in rows]
 
 
 def owed_word(day: date | None = None, job_id=None, recruiter_id=None):

@@ -302,3 +302,22 @@ def test_only_the_author_shares_parts_of_feedback(make_user, make_job, make_appl
     ]
     shared = Event.get(Event.kind == "feedback_shared")
     assert not shared.visible and shared.message == "strengths"
+
+
+@time_machine.travel("2026-12-09 09:00 +0000", tick=False)
+def test_queue_pages_run_on_from_the_unpromised_to_the_most_overdue(make_job, make_application):
+    job = make_job()
+    unpromised = [make_application(job=job) for _ in range(3)]
+    Application.update(reply_by=None).where(
+        Application.id.in_([a.id for a in unpromised])
+    ).execute()
+    dated = [
+        promise(make_application(job=job), day)
+        for day in (date(2026, 12, 3), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 9))
+    ]
+    expected = [a.ref for a in unpromised] + [dated[i].ref for i in (1, 2, 0, 3)]
+    day = date(2026, 12, 9)
+    pages = [refs(followup.owed_page(day, number=n, size=2)) for n in range(1, 5)]
+    assert pages == [expected[0:2], expected[2:4], expected[4:6], expected[6:]]
+    assert refs(followup.owed_word(day)) == expected
+    assert refs(followup.owed_page(day, number=5, size=2)) == []
