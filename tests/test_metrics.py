@@ -311,3 +311,40 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
 @given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=60))
 def test_the_median_of_counted_values_is_the_median(values):
     assert metrics._median(Counter(values)) == statistics.median(values)
+
+
+# --- the facts the numbers are counted from -----------------------------------------
+
+
+def test_facts_are_counted_once_and_a_full_refresh_finds_stragglers(
+    monkeypatch, make_job, make_application
+):
+    from portal import facts
+    from portal.models import WordFact
+
+    job = make_job()
+    first, second = make_application(job=job), make_application(job=job)
+    update(first)
+    update(second)
+    assert facts.refresh() == 2 and facts.refresh() == 0
+    straggler = WordFact.select().order_by(WordFact.event).first().event_id
+    WordFact.delete().where(WordFact.event == straggler).execute()
+    monkeypatch.setattr(facts, "OVERLAP", 0)  # as if far below the newest counted event
+    assert facts.refresh() == 0
+    assert facts.refresh(full=True) == 1
+    assert WordFact.get_or_none(WordFact.event == straggler) is not None
+
+
+def test_an_acknowledgement_marks_the_closure_it_follows(make_application):
+    from portal import facts
+    from portal.models import ClosureFact
+
+    application = make_application()
+    close(application, "rejected", "Dear Ada")
+    facts.refresh()
+    domain.reopen(None, fresh(application), fresh(application).version)
+    close(application, "withdrawn", "")
+    acknowledge(application)
+    facts.refresh()
+    closures = list(ClosureFact.select().order_by(ClosureFact.event))
+    assert [(c.noted, c.acknowledged) for c in closures] == [(True, False), (False, True)]
