@@ -212,7 +212,8 @@ class SmtpInbox:
         import email.policy
 
         self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
         return "250 Message accepted"
 
 
