@@ -61,7 +61,7 @@ def applications():
         filters={k: v for k, v in filters.items() if v},
         job=job,
         pipeline=pipeline,
-        jobs=list(queries.jobs(manager)),
+        jobs=queries.job_choices(manager),
         statuses=STATUSES,
     )
 
