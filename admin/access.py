@@ -12,6 +12,7 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required
 
+from portal import details
 from portal import queries
 from portal.models import Application
 from portal.models import Job
@@ -82,7 +83,7 @@ def job_or_404(ref: str) -> Job:
 
 def application_or_404(ref: str) -> Application:
     """The application ``ref`` if the signed-in user may see it."""
-    application = queries.application(ref, restricted_to(current_user))
+    application = details.application(ref, restricted_to(current_user))
     if application is None:
         abort(404)
     return application

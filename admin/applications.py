@@ -26,6 +26,7 @@ from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
 from admin.home import page_number
+from portal import details
 from portal import domain
 from portal import queries
 from portal.errors import Invalid
@@ -154,7 +155,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
     for name in ("move", "reopen", "feedback"):
         if name in forms:
             forms[name].stage.choices = stage_options(pipeline)
-    cards = queries.feedback(application)
+    cards = details.feedback(application)
     see_all = domain.can_see_all_feedback(actor(), application)
     shown = cards if see_all else [f for f in cards if f.author_id == current_user.id]
     templates = {}
@@ -165,7 +166,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
             "admin/application.html",
             application=application,
             pipeline=pipeline,
-            events=queries.history(application),
+            events=details.history(application),
             forms=forms,
             reply_by_defaults=defaults,
             feedback=shown,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from peewee import fn
-from peewee import JOIN
 from peewee import NodeList
 from peewee import PostgresqlDatabase
 from peewee import SQL
@@ -20,16 +19,11 @@ from peewee import Value
 from portal.db import database
 from portal.models import Application
 from portal.models import Candidate
-from portal.models import Event
-from portal.models import Feedback
 from portal.models import Job
 from portal.models import JobManager
 from portal.models import Stage
 from portal.models import STATUSES
 from portal.models import User
-
-FromStage = Stage.alias("from_stage")
-ToStage = Stage.alias("to_stage")
 
 
 @dataclass
@@ -58,7 +52,8 @@ def _managed_jobs(manager: User):
     return JobManager.select(JobManager.job).where(JobManager.user == manager)
 
 
-def _restrict(query, manager: User | None):
+def restrict(query, manager: User | None):
+    """``query`` of applications limited to the jobs ``manager`` is on (None: no limit)."""
     return query if manager is None else query.where(Application.job.in_(_managed_jobs(manager)))
 
 
@@ -276,7 +271,7 @@ def applications(
     size: int = 50,
 ) -> Page:
     """A page of applications, most recently updated first, and how many match."""
-    query = _restrict(Application.select(), manager)
+    query = restrict(Application.select(), manager)
     if text:
         query = query.where(_matching(text))
     if job is not None:
@@ -293,57 +288,15 @@ def applications(
 def owed_word(manager: User | None, until: date, number: int = 1, size: int = 50) -> Page:
     """Active applications whose reply-by date is on or before ``until``, most overdue first."""
     condition = (Application.status == "active") & (Application.reply_by <= until)
-    counting = _restrict(Application.select(fn.COUNT(Application.id)).where(condition), manager)
+    counting = restrict(Application.select(fn.COUNT(Application.id)).where(condition), manager)
     total = counting.scalar()
     number = max(1, min(number, math.ceil(total / size) or 1))
     items = list(
-        _restrict(_listing().where(condition), manager)
+        restrict(_listing().where(condition), manager)
         .order_by(Application.reply_by, Application.id)
         .paginate(number, size)
     )
     return Page(items, total, number, size)
-
-
-def application(ref: str, manager: User | None = None) -> Application | None:
-    """One application with its candidate, job, stage and recruiter, if visible."""
-    Recruiter = User.alias("recruiter")
-    query = (
-        Application.select(Application, Candidate, Job, Stage, Recruiter)
-        .join(Candidate)
-        .switch(Application)
-        .join(Job)
-        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
-        .switch(Application)
-        .join(Stage)
-        .where(Application.ref == ref)
-    )
-    return _restrict(query, manager).first()
-
-
-def history(application: Application) -> list[Event]:
-    """Every event of an application, newest first, with its actor and stages."""
-    return list(
-        Event.select(Event, User, FromStage, ToStage)
-        .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
-        .switch(Event)
-        .join(FromStage, JOIN.LEFT_OUTER, on=(Event.from_stage == FromStage.id))
-        .switch(Event)
-        .join(ToStage, JOIN.LEFT_OUTER, on=(Event.to_stage == ToStage.id))
-        .where(Event.application == application)
-        .order_by(Event.created.desc(), Event.id.desc())
-    )
-
-
-def feedback(application: Application) -> list[Feedback]:
-    """Every scorecard on an application with its author and stage, by stage then time."""
-    return list(
-        Feedback.select(Feedback, User, Stage)
-        .join(User, on=(Feedback.author == User.id))
-        .switch(Feedback)
-        .join(Stage, on=(Feedback.stage == Stage.id))
-        .where(Feedback.application == application)
-        .order_by(Stage.position, Feedback.created)
-    )
 
 
 def staff(roles: tuple[str, ...]) -> list[User]:
