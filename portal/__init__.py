@@ -56,15 +56,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from portal import auth
     from portal import db
+    from portal import deployment
     from portal import web
 
     db.init_app(app)
+    deployment.init_app(app)  # proxy headers, HSTS, Redis: before web sets up the limiter
     web.init_app(app)
     auth.init_app(app)
 
     from portal import candidate
 
     candidate.init_app(app)
+    from portal import candidate_privacy
+
+    candidate_privacy.init_app(app)  # the candidate's erasure request
 
     from admin import bp as admin_bp
 
@@ -73,14 +78,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _secure(app: Flask) -> None:
-    """Refuse to start without a secret key, except in demo and test."""
-    if not app.config["SECRET_KEY"]:
-        if not (app.config["DEMO"] or app.testing):
-            raise UnsafeSettings(
-                "PORTAL_SECRET_KEY is not set. Generate one with "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
-                "and set it in the environment (or PORTAL_DEMO=1 for a local demo)."
-            )
+    """Refuse unsafe settings (portal.deployment says which), then harden the cookies."""
+    from portal import deployment
+
+    deployment.check_settings(app)
+    if not app.config["SECRET_KEY"]:  # demo and test only: check_settings refused otherwise
         app.config["SECRET_KEY"] = DEMO_SECRET
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

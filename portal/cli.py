@@ -25,6 +25,9 @@ from portal.errors import DomainError
 from portal.links import link_command
 from portal.mail import send_command
 from portal.models import User
+from portal.privacy_cli import erase_candidate_command
+from portal.privacy_cli import export_candidate_command
+from portal.privacy_cli import purge_command
 from portal.remind import remind_command
 
 
@@ -244,3 +247,6 @@ cli.add_command(link_command)  # defined beside the links it prints (portal/link
 cli.add_command(send_command)  # defined beside the mail queue (portal/mail.py)
 cli.add_command(remind_command)  # defined beside the digests it sends (portal/remind.py)
 cli.add_command(build_command)  # defined beside the static generator (portal/build.py)
+cli.add_command(export_candidate_command)  # personal data (portal/privacy_cli.py)
+cli.add_command(erase_candidate_command)  # personal data (portal/privacy_cli.py)
+cli.add_command(purge_command)  # the retention policy (portal/privacy_cli.py)

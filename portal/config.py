@@ -88,3 +88,21 @@ AUTO_CLOSE_DAYS = 0
 
 #: Demo mode: a fixed development key is allowed and the demo data may be loaded.
 DEMO = False
+
+#: Days after an application closes before `portal purge` erases it (the candidate's
+#: name, address and every free text about them; anonymous counts stay). 0 keeps
+#: closed applications forever.
+RETENTION_DAYS = 365
+
+#: Days a candidate's own erasure request waits for a recruiter (Admin › Privacy) before
+#: `portal purge` carries it out. 0 erases at once, when the candidate confirms.
+ERASURE_DAYS = 7
+
+#: Redis for the rate-limit counters, so every gunicorn worker (and every server)
+#: shares them: ``redis://host:6379/0``. Empty: RATE_LIMIT_STORAGE decides.
+REDIS_URL = ""
+
+#: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host
+#: headers are trusted that many hops deep, for client addresses (rate limits), https
+#: detection (HSTS) and redirects. 0 trusts none: never set it higher than the real count.
+PROXY_COUNT = 0

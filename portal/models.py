@@ -291,6 +291,28 @@ class Reminder(BaseModel):
         indexes = ((("user", "day", "kind"), True),)
 
 
+class ErasureRequest(BaseModel):
+    """A candidate asked, from their page, for everything about them to be erased
+    (portal.privacy carries it out; the row goes with the candidate)."""
+
+    candidate = ForeignKeyField(Candidate, backref="erasure_requests", on_delete="CASCADE")
+    requested = DateTimeField(default=now)
+    #: When `portal purge` carries it out unless a recruiter did so before.
+    due = DateTimeField(index=True)
+
+
+class AuditEntry(BaseModel):
+    """Who exported or erased personal data, when. Holds no personal data itself: the
+    subject is an opaque id, the detail counts and references (portal.privacy)."""
+
+    created = DateTimeField(default=now, index=True)
+    actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    #: export, erasure, erasure_request, erasure_cancelled, purge
+    action = CharField()
+    subject = CharField(default="")
+    detail = TextField(default="")
+
+
 MODELS = [
     DbInfo,
     User,
@@ -307,4 +329,6 @@ MODELS = [
     Reminder,
     WordFact,
     ClosureFact,
+    ErasureRequest,
+    AuditEntry,
 ]

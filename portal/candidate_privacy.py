@@ -1,0 +1,94 @@
+"""The candidate's erasure request from their page: POST /c/<token>/erase.
+
+Like the page's other forms it carries the form token derived from the link (no
+session) and needs the confirmation box ticked. The request withdraws what is open and
+emails the candidate's address, so the person learns of it if a forwarded link was
+misused; a recruiter carries it out from Admin › Privacy, or `portal purge` does once
+it is ``ERASURE_DAYS`` old (at once when that is 0). See portal.privacy.
+"""
+
+from flask import Blueprint
+from flask import current_app
+from flask import Flask
+from flask import request
+from flask import Response
+
+from portal import candidate
+from portal import links
+from portal import pages
+from portal import privacy
+from portal.errors import DomainError
+from portal.models import Application
+from portal.web import csrf
+
+bp = Blueprint("candidate_privacy", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the route; like every candidate form it has no CSRF session."""
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+
+def _message(status: int, title: str, message: str, back: str = "") -> Response:
+    body = current_app.jinja_env.get_template("candidate/message.html").render(
+        company=current_app.config["COMPANY_NAME"],
+        stylesheet=pages.stylesheet_url(),
+        title=title,
+        message=message,
+        back=back,
+    )
+    return Response(body, status, content_type="text/html; charset=utf-8")
+
+
+@bp.post("/c/<token>/erase")
+def erase(token: str):
+    """Record the candidate's confirmed request to erase their data."""
+    found = pages.find(token)
+    if found is None:
+        return candidate.anything_else(token)  # the one dead-link answer
+    back = f"{request.script_root}/c/{token}/"
+    if not links.check_form_token(found.link_id, request.form.get("form_token")):
+        return _message(
+            400,
+            "Please try again",
+            "That form did not come from your page. Reload it and try again.",
+            back,
+        )
+    if request.form.get("confirm") != "yes":
+        return _message(
+            400,
+            "Please confirm",
+            "Tick the box to confirm that you want us to delete your data, then press "
+            "Delete my data.",
+            back,
+        )
+    application = Application.get_or_none(Application.id == found.application_id)
+    if application is None:
+        return candidate.anything_else(token)
+    try:
+        erasure = privacy.request_erasure(application)
+    except DomainError as error:
+        return _message(error.status, "That did not work", error.message, back)
+    if not current_app.config["ERASURE_DAYS"]:
+        return _message(
+            200,
+            "Your data is deleted",
+            "We have deleted your name, your email address and everything written about "
+            "your applications with us. This page no longer works. Thank you for your "
+            "interest in working with us.",
+        )
+    return _message(
+        200,
+        "We have your request",
+        f"We will delete everything we hold about you by {_day(erasure.due)} at the latest, "
+        "and we have emailed you to confirm. If your application was still open, it is "
+        "now withdrawn.",
+        back,
+    )
+
+
+def _day(moment) -> str:
+    from portal import dates
+
+    return dates.in_words(moment.date())
