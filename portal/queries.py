@@ -167,11 +167,22 @@ def board(job: Job, pipeline: list[Stage], per_stage: int = 8):
         .alias("ranked")
     )
     cards = (
-        Application.select(Application, Candidate)
+        Application.select(
+            Application.id,
+            Application.ref,
+            Application.stage,
+            Application.reply_by,
+            Application.updated,
+            Application.candidate,
+            Candidate.id,
+            Candidate.name,
+        )
         .join(ranked, on=(Application.id == ranked.c.id))
         .switch(Application)
         .join(Candidate)
-        .where(ranked.c.rank <= per_stage)
+        # The job again, redundant but for PostgreSQL's planner, which otherwise
+        # scans every application to join the few ranked ones.
+        .where((ranked.c.rank <= per_stage) & (Application.job == job))
         .order_by(Application.updated.desc(), Application.id.desc())
     )
     by_stage: dict[int, list] = {}
