@@ -75,15 +75,15 @@ def _not_limited() -> bool:
 
 
 def _candidate_headers(response: Response) -> Response:
-    """Strict headers on every response under /c/, error pages included."""
-    if request.path.startswith("/c/"):
+    """Strict headers on every response under /c/, error pages included (the views'
+    own responses carry them from the start)."""
+    if request.path.startswith("/c/") and "X-Robots-Tag" not in response.headers:
         response.headers.update(pages.headers())
-        response.headers.pop("Vary", None)  # nothing here depends on a cookie
     return response
 
 
 def _html(body: str, status: int = 200) -> Response:
-    return Response(body, status, content_type="text/html; charset=utf-8")
+    return Response(body, status, pages.headers(), content_type="text/html; charset=utf-8")
 
 
 def _message(status: int, title: str, message: str, back: str = "") -> Response:
