@@ -20,6 +20,8 @@ from portal import db
 from portal import domain
 from portal import interchange
 from portal import UnsafeSettings
+from portal.backup import backup_command
+from portal.backup import restore_command
 from portal.build import build_command
 from portal.errors import DomainError
 from portal.links import link_command
@@ -250,3 +252,5 @@ cli.add_command(build_command)  # defined beside the static generator (portal/bu
 cli.add_command(export_candidate_command)  # personal data (portal/privacy_cli.py)
 cli.add_command(erase_candidate_command)  # personal data (portal/privacy_cli.py)
 cli.add_command(purge_command)  # the retention policy (portal/privacy_cli.py)
+cli.add_command(backup_command)  # online copy of the database (portal/backup.py)
+cli.add_command(restore_command)  # and putting one back (portal/backup.py)
