@@ -1,6 +1,9 @@
 """The database handle, its lifetime per request, and the schema version check."""
 
+import sqlite3
 from pathlib import Path
+from urllib.parse import quote
+from urllib.parse import unquote
 
 import click
 import peewee
@@ -40,14 +43,19 @@ def open_database(url: str) -> peewee.Database:
     params = parse_url(url)
     scheme = url.split(":", 1)[0]
     if scheme == "sqlite":
-        Path(params["database"]).parent.mkdir(parents=True, exist_ok=True)
+        path = params.pop("database")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on
         # the busy timeout instead of failing with "database is locked" mid-way.
+        # mode=rw: a connection never creates the file (only create_schema does), so a
+        # database moved away gives "unable to open" (a 503) until it is back, instead
+        # of an empty database in its place that pooled connections would keep using.
         return PooledSqliteDatabase(
-            params.pop("database"),
+            f"file:{quote(path)}?mode=rw" if path != ":memory:" else path,
             pragmas=SQLITE_PRAGMAS,
             lock_type="IMMEDIATE",
             check_same_thread=False,
+            uri=True,
             **POOL,
             **params,
         )
@@ -87,6 +95,7 @@ def create_schema() -> int:
     from portal.models import DbInfo
     from portal.models import MODELS
 
+    _create_sqlite_file()
     with database.connection_context(), database.atomic():
         fresh = not database.table_exists(DbInfo._meta.table_name)
         database.create_tables(MODELS)
@@ -94,6 +103,21 @@ def create_schema() -> int:
             DbInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
         migrations.upgrade(database, schema_version())
     return schema_version()
+
+
+def _sqlite_path() -> str | None:
+    """The file of a SQLite database (None for PostgreSQL or in memory)."""
+    name = database.obj.database if isinstance(database.obj, peewee.SqliteDatabase) else ""
+    if not name.startswith("file:"):
+        return None
+    return unquote(name.removeprefix("file:").split("?", 1)[0])
+
+
+def _create_sqlite_file() -> None:
+    """Create an empty SQLite file where the schema is to be made (connections don't)."""
+    path = _sqlite_path()
+    if path and not Path(path).exists():
+        sqlite3.connect(path).close()
 
 
 def schema_version() -> int:
@@ -108,6 +132,9 @@ def schema_version() -> int:
 
 def check_schema() -> None:
     """Refuse to run against a database made by another version of the code."""
+    path = _sqlite_path()
+    if path and not Path(path).exists():
+        raise SchemaOutOfDate(f"{path} does not exist: run `portal init-db` to create it.")
     with database.connection_context():
         found = schema_version()
     if found != SCHEMA_VERSION:

@@ -3,6 +3,7 @@
 import peewee
 from flask import current_app
 from flask import Flask
+from flask import g
 from flask import render_template
 from flask import request
 from flask_limiter import Limiter
@@ -96,6 +97,11 @@ def _http_error(error: HTTPException):
 
 def _database_down(error):
     current_app.logger.error("database unavailable: %s", error)
+    if request.endpoint == "healthz":  # the connection failed before the view ran
+        return {"status": "error", "database": "unreachable"}, 503
+    # The page's header shows who is signed in, which would ask the database again (and
+    # fail into a 500): this one page is drawn for nobody in particular.
+    g._login_user = current_app.login_manager.anonymous_user()
     return error_page(
         503,
         "Temporarily unavailable",

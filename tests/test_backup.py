@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from conftest import BACKEND
 
 from portal import db
 from portal import domain
@@ -14,7 +15,6 @@ from portal.cli import cli
 from portal.models import Application
 from portal.models import Candidate
 from portal.models import Event
-from tests.conftest import BACKEND
 
 only_sqlite = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's backup API")
 

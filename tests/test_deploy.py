@@ -11,20 +11,21 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port
+from conftest import PASSWORD
+from serving import Browser
+from serving import CONFIG
+from serving import csrf_token
+from serving import environment
+from serving import GUNICORN
+from serving import gunicorn
+from serving import HOST
+from serving import ROOT
 
 from portal import create_app
+from portal import db
 from portal import UnsafeSettings
 from portal.deployment import HSTS
-from tests.conftest import free_port
-from tests.conftest import PASSWORD
-from tests.serving import Browser
-from tests.serving import CONFIG
-from tests.serving import csrf_token
-from tests.serving import environment
-from tests.serving import GUNICORN
-from tests.serving import gunicorn
-from tests.serving import HOST
-from tests.serving import ROOT
 
 PRODUCTION = {
     "SECRET_KEY": "a-real-secret-" + "x" * 20,
@@ -35,6 +36,14 @@ PRODUCTION = {
 
 def production(**changes):
     return create_app({**PRODUCTION, **changes})
+
+
+def serving(tmp_path, **changes):
+    """A production app on a database with its schema."""
+    app = production(DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}", **changes)
+    with app.app_context():
+        db.create_schema()
+    return app
 
 
 # --- startup checks -----------------------------------------------------------------------
@@ -103,7 +112,7 @@ def test_the_console_script_refuses_in_one_line(tmp_path):
 
 
 def test_behind_one_proxy_https_gets_hsts_and_secure_cookies(tmp_path):
-    app = production(PROXY_COUNT=1, DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    app = serving(tmp_path, PROXY_COUNT=1)
     client = app.test_client()
     secure = client.get("/login", headers={"X-Forwarded-Proto": "https"})
     assert secure.headers["Strict-Transport-Security"] == HSTS
@@ -114,7 +123,7 @@ def test_behind_one_proxy_https_gets_hsts_and_secure_cookies(tmp_path):
 
 
 def test_without_a_proxy_forwarded_headers_are_not_believed(tmp_path):
-    app = production(DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    app = serving(tmp_path)
     forged = app.test_client().get(
         "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     )
@@ -158,7 +167,7 @@ def test_gunicorn_config_refuses_a_database_without_the_schema(app, tmp_path):
         timeout=60,
     )
     assert result.returncode != 0
-    assert "has schema version 0, this code needs" in result.stderr
+    assert "empty.sqlite3 does not exist: run `portal init-db` to create it." in result.stderr
 
 
 def failed_logins(ports: list[int], client: str, email: str, attempts: int) -> list[int]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from conftest import csrf_token
 
 from portal import build
 from portal import domain
@@ -25,7 +26,6 @@ from portal.models import Feedback
 from portal.models import Link
 from portal.models import Mail
 from portal.models import MODELS
-from tests.conftest import csrf_token
 
 NAME = "Zelda Quixote"
 EMAIL = "zelda.quixote@example.org"
