@@ -22,10 +22,10 @@ from admin.forms import CloseForm
 from admin.forms import FeedbackForm
 from admin.forms import MoveForm
 from admin.forms import NoteForm
+from admin.forms import page_number
 from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
-from admin.home import page_number
 from portal import details
 from portal import domain
 from portal import queries

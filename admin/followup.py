@@ -19,6 +19,7 @@ from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
+from admin.forms import page_number
 from portal import domain
 from portal import followup
 from portal import followup_actions as actions
@@ -50,10 +51,6 @@ def back():
     return redirect(url_for("admin.followup", **filters()))
 
 
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 def _date(value: str | None) -> date | None:
     if not value:
         return None
@@ -82,7 +79,7 @@ def followup_queue():
     job_id, recruiter_id = chosen.get("job"), chosen.get("recruiter")
     size = current_app.config["PAGE_SIZE"]
     total = followup.count_owed(day, job_id, recruiter_id)
-    number = min(_page_number(), max(1, -(-total // size)))
+    number = min(page_number(), max(1, -(-total // size)))
     rows = followup.owed_page(day, job_id, recruiter_id, number, size)
     proposed = followup.proposals_page(day, job_id, recruiter_id, size + 1)
     note = _template("rejected")

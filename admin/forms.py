@@ -6,6 +6,7 @@ Forms shown together on one page carry a prefix so that their fields never colli
 Lengths and rules beyond types are the domain's to enforce.
 """
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
@@ -179,3 +180,8 @@ class UserForm(Form):
 class UserAccessForm(Form):
     role = SelectField("Role", choices=options((r, r.title()) for r in ROLES))
     active = BooleanField("Can sign in")
+
+
+def page_number() -> int:
+    """The ``page`` query argument, 1 when absent or nonsense."""
+    return max(1, request.args.get("page", 1, type=int) or 1)

@@ -70,7 +70,7 @@ class Summary:
 
 def fingerprint() -> str:
     """A hash of everything that shapes every page: templates, assets, page settings,
-    and the year (dates in words name the year only when it is not this one)."""
+    the code, and the year (dates in words name the year only when it is not this one)."""
     digest = hashlib.sha256()
     for folder in (Path(current_app.template_folder), Path(current_app.static_folder)):
         for path in sorted(folder.rglob("*")):
@@ -80,7 +80,8 @@ def fingerprint() -> str:
     for name in PAGE_SETTINGS:
         digest.update(f"{name}={current_app.config[name]!r}".encode())
     digest.update(str(clock.today().year).encode())
-    digest.update(Path(pages.__file__).read_bytes())
+    for path in sorted(Path(pages.__file__).parent.rglob("*.py")):  # the code that renders
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -8,7 +8,6 @@ Every function issues a fixed number of statements whatever the size of the page
 
 import math
 from dataclasses import dataclass
-from datetime import date
 
 from peewee import fn
 from peewee import NodeList
@@ -294,20 +293,6 @@ def applications(
     total = query.select(fn.COUNT(Application.id)).scalar()
     number = max(1, min(number, math.ceil(total / size) or 1))
     return Page(_page_of(query, number, size), total, number, size)
-
-
-def owed_word(manager: User | None, until: date, number: int = 1, size: int = 50) -> Page:
-    """Active applications whose reply-by date is on or before ``until``, most overdue first."""
-    condition = (Application.status == "active") & (Application.reply_by <= until)
-    counting = restrict(Application.select(fn.COUNT(Application.id)).where(condition), manager)
-    total = counting.scalar()
-    number = max(1, min(number, math.ceil(total / size) or 1))
-    items = list(
-        restrict(_listing().where(condition), manager)
-        .order_by(Application.reply_by, Application.id)
-        .paginate(number, size)
-    )
-    return Page(items, total, number, size)
 
 
 def staff(roles: tuple[str, ...]) -> list[User]:

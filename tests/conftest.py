@@ -170,7 +170,7 @@ class Auth:
         )
 
     def logout(self):
-        page = self.client.get("/admin/")
+        page = self.client.get("/admin/", follow_redirects=True)
         return self.client.post("/logout", data={"csrf_token": csrf_token(page)})
 
 

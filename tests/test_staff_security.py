@@ -121,7 +121,7 @@ def test_a1_every_admin_post_is_refused_and_changes_nothing(app, client, world):
 
 def test_a2_manager_gets_404_for_every_route_of_a_job_not_theirs(app, client, auth, world):
     auth.login(world["manager"])
-    token = csrf_token(client.get("/admin/"))
+    token = csrf_token(client.get("/admin/jobs/"))
     before = snapshot()
     checked = 0
     for rule in app.url_map.iter_rules():
@@ -142,7 +142,7 @@ def test_a2_manager_gets_404_for_every_route_of_a_job_not_theirs(app, client, au
 def test_a2_lists_leave_out_other_jobs(client, auth, world):
     auth.login(world["manager"])
     for path in ("/admin/jobs/", "/admin/jobs/?closed=1", "/admin/applications/", "/admin/"):
-        page = client.get(path)
+        page = client.get(path, follow_redirects=True)
         assert page.status_code == 200
         assert "Other Job" not in page.text
         assert world["other"]["active"].ref not in page.text
