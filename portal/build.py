@@ -176,21 +176,15 @@ def _worker_start(app) -> None:
     app.app_context().push()
 
 
-def _render(link_id: str) -> bytes | None:
-    found = pages.find_by_id(link_id)
-    return None if found is None else pages.render(pages.model(found)).encode()
-
-
 def _render_chunk(job: tuple[str, list]) -> dict[str, list]:
-    """Render and write a chunk of pages into a new release."""
-    release, rows = Path(job[0]), job[1]
+    """Render a chunk of pages (three queries for the lot) into a new release."""
+    release, keys = job[0], dict(job[1])
     written = {}
     with db.database.connection_context():
-        for link_id, (token, key) in rows:
-            data = _render(link_id)
-            if data is not None:
-                publish.write_file(release, ("c", token, "index.html"), data)
-                written[link_id] = [token, key, _digest(data)]
+        for link_id, token, html in pages.load_many(list(keys)):
+            data = html.encode()
+            publish.write_new_page(release, token, data)
+            written[link_id] = [token, keys[link_id][1], _digest(data)]
     return written
 
 
@@ -219,20 +213,16 @@ def _incremental(site: publish.Site, release: Path, state: dict) -> Summary:
     """Render only pages whose key moved; write only those whose bytes did."""
     begun = clock.now()
     known, live = state["pages"], _live_pages()
-    staged, moved = {}, 0
-    for link_id, (token, key) in sorted(live.items()):
-        before = known.get(link_id)
-        if before is not None and before[:2] == [token, key]:
-            continue
-        data = _render(link_id)
-        if data is None:  # died since the query: the next build removes it
-            continue
-        moved += 1
-        digest = _digest(data)
-        if before is None or [before[0], before[2]] != [token, digest]:
-            path = publish.write_file(release, ("c", token, "index.html"), data, stage=True)
-            staged[str(path.with_name("index.html"))] = path
-        known[link_id] = [token, key, digest]
+    staged = {}
+    moved = [i for i, row in live.items() if (known.get(i) or [None, None])[:2] != row]
+    for start in range(0, len(moved), CHUNK):
+        for link_id, token, html in pages.load_many(moved[start : start + CHUNK]):
+            data, before = html.encode(), known.get(link_id)
+            digest = _digest(data)
+            if before is None or [before[0], before[2]] != [token, digest]:
+                target = publish.page_path(release, token)
+                staged[str(target)] = site.stage(data)
+            known[link_id] = [token, live[link_id][1], digest]
     gone = [known.pop(link_id)[0] for link_id in list(known) if link_id not in live]
     site.apply(release, staged, gone)
     if moved or gone:

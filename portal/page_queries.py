@@ -1,6 +1,9 @@
 """The candidate page's three queries: built once per kind of database by peewee, then
 run directly. Building a query's SQL costs peewee far more than SQLite or PostgreSQL
-takes to run it (PERF-NOTES.md), and the page is the hot path."""
+takes to run it (PERF-NOTES.md), and the page is the hot path.
+
+The static build runs the same three queries for a batch of pages at once (``batch``):
+the same columns, so one view-model serves both."""
 
 import functools
 from datetime import date
@@ -29,6 +32,16 @@ _NUMBER = -7_919_337
 @functools.cache
 def statements(dialect: type) -> dict[str, tuple[str, list]]:
     """The page's SQL for one kind of database, built once by peewee."""
+    link, stages, events = _queries()
+    return {
+        "link": link.where(Link.id == _LINK_ID).sql(),
+        "stages": stages.where(Stage.job == _NUMBER).sql(),
+        "events": events.where(Event.application == _NUMBER).sql(),
+    }
+
+
+def _queries():
+    """The three queries, without the condition that picks one page or a batch."""
     recruiter = User.alias()
     first = (
         Link.select(
@@ -55,12 +68,9 @@ def statements(dialect: type) -> dict[str, tuple[str, list]]:
         .join(Candidate, on=Application.candidate == Candidate.id)
         .join_from(Application, Job)
         .join(recruiter, on=Job.recruiter == recruiter.id)
-        .where(Link.id == _LINK_ID)
     )
-    stages = (
-        Stage.select(Stage.id, Stage.candidate_label, Stage.description)
-        .where(Stage.job == _NUMBER)
-        .order_by(Stage.position, Stage.id)
+    stages = Stage.select(Stage.id, Stage.candidate_label, Stage.description, Stage.job).order_by(
+        Stage.job, Stage.position, Stage.id
     )
     # Internal words never leave the database: an event's text is read only when
     # the event is candidate-visible.
@@ -74,14 +84,12 @@ def statements(dialect: type) -> dict[str, tuple[str, list]]:
             Event.reply_by,
             Event.to_stage,
             Event.created,
+            Event.application,
         )
-        .where((Event.application == _NUMBER) & (visible | Event.kind.in_(OWN_KINDS)))
-        .order_by(Event.created.desc(), Event.id.desc())
+        .where(visible | Event.kind.in_(OWN_KINDS))
+        .order_by(Event.application, Event.created.desc(), Event.id.desc())
     )
-    return {
-        name: query.sql()
-        for name, query in (("link", first), ("stages", stages), ("events", events))
-    }
+    return first, stages, events
 
 
 def run(name: str, value) -> list[tuple]:
@@ -89,6 +97,22 @@ def run(name: str, value) -> list[tuple]:
     sql, params = statements(type(database.obj))[name]
     params = [value if p in (_LINK_ID, _NUMBER) else p for p in params]
     return database.execute_sql(sql, params).fetchall()
+
+
+def batch(link_ids: list[str]) -> tuple[list[tuple], dict, dict]:
+    """The three queries for many pages at once: link rows, stages by job id, and
+    events by application id (each in the order one page's query gives)."""
+    link, stages, events = _queries()
+    links = database.execute_sql(*link.where(Link.id.in_(link_ids)).sql()).fetchall()
+    jobs = sorted({row[11] for row in links})
+    applications = sorted({row[5] for row in links})
+    by_job, by_application = {}, {}
+    for row in database.execute_sql(*stages.where(Stage.job.in_(jobs)).sql()):
+        by_job.setdefault(row[-1], []).append(row)
+    query = events.where(Event.application.in_(applications))
+    for row in database.execute_sql(*query.sql()):
+        by_application.setdefault(row[-1], []).append(row)
+    return links, by_job, by_application
 
 
 def as_datetime(value) -> datetime | None:

@@ -93,22 +93,36 @@ def find(token: str) -> Found | None:
 
 
 def find_by_id(link_id: str) -> Found | None:
-    """The link ``link_id`` if its page may be shown now (the static build's entry)."""
+    """The link ``link_id`` if its page may be shown now."""
     rows = page_queries.run("link", link_id)
-    if not rows:
-        return None
-    row = rows[0]
+    return _found(rows[0]) if rows else None
+
+
+def _found(row: tuple) -> Found | None:
+    """A link row, if its page may be shown now: not revoked, expired or ended."""
     expires, revoked, closed = as_datetime(row[2]), row[3], as_datetime(row[10])
     if revoked is not None or links.ends(expires, row[6], closed) <= clock.now():
         return None
     return Found(row[0], row[1], row[5], as_datetime(row[4]), row)
 
 
+def load_many(link_ids: list[str]):
+    """(link id, token, HTML) of each page of ``link_ids`` that may be shown now, from
+    three queries for the lot: what the static build renders."""
+    rows, stages, events = page_queries.batch(link_ids)
+    for row in rows:
+        found = _found(row)
+        if found is not None:
+            page = model(found, stages.get(row[11], []), events.get(row[5], []))
+            yield found.link_id, found.token, render(page)
+
+
 # --- the view-model ------------------------------------------------------------------
 
 
-def model(found: Found) -> dict:
-    """Everything the page shows, in the candidate's words, from two more queries."""
+def model(found: Found, stages: list | None = None, events: list | None = None) -> dict:
+    """Everything the page shows, in the candidate's words, from two more queries
+    (or from ``stages`` and ``events`` a batch already read)."""
     (
         link_id,
         token,
@@ -131,8 +145,9 @@ def model(found: Found) -> dict:
     ) = found.row
     closed = as_datetime(closed)
     days = Days()
-    stages = page_queries.run("stages", job_id)
-    events = page_queries.run("events", found.application_id)
+    if stages is None:
+        stages = page_queries.run("stages", job_id)
+        events = page_queries.run("events", found.application_id)
     active = status == "active"
     reached = _reached(events)
     labels = {stage[0]: stage[1] for stage in stages}
@@ -151,7 +166,7 @@ def model(found: Found) -> dict:
                 "past" if i < current else "current" if i == current else "future",
                 days.of(reached.get(sid)) if i <= current else "",
             )
-            for i, (sid, label, _description) in enumerate(stages)
+            for i, (sid, label, *_) in enumerate(stages)
         ],
         "expect": stages[current][2] if active and stages else "",
         "next_steps": next_steps if active else "",
@@ -173,7 +188,7 @@ def model(found: Found) -> dict:
 def _reached(events: list[tuple]) -> dict[int, datetime]:
     """When the application last arrived at each stage."""
     reached = {}
-    for kind, _visible, _m, _n, _r, to_stage, moment in reversed(events):
+    for kind, _visible, _m, _n, _r, to_stage, moment, *_ in reversed(events):
         if to_stage is not None and kind in ("created", "moved"):
             reached[to_stage] = as_datetime(moment)
     return reached
@@ -190,7 +205,7 @@ def _own(events: list[tuple], kind: str, since: datetime | None) -> datetime | N
 
 
 def _entry(event: tuple, labels: dict[int, str], days: "Days") -> Entry:
-    kind, _visible, message, next_steps, _reply_by, to_stage, moment = event
+    kind, _visible, message, next_steps, _reply_by, to_stage, moment, *_ = event
     if kind == "moved":
         headline = f"Moved on to: {labels.get(to_stage, 'the next step')}"
     elif kind == "closed":
@@ -294,9 +309,3 @@ def _headers(base_url: str) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
     }
-
-
-def load(link_id: str) -> str | None:
-    """The page of a live link by id, or None: what the static build renders."""
-    found = find_by_id(link_id)
-    return None if found is None else render(model(found))

@@ -10,12 +10,13 @@ Layout, for ``portal build /srv/site``::
         r-....manifest.json      what each release holds (never inside a release:
                                  it lists tokens, and tokens are the candidates' keys)
         r-....journal.json       an in-place update in progress (rolled forward)
+        .staging/                pages written for an in-place update, not yet renamed
         .lock
 
 A full build writes a new release and swaps the symlink with one rename, so readers
 see the complete previous or the complete new site. An incremental build changes few
-pages: it stages each new page beside the old one, records every rename in a journal,
-then renames; each page is replaced atomically, and a build killed half-way is rolled
+pages: it stages each new page in .staging/, records every rename in a journal, then
+renames; each page is replaced atomically, and a build killed half-way is rolled
 forward by the next one.
 """
 
@@ -71,7 +72,7 @@ class Site:
         numbers = [int(r.name.split("-")[1]) for r in self._all_releases()]
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = self.releases / f"r-{max(numbers, default=0) + 1:06d}-{stamp}"
-        path.mkdir()
+        (path / "c").mkdir(parents=True)
         return path
 
     def swap(self, release: Path) -> None:
@@ -138,6 +139,14 @@ class Site:
     def journal_path(self, release: Path) -> Path:
         return self.releases / f"{release.name}.journal.json"
 
+    def stage(self, data: bytes) -> Path:
+        """Write ``data`` to a new file in the staging folder, for a later rename."""
+        folder = self.releases / ".staging"
+        folder.mkdir(exist_ok=True)
+        path = folder / secrets.token_hex(12)
+        _create(path, data)
+        return path
+
     def apply(self, release: Path, staged: dict[str, Path], removed: list[str]) -> None:
         """Publish staged pages and delete removed ones in place, journalled."""
         journal = {"staged": {k: str(v) for k, v in staged.items()}, "removed": removed}
@@ -158,8 +167,7 @@ class Site:
             for name in journal["removed"]:
                 remove_page(release, name)
             path.unlink()
-        for leftover in (release / "c").glob(f"*/{STAGED}*"):
-            leftover.unlink()
+        shutil.rmtree(self.releases / ".staging", ignore_errors=True)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -181,18 +189,46 @@ def safe_child(parent: Path, *names: str) -> Path:
     return path
 
 
-def write_file(release: Path, parts: tuple[str, ...], data: bytes, stage: bool = False) -> Path:
-    """Write ``data`` at ``release/parts``; with ``stage``, beside it for a later rename.
-
-    Returns the path written (the staged file when staging)."""
+def write_file(release: Path, parts: tuple[str, ...], data: bytes) -> Path:
+    """Write ``data`` at ``release/parts``, never through a symlink."""
     target = safe_child(release, *parts)
     target.parent.mkdir(parents=True, exist_ok=True)
-    path = target.with_name(f"{STAGED}{secrets.token_hex(4)}") if stage else target
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-    fd = os.open(path, flags, 0o644)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    return path
+    return target
+
+
+def write_new_page(release: str, token: str, data: bytes) -> None:
+    """Create ``c/<token>/index.html`` in a release being built: the folder and the file
+    must both be new (so nothing planted can be followed), which also spares the
+    checks a path into a published release needs. The hot loop of a full build."""
+    if not SAFE_NAME.match(token):
+        raise UnsafePath(f"Refusing unsafe path segment {token!r}.")
+    folder = f"{release}/c/{token}"
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        raise UnsafePath(f"{folder} already exists in a new release; refusing.") from None
+    _create(f"{folder}/index.html", data)
+
+
+def _create(path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def page_path(release: Path, token: str) -> Path:
+    """Where the page of ``token`` lives in a published release, its folder made if
+    needed; refuses a symlink anywhere on the way."""
+    target = safe_child(release, "c", token, "index.html")
+    target.parent.mkdir(exist_ok=True)
+    return target
 
 
 def remove_page(release: Path, name: str) -> bool:
