@@ -94,6 +94,8 @@ def _require(actor: User | None, roles=STAFF) -> None:
 
 def _text(value: str | None, label: str, required: bool = False, limit: int = 10_000) -> str:
     value = (value or "").strip()
+    if "\x00" in value:  # PostgreSQL cannot store it; refused on SQLite too, alike
+        raise Invalid(f"{label} contains a NUL character; remove it.")
     if required and not value:
         raise Invalid(f"{label} is required.")
     if len(value) > limit:
@@ -205,7 +207,7 @@ def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
         existing = {s.id: s for s in job.stages}
         kept = []
         for position, row in enumerate(stages):
-            stage = existing.pop(int(row["id"]), None) if row.get("id") else Stage(job=job)
+            stage = existing.pop(_id(row["id"]), None) if row.get("id") else Stage(job=job)
             if stage is None:
                 raise Invalid(f"Stage {row['id']} is not part of job {job.ref}.")
             stage.position = position
@@ -224,6 +226,14 @@ def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
             stage.delete_instance()
         Job.update(updated=now()).where(Job.id == job.id).execute()
     return kept
+
+
+def _id(value) -> int | None:
+    """A row id as a form sent it; None when it is not one (then no row matches)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _days(value, label: str) -> int:

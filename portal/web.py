@@ -1,6 +1,7 @@
 """What every page shares: CSRF, rate limits, error pages, headers, template helpers."""
 
 import peewee
+from flask import abort
 from flask import current_app
 from flask import Flask
 from flask import g
@@ -39,12 +40,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["in_words"] = dates.in_words
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.globals["company"] = lambda: current_app.config["COMPANY_NAME"]
+    app.before_request(_refuse_nul)
     app.after_request(_staff_headers)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(peewee.OperationalError, _database_down)
     app.register_error_handler(peewee.InterfaceError, _database_down)
+    app.register_error_handler(OverflowError, _number_too_large)
     app.add_url_rule("/healthz", "healthz", healthz)
 
 
@@ -60,6 +63,13 @@ def paragraphs(text: str) -> Markup:
 def local_time(moment, fmt: str = "%-d %b %Y, %H:%M") -> str:
     """A stored UTC time in the company's zone."""
     return clock.local(moment).strftime(fmt) if moment else ""
+
+
+def _refuse_nul():
+    # No text we store or search may hold NUL: PostgreSQL refuses it (a 500 otherwise).
+    values = request.args.lists() if request.method == "GET" else request.values.lists()
+    if any("\x00" in value for _, items in values for value in items):
+        abort(400, "The form contained a NUL character. Remove it and try again.")
 
 
 def _staff_headers(response):
@@ -93,6 +103,12 @@ def _http_error(error: HTTPException):
     if error.code == 429:
         return error_page(429, "Too many attempts", "Please wait a few minutes and try again.")
     return error_page(error.code or 500, error.name, error.description or "")
+
+
+def _number_too_large(error: OverflowError):
+    # An id, version or page number beyond 64 bits reaches SQLite's parameter binding
+    # (PostgreSQL compares it as a numeric): a bad request, never a 500.
+    return error_page(400, "Bad request", "A number in the request is too large.")
 
 
 def _database_down(error):
