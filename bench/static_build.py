@@ -28,7 +28,9 @@ from admin_lists import load  # noqa: E402
 
 
 class PeakMemory:
-    """Samples the resident memory of this process and all its descendants, summed."""
+    """Samples the memory of this process and all its descendants, summed as PSS (each
+    shared page counted once, split between its sharers: forked workers share most
+    of their parent's pages, and plain RSS would count those once per process)."""
 
     def __init__(self):
         self.peak, self._stop = 0, threading.Event()
@@ -48,22 +50,27 @@ class PeakMemory:
 
 
 def _tree_rss(root: int) -> int:
-    parents, rss = {}, {}
+    """The summed PSS, in bytes, of ``root`` and its descendants."""
+    parents = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    tree = {root}
+    for pid in sorted(parents):  # children have larger pids than parents, mostly
+        if parents[pid] in tree:
+            tree.add(pid)
+    total = 0
+    for pid in tree:
         try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                total += sum(int(line.split()[1]) * 1024 for line in handle
+                             if line.startswith("Pss:"))  # fmt: skip
         except OSError:
             continue
-        parents[int(entry)], rss[int(entry)] = int(fields[1]), int(fields[21]) * 4096
-    tree, total = {root}, 0
-    for pid in sorted(parents):  # children have larger pids than parents, mostly
-        if pid in tree or parents[pid] in tree:
-            tree.add(pid)
-    for pid in tree:
-        total += rss.get(pid, 0)
     return total
 
 

@@ -107,31 +107,26 @@ def build(
 
 def _live_pages() -> dict[str, list[str]]:
     """Every live link: id → [token, key], where the key changes whenever anything its
-    page shows may have changed (one lean query; nothing is rendered)."""
-    today = clock.today()
+    page shows may have changed (one lean query read raw, as peewee's row conversion
+    would cost more than the query; nothing is rendered)."""
+    today = clock.today().isoformat()
     recruiter = User.alias()
     query = (
         links.live_links()
-        .select(
-            Link.id,
-            Link.token,
-            Application.updated,
-            Application.version,
-            Application.reply_by,
-            Job.updated,
-            recruiter.updated,
-        )
+        .select(Link.id, Link.token, Application.updated, Application.version,
+                Application.reply_by, Job.updated, recruiter.updated)
         .join_from(Application, Job)
         .join(recruiter, on=Job.recruiter == recruiter.id)
         .order_by()
-        .tuples()
-    )
-    pages_ = {}
-    for link_id, token, updated, version, reply_by, job_updated, recruiter_updated in query:
-        late = reply_by is not None and str(reply_by) < today.isoformat()
+    )  # fmt: skip
+    live = {}
+    for link_id, token, updated, version, reply_by, job_updated, recruiter_updated in (
+        db.database.execute_sql(*query.sql()).fetchall()
+    ):
+        late = reply_by is not None and str(reply_by) < today
         raw = f"{updated}|{version}|{late}|{job_updated}|{recruiter_updated}".encode()
-        pages_[link_id] = [token, hashlib.blake2b(raw, digest_size=8).hexdigest()]
-    return pages_
+        live[link_id] = [token, hashlib.blake2b(raw, digest_size=8).hexdigest()]
+    return live
 
 
 def _digest(data: bytes) -> str:
