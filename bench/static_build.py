@@ -161,6 +161,7 @@ def main() -> None:
     print(f"{'portal build, nothing changed':34} {unchanged.written:9,} "
           f"{unchanged.seconds:9.2f}")  # fmt: skip
     print(f"{'portal build, one change':34} {changed.written:9,} {changed.seconds:9.2f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores; other work skews it)")
     print(
         f"\nfull build / Frozen-Flask: {build_rate / frozen_rate:.1f}x pages per second "
         f"(target 15x); files rewritten with one change: {changed.written} (target 1)"
