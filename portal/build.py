@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -21,6 +22,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from peewee import SqliteDatabase
 
 from portal import assets
 from portal import clock
@@ -120,9 +122,15 @@ def _live_pages() -> dict[str, list[str]]:
         .order_by()
     )  # fmt: skip
     live = {}
-    for link_id, token, updated, version, reply_by, job_updated, recruiter_updated in (
-        db.database.execute_sql(*query.sql()).fetchall()
-    ):
+    for (
+        link_id,
+        token,
+        updated,
+        version,
+        reply_by,
+        job_updated,
+        recruiter_updated,
+    ) in db.database.execute_sql(*query.sql()).fetchall():
         late = reply_by is not None and str(reply_by) < today
         raw = f"{updated}|{version}|{late}|{job_updated}|{recruiter_updated}".encode()
         live[link_id] = [token, hashlib.blake2b(raw, digest_size=8).hexdigest()]
@@ -137,16 +145,16 @@ def _full(site: publish.Site, stamp: str, progress: bool, processes: int | None)
     begun = clock.now()
     release = site.new_release()
     _write_fixed(release)
-    live = _live_pages()
-    rows = sorted(live.items())
-    chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
-    processes = processes or min(os.cpu_count() or 1, 2)
     written: dict[str, list] = {}
-    with click.progressbar(length=len(rows), label="Rendering pages", file=sys.stderr,
-                           hidden=not progress) as bar:  # fmt: skip
-        for result in _map(_render_chunk, [(str(release), c) for c in chunks], processes):
-            written.update(result)
-            bar.update(len(result))
+    with _workers(processes or min(os.cpu_count() or 1, 2)) as run:
+        _small_cache()
+        rows = sorted(_live_pages().items())
+        chunks = [(str(release), rows[i : i + CHUNK]) for i in range(0, len(rows), CHUNK)]
+        with click.progressbar(length=len(rows), label="Rendering pages", file=sys.stderr,
+                               hidden=not progress) as bar:  # fmt: skip
+            for result in run(_render_chunk, chunks):
+                written.update(result)
+                bar.update(len(result))
     state = {"fingerprint": stamp, "pages": written}
     site.write_manifest(release, state)
     site.publish(release)
@@ -154,15 +162,18 @@ def _full(site: publish.Site, stamp: str, progress: bool, processes: int | None)
     return Summary("full", written=len(written), removed=removed)
 
 
-def _map(function, jobs: list, processes: int):
-    """``function`` over ``jobs``, on forked worker processes when there are several."""
-    if processes <= 1 or len(jobs) <= 1:
-        yield from map(function, jobs)
+@contextmanager
+def _workers(processes: int):
+    """A map function over forked worker processes, forked before the build loads
+    anything large: a child stops sharing its parent's objects as soon as it touches
+    them (reference counts), so what exists at the fork is soon copied into each."""
+    if processes <= 1:
+        yield map
         return
-    context = multiprocessing.get_context("fork")
     app = current_app._get_current_object()
+    context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_worker_start, initargs=(app,)) as pool:
-        yield from pool.imap_unordered(function, jobs)
+        yield pool.imap_unordered
 
 
 def _worker_start(app) -> None:
@@ -171,11 +182,19 @@ def _worker_start(app) -> None:
     app.app_context().push()
 
 
+def _small_cache() -> None:
+    """A build reads each row once: SQLite's page cache (32 MB per connection for the
+    app) would only hold memory, once per process."""
+    if isinstance(db.database.obj, SqliteDatabase):
+        db.database.execute_sql("PRAGMA cache_size = -2000")
+
+
 def _render_chunk(job: tuple[str, list]) -> dict[str, list]:
     """Render a chunk of pages (three queries for the lot) into a new release."""
     release, keys = job[0], dict(job[1])
     written = {}
     with db.database.connection_context():
+        _small_cache()
         for link_id, token, html in pages.load_many(list(keys)):
             data = html.encode()
             publish.write_new_page(release, token, data)
