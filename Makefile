@@ -22,17 +22,20 @@ demo: $(VENV)/.stamp-app  ## Load the demo data, print logins and links, serve o
 	PORTAL_DEMO=1 $(BIN)/portal demo
 	PORTAL_DEMO=1 $(BIN)/portal run --host 127.0.0.1 --port 5000
 
-# The browser, web server and load tool the tests drive: Debian packages, installed
-# once (needs root or sudo); Playwright never downloads a browser here.
+# The browser, web server, load tool and database client the tests drive: Debian
+# packages, installed once (needs root or sudo); Playwright never downloads a browser.
+# Then PostgreSQL and Redis are started if they are installed but not running.
 system-deps:
 	@missing=""; \
-	for p in chromium:/usr/bin/chromium nginx-light:/usr/sbin/nginx wrk:/usr/bin/wrk; do \
+	for p in chromium:/usr/bin/chromium nginx-light:/usr/sbin/nginx wrk:/usr/bin/wrk \
+	         postgresql-client:/usr/bin/pg_dump openssl:/usr/bin/openssl; do \
 	  [ -x "$${p#*:}" ] || missing="$$missing $${p%%:*}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@.ci/services
 
 test: $(VENV)/.stamp-test system-deps  ## The whole suite, on SQLite and on PostgreSQL.
 	$(MAKE) --no-print-directory test-sqlite test-postgres

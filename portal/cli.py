@@ -69,8 +69,9 @@ def _one_line():
     except click.UsageError as error:
         hint = f" Try '{error.ctx.command_path} --help'." if error.ctx else ""
         raise OneLineUsageError(error.format_message() + hint) from None
-    except peewee.OperationalError as error:
-        # Unreachable server, locked file, missing table: the cause, not a traceback.
+    except (peewee.OperationalError, peewee.ProgrammingError, peewee.InterfaceError) as error:
+        # Unreachable server, locked file, missing table (an OperationalError on SQLite,
+        # a ProgrammingError on PostgreSQL): the cause, not a traceback.
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise click.ClickException(f"database: {first}") from None
 
