@@ -73,7 +73,7 @@ def audit(actor: User | None, action: str, subject: str = "", **detail) -> Audit
 
 def erase_candidate(actor: User | None, candidate: Candidate, why: str = "request") -> dict:
     """Erase everything about ``candidate``; returns what was erased, in counts."""
-    domain._require(actor)
+    domain.require_staff(actor)
     if is_erased(candidate):
         raise Invalid("That candidate is already erased.")
     with database.atomic():
@@ -91,7 +91,7 @@ def erase_candidate(actor: User | None, candidate: Candidate, why: str = "reques
 
 def erase_application(actor: User | None, application: Application, why: str) -> dict:
     """Erase one application (the retention policy); the candidate keeps their others."""
-    domain._require(actor)
+    domain.require_staff(actor)
     with database.atomic():
         counts = _counts()
         _erase_application(actor, application, counts)
@@ -257,7 +257,7 @@ def carry_out(actor: User | None, request_id) -> dict:
 
 def cancel_request(actor: User | None, request_id) -> None:
     """Drop a request (the candidate said it was not them, or changed their mind)."""
-    domain._require(actor)
+    domain.require_staff(actor)
     request = _request(request_id)
     with database.atomic():
         audit(actor, "erasure_cancelled", f"candidate {request.candidate_id}")

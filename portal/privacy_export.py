@@ -30,7 +30,7 @@ FORMAT = "candidate-portal/personal-data/1"
 
 def export_candidate(actor: User | None, candidate: Candidate) -> dict:
     """The document of everything about ``candidate``, and its audit entry."""
-    domain._require(actor)
+    domain.require_staff(actor)
     with database.atomic():
         applications = [_application(a) for a in candidate.applications.order_by(Application.id)]
         document = {

@@ -1,0 +1,34 @@
+"""Shared by every domain operation: role checks and text and email validation."""
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+
+from portal.errors import Forbidden
+from portal.errors import Invalid
+from portal.models import User
+
+STAFF = ("admin", "recruiter")
+
+
+def require_staff(actor: User | None, roles=STAFF) -> None:
+    if actor is not None and actor.role not in roles:
+        raise Forbidden("Only an admin or a recruiter can do that.")
+
+
+def clean_text(value: str | None, label: str, required: bool = False, limit: int = 10_000) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:  # PostgreSQL cannot store it; refused on SQLite too, alike
+        raise Invalid(f"{label} contains a NUL character; remove it.")
+    if required and not value:
+        raise Invalid(f"{label} is required.")
+    if len(value) > limit:
+        raise Invalid(f"{label} is too long ({len(value)} characters; at most {limit}).")
+    return value
+
+
+def normalise_email(email: str) -> str:
+    """A valid address, lower-cased, or Invalid naming the problem."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise Invalid(f"{email!r} is not a valid email address: {error}") from None

@@ -1,0 +1,148 @@
+"""Jobs and their pipelines."""
+
+import secrets
+
+import peewee
+
+from portal.clock import now
+from portal.db import database
+from portal.domain.base import clean_text
+from portal.domain.base import require_staff
+from portal.domain.base import STAFF
+from portal.errors import Invalid
+from portal.models import Job
+from portal.models import JobManager
+from portal.models import Stage
+
+DEFAULT_PIPELINE = (
+    (
+        "Applied",
+        "Application received",
+        "We read every application ourselves. If your experience fits the role, we will "
+        "invite you to a short call.",
+        5,
+        False,
+    ),
+    (
+        "Screen",
+        "Introductory call",
+        "A 30-minute video call with your recruiter about the role, the team and what you "
+        "are looking for. No preparation needed.",
+        3,
+        False,
+    ),
+    (
+        "Interviews",
+        "Interviews",
+        "Two or three conversations with the people you would work with, each about an "
+        "hour. Your recruiter will send the schedule and the names beforehand.",
+        3,
+        True,
+    ),
+    (
+        "Decision",
+        "Decision",
+        "The interviewers compare notes and we make a decision. This usually takes a few "
+        "days; we will tell you either way.",
+        3,
+        False,
+    ),
+    ("Offer", "Offer", "We talk through the offer with you and answer your questions.", 5, False),
+)
+
+
+def default_stages() -> list[dict]:
+    """The pipeline a new job starts from."""
+    keys = ("name", "candidate_label", "description", "follow_up_days", "interview")
+    return [dict(zip(keys, row, strict=True)) for row in DEFAULT_PIPELINE]
+
+
+def save_job(
+    actor,
+    *,
+    job=None,
+    ref=None,
+    title,
+    recruiter,
+    managers=(),
+    team="",
+    location="",
+    is_open=True,
+    stale_days=None,
+    stages=None,
+) -> Job:
+    """Create a job (with the default pipeline unless ``stages`` is given) or edit one."""
+    require_staff(actor)
+    if recruiter.role not in STAFF:
+        raise Invalid(
+            f"{recruiter.email} is a {recruiter.role}; "
+            "a job's recruiter must be a recruiter or an admin."
+        )
+    with database.atomic():
+        if job is None:
+            ref = clean_text(ref, "Reference", False, 60)
+            job = Job(ref=ref or "J-" + secrets.token_hex(3).upper())
+        job.title = clean_text(title, "Title", True, 200)
+        job.team = clean_text(team, "Team", limit=200)
+        job.location = clean_text(location, "Location", limit=200)
+        job.recruiter, job.open, job.stale_days = recruiter, is_open, stale_days
+        job.updated = now()
+        try:
+            with database.atomic():
+                job.save()
+        except peewee.IntegrityError:
+            raise Invalid(f"A job with the reference {job.ref} already exists.") from None
+        JobManager.delete().where(JobManager.job == job).execute()
+        for manager in managers:
+            JobManager.create(job=job, user=manager)
+        if stages is not None or not job.stages.exists():
+            set_stages(actor, job, default_stages() if stages is None else stages)
+    return job
+
+
+def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
+    """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited."""
+    require_staff(actor)
+    if not stages:
+        raise Invalid("A pipeline needs at least one stage.")
+    with database.atomic():
+        existing = {s.id: s for s in job.stages}
+        kept = []
+        for position, row in enumerate(stages):
+            stage = existing.pop(_id(row["id"]), None) if row.get("id") else Stage(job=job)
+            if stage is None:
+                raise Invalid(f"Stage {row['id']} is not part of job {job.ref}.")
+            stage.position = position
+            stage.name = clean_text(row.get("name"), f"Stage {position + 1}: name", True, 100)
+            stage.candidate_label = clean_text(
+                row.get("candidate_label") or stage.name, f"Stage {position + 1}: label", True, 100
+            )
+            stage.description = clean_text(row.get("description"), "What to expect", limit=2000)
+            stage.follow_up_days = _days(row.get("follow_up_days", 3), stage.name)
+            stage.interview = bool(row.get("interview", False))
+            stage.save()
+            kept.append(stage)
+        for stage in existing.values():
+            if stage.applications.exists():
+                raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
+            stage.delete_instance()
+        Job.update(updated=now()).where(Job.id == job.id).execute()
+    return kept
+
+
+def _id(value) -> int | None:
+    """A row id as a form sent it; None when it is not one (then no row matches)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _days(value, label: str) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{label}: follow-up days must be a whole number.") from None
+    if not 0 <= days <= 60:
+        raise Invalid(f"{label}: follow-up days must be between 0 and 60.")
+    return days
