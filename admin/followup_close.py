@@ -86,7 +86,7 @@ def feedback_share(feedback_id):
     application = application_or_404(feedback.application.ref)
     if request.method == "POST":
         try:
-            actions.share_feedback(
+            domain.share_feedback(
                 actor(),
                 feedback,
                 request.form.get("strengths") == "y",

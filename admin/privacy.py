@@ -1,5 +1,5 @@
 """Privacy: candidates' erasure requests (carry out or cancel) and the audit log of every
-export and erasure. The operations are portal.privacy's."""
+export and erasure. The operations are portal.domain.privacy's."""
 
 from flask import flash
 from flask import redirect
@@ -9,7 +9,7 @@ from flask import url_for
 from admin import bp
 from admin.access import actor
 from admin.access import staff_required
-from portal import privacy
+from portal.domain import privacy
 
 
 @bp.get("/privacy/")

@@ -235,7 +235,7 @@ def erasures() -> set[tuple[str, str]]:
 def reapply(erased: set[tuple[str, str]]) -> int:
     """Erase again, in a restored database, whoever was erased after the backup was made
     (the erasures the restored log does not hold): a backup must not bring them back."""
-    from portal import privacy
+    from portal.domain import privacy
     from portal.models import Application
     from portal.models import Candidate
 

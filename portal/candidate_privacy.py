@@ -4,7 +4,7 @@ Like the page's other forms it carries the form token derived from the link (no
 session) and needs the confirmation box ticked. The request withdraws what is open and
 emails the candidate's address, so the person learns of it if a forwarded link was
 misused; a recruiter carries it out from Admin › Privacy, or `portal purge` does once
-it is ``ERASURE_DAYS`` old (at once when that is 0). See portal.privacy.
+it is ``ERASURE_DAYS`` old (at once when that is 0). See portal.domain.privacy.
 """
 
 from flask import Blueprint
@@ -16,7 +16,7 @@ from flask import Response
 from portal import candidate
 from portal import links
 from portal import pages
-from portal import privacy
+from portal.domain import privacy
 from portal.errors import DomainError
 from portal.models import Application
 from portal.web import csrf

@@ -16,12 +16,10 @@ from portal import dates
 from portal import domain
 from portal.clock import today
 from portal.db import database
-from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.followup import rows
 from portal.models import Application
-from portal.models import Event
 from portal.models import Feedback
 from portal.models import Stage
 from portal.models import User
@@ -117,25 +115,6 @@ def stage_names(job_ids=None) -> list[str]:
 
 
 # --- shareable feedback ------------------------------------------------------------------
-
-
-def share_feedback(actor: User, feedback: Feedback, strengths: bool, concerns: bool) -> Feedback:
-    """Let the recruiter quote parts of ``feedback`` to the candidate (author or admin only)."""
-    if not (actor.is_admin or feedback.author_id == actor.id):
-        raise Forbidden("Only the author of this feedback (or an admin) can share parts of it.")
-    with database.atomic():
-        Feedback.update(share_strengths=bool(strengths), share_concerns=bool(concerns)).where(
-            Feedback.id == feedback.id
-        ).execute()
-        shared = [part for part, on in (("strengths", strengths), ("concerns", concerns)) if on]
-        Event.create(
-            application=feedback.application_id,
-            actor=actor,
-            kind="feedback_shared",
-            message=", ".join(shared) or "nothing",
-        )
-    feedback.share_strengths, feedback.share_concerns = bool(strengths), bool(concerns)
-    return feedback
 
 
 @dataclass(frozen=True)

@@ -293,7 +293,7 @@ class Reminder(BaseModel):
 
 class ErasureRequest(BaseModel):
     """A candidate asked, from their page, for everything about them to be erased
-    (portal.privacy carries it out; the row goes with the candidate)."""
+    (portal.domain.privacy carries it out; the row goes with the candidate)."""
 
     candidate = ForeignKeyField(Candidate, backref="erasure_requests", on_delete="CASCADE")
     requested = DateTimeField(default=now)
@@ -303,7 +303,7 @@ class ErasureRequest(BaseModel):
 
 class AuditEntry(BaseModel):
     """Who exported or erased personal data, when. Holds no personal data itself: the
-    subject is an opaque id, the detail counts and references (portal.privacy)."""
+    subject is an opaque id, the detail counts and references (portal.domain.privacy)."""
 
     created = DateTimeField(default=now, index=True)
     actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

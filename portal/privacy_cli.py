@@ -10,9 +10,9 @@ import click
 from flask.cli import with_appcontext
 
 from portal import db
-from portal import privacy
 from portal import retention
 from portal.db import database
+from portal.domain import privacy
 from portal.errors import DomainError
 from portal.privacy_export import export_candidate
 

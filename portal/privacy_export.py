@@ -14,6 +14,7 @@ from portal import domain
 from portal.candidate import redact
 from portal.clock import now
 from portal.db import database
+from portal.domain.privacy import audit
 from portal.models import Application
 from portal.models import Candidate
 from portal.models import ErasureRequest
@@ -23,7 +24,6 @@ from portal.models import Link
 from portal.models import Mail
 from portal.models import Stage
 from portal.models import User
-from portal.privacy import audit
 
 FORMAT = "candidate-portal/personal-data/1"
 

@@ -1,6 +1,6 @@
 """The retention policy, applied by `portal purge` (run it daily from cron):
 
-- applications closed more than ``RETENTION_DAYS`` ago are erased (portal.privacy), and
+- applications closed more than ``RETENTION_DAYS`` ago are erased (portal.domain.privacy), and
   a candidate left with nothing else is deleted whole;
 - candidates' erasure requests older than ``ERASURE_DAYS`` are carried out;
 - staff email (digests name candidates) older than ``RETENTION_DAYS`` is deleted.
@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from flask import current_app
 
-from portal import privacy
 from portal.clock import now
 from portal.db import database
+from portal.domain import privacy
 from portal.models import Application
 from portal.models import Candidate
 from portal.models import ErasureRequest

@@ -14,8 +14,8 @@ from conftest import PG_DSN
 
 from portal import db
 from portal import domain
-from portal import privacy
 from portal.cli import cli
+from portal.domain import privacy
 from portal.models import Application
 from portal.models import Candidate
 from portal.models import Event

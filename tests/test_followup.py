@@ -295,8 +295,8 @@ def test_only_the_author_shares_parts_of_feedback(make_user, make_job, make_appl
     )
     assert actions.shareable(application) == []
     with pytest.raises(Forbidden):
-        actions.share_feedback(other, feedback, True, True)
-    actions.share_feedback(mo, feedback, True, False)
+        domain.share_feedback(other, feedback, True, True)
+    domain.share_feedback(mo, feedback, True, False)
     assert actions.shareable(application) == [
         actions.Shared(f"{feedback.id}-strengths", mo.name, "strengths", "Clear thinker")
     ]

@@ -21,8 +21,8 @@ from werkzeug.exceptions import NotFound
 
 from portal import domain
 from portal import links
-from portal import privacy
 from portal.clock import today
+from portal.domain import privacy
 from portal.models import Application
 from portal.models import Mail
 

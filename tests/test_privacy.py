@@ -12,10 +12,10 @@ from conftest import csrf_token
 from portal import build
 from portal import domain
 from portal import links
-from portal import privacy
 from portal import retention
 from portal.cli import cli
 from portal.clock import now
+from portal.domain import privacy
 from portal.models import Application
 from portal.models import AuditEntry
 from portal.models import Candidate

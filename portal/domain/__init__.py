@@ -33,6 +33,7 @@ from portal.domain.candidates import send_fresh_links
 from portal.domain.candidates import send_link
 from portal.domain.candidates import withdraw_by_candidate
 from portal.domain.feedback import can_see_all_feedback
+from portal.domain.feedback import share_feedback
 from portal.domain.feedback import submit_feedback
 from portal.domain.jobs import DEFAULT_PIPELINE
 from portal.domain.jobs import default_stages
@@ -89,6 +90,7 @@ __all__ = [
     "set_closure_template",
     "set_password",
     "set_stages",
+    "share_feedback",
     "submit_feedback",
     "update_user",
     "withdraw_by_candidate",

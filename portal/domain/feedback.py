@@ -49,3 +49,19 @@ def can_see_all_feedback(user: User, application: Application) -> bool:
     if user.is_admin or application.job.recruiter_id == user.id:
         return True
     return application.feedback.where(Feedback.author == user).exists()
+
+
+def share_feedback(actor: User, feedback: Feedback, strengths: bool, concerns: bool) -> Feedback:
+    """Let the recruiter quote parts of ``feedback`` to the candidate (author or admin only)."""
+    if not (actor.is_admin or feedback.author_id == actor.id):
+        raise Forbidden("Only the author of this feedback (or an admin) can share parts of it.")
+    with database.atomic():
+        Feedback.update(share_strengths=bool(strengths), share_concerns=bool(concerns)).where(
+            Feedback.id == feedback.id
+        ).execute()
+        shared = [part for part, on in (("strengths", strengths), ("concerns", concerns)) if on]
+        record(
+            feedback.application, actor, "feedback_shared", message=", ".join(shared) or "nothing"
+        )
+    feedback.share_strengths, feedback.share_concerns = bool(strengths), bool(concerns)
+    return feedback
