@@ -13,18 +13,22 @@ Prints pages/s, the ratio between the two, and the peak memory of all processes.
 
 import argparse
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from admin_lists import load  # noqa: E402
+from admin_lists import PORTAL  # noqa: E402
 
 
 class PeakMemory:
@@ -32,8 +36,8 @@ class PeakMemory:
     shared page counted once, split between its sharers: forked workers share most
     of their parent's pages, and plain RSS would count those once per process)."""
 
-    def __init__(self):
-        self.peak, self._stop = 0, threading.Event()
+    def __init__(self, root: int | None = None):
+        self.root, self.peak, self._stop = root or os.getpid(), 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self):
@@ -46,7 +50,7 @@ class PeakMemory:
 
     def _run(self):
         while not self._stop.wait(0.05):
-            self.peak = max(self.peak, _tree_rss(os.getpid()))
+            self.peak = max(self.peak, _tree_rss(self.root))
 
 
 def _tree_rss(root: int) -> int:
@@ -102,12 +106,17 @@ def frozen_flask(app, out: Path, limit: int | None) -> tuple[int, float, int]:
     return len(tokens), elapsed, memory.peak
 
 
-def portal_build(out: Path) -> tuple[object, int]:
-    from portal import build
-
-    with PeakMemory() as memory:
-        summary = build.build(str(out))
-    return summary, memory.peak
+def portal_build(out: Path) -> tuple[SimpleNamespace, int]:
+    """`portal build OUT` in its own process, as cron runs it: its summary line and the
+    peak memory of its process tree."""
+    process = subprocess.Popen([PORTAL, "build", str(out)], stdout=subprocess.PIPE, text=True)
+    with PeakMemory(process.pid) as memory:
+        output, _ = process.communicate()
+    if process.returncode:
+        sys.exit(f"portal build failed ({process.returncode})")
+    found = re.search(r"\((\w+)\): (\d+) written, \d+ unchanged, \d+ removed in ([\d.]+) s", output)
+    kind, written, seconds = found.groups()
+    return SimpleNamespace(kind=kind, written=int(written), seconds=float(seconds)), memory.peak
 
 
 def main() -> None:
