@@ -245,3 +245,21 @@ def test_the_command_prints_one_summary_line(runner, out, applications):
     (mine / "x").mkdir(parents=True)
     result = runner.invoke(cli, ["build", str(mine)])
     assert result.exit_code == 1 and "not a site made by `portal build`" in result.output
+
+
+def test_watch_sees_every_kind_of_change(app, applications, make_user):
+    """`portal build --watch` rebuilds when data_version moves: an update, a job edit,
+    a new or revoked link each move it; nothing else does."""
+    seen = build.data_version()
+    assert build.data_version() == seen
+    for change in (
+        lambda: domain.post_update(None, applications[0], applications[0].version, "News"),
+        lambda: domain.save_job(None, job=applications[0].job, title="Renamed",
+                                recruiter=applications[0].job.recruiter),
+        lambda: domain.revoke_link(None, applications[1]),
+        lambda: domain.issue_link(None, applications[1]),
+    ):  # fmt: skip
+        with time_machine.travel(build.clock.now() + timedelta(seconds=1)):
+            change()
+        assert build.data_version() != seen
+        seen = build.data_version()
