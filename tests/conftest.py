@@ -1,15 +1,18 @@
 """Fixtures: an app on a fresh database (SQLite file, or PostgreSQL when
-PORTAL_TEST_DATABASE=postgres), a client, a CLI runner, factories and a login helper."""
+PORTAL_TEST_DATABASE=postgres), a client, a CLI runner, factories, a login helper, a live
+server and a headless Chromium."""
 
 import functools
 import itertools
 import os
 import re
+import threading
 
 import psycopg2
 import pytest
 from flask import g
 from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
 
 from portal import create_app
 from portal import db
@@ -215,6 +218,30 @@ class SmtpInbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
         return "250 Message accepted"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright (tests/chromium.py), one a module."""
+    from chromium import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(app):
+    """The app served on loopback by werkzeug's threaded server: its base URL. In this
+    process (pytest-flask's ``live_server`` starts another), so the test's app is served."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
 
 
 def free_port() -> int:

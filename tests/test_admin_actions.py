@@ -15,7 +15,6 @@ from admin_client import form
 from admin_client import submit
 from conftest import Auth
 from conftest import PASSWORD
-from werkzeug.serving import make_server
 
 from portal import domain
 from portal.clock import today
@@ -296,18 +295,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.fixture
-def threaded_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-
-
 @pytest.mark.slow
-def test_concurrent_updates_from_threads_lose_nothing(threaded_server, make_user, application):
+def test_concurrent_updates_from_threads_lose_nothing(server, make_user, application):
     writers, rounds = 4, 5
     users = [make_user("recruiter") for _ in range(writers)]
     conflicts, failures = [], []
@@ -316,7 +305,7 @@ def test_concurrent_updates_from_threads_lose_nothing(threaded_server, make_user
     loaded = threading.Barrier(writers, timeout=60)
 
     def work(n, user):
-        browser = Browser(threaded_server)
+        browser = Browser(server)
         browser.login(user.email)
         status, page = browser.request(path)
         loaded.wait()

@@ -3,14 +3,11 @@ a 360 px phone, no JavaScript needed, the strict CSP really applied, and an axe-
 scan with no serious or critical violations."""
 
 import re
-import socket
-import threading
 from datetime import date
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+from chromium import PHONE
+from chromium import serious_violations
 
 from portal import domain
 from portal import links
@@ -20,39 +17,12 @@ from portal.models import Stage
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
-def live(app):
-    """The app served on loopback by werkzeug, its BASE_URL pointing at itself."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["BASE_URL"]
-    server.shutdown()
-    thread.join()
+def live(app, server):
+    """The app served on loopback, its BASE_URL pointing at itself."""
+    app.config["BASE_URL"] = server
+    return server
 
 
 @pytest.fixture
@@ -111,13 +81,7 @@ def url_of(live, application) -> str:
 
 def assert_accessible(scanner, url):
     scanner.goto(url)
-    results = Axe().run(scanner)
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(scanner) == []
 
 
 def assert_fits_a_phone(page):

@@ -2,15 +2,15 @@
 Chromium: laptop and 360 px phone without sideways scrolling, the queue's actions and
 the charts without JavaScript, and an axe-core scan with no serious or critical issue."""
 
-import threading
 from datetime import date
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from conftest import PASSWORD
-from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
+from chromium import LAPTOP
+from chromium import PHONE
+from chromium import serious_violations
+from chromium import signed_in
+from chromium import SMALL_TARGETS
 
 from portal import domain
 from portal.clock import today
@@ -18,43 +18,6 @@ from portal.models import Application
 from portal.models import Stage
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 360, "height": 740}
-#: Visible buttons and fields too small to hit with a thumb.
-SMALL_TARGETS = """
-[...document.querySelectorAll("main button, main select, main textarea, main input")]
-  .filter(e => !["hidden", "checkbox", "radio"].includes(e.type))
-  .filter(e => e.offsetParent && e.getBoundingClientRect().height < 40).length
-"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(10)
 
 
 @pytest.fixture
@@ -74,17 +37,6 @@ def data(make_user, make_job, make_application):
     domain.close(rita, done, done.version, "rejected", "Dear Edsger, thank you.")
     domain.rate_experience(Application.get_by_id(done.id), 4)
     return {"rita": rita, "job": job, "people": people}
-
-
-def signed_in(browser, server, user, viewport, javascript=True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(server + "/admin/")
-    return context, page
 
 
 def pages(data) -> list[str]:
@@ -116,16 +68,9 @@ def test_no_page_scrolls_sideways(browser, server, data, viewport):
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_axe_finds_nothing_serious(browser, server, data, viewport):
     context, page = signed_in(browser, server, data["rita"], viewport)
-    axe = Axe()
     for path in pages(data):
         page.goto(server + path)
-        results = axe.run(page)
-        serious = [
-            (v["id"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert serious == [], path
+        assert serious_violations(page) == [], path
     context.close()
 
 
