@@ -160,7 +160,7 @@ def revoke(application: Application) -> int:
         Link.update(revoked=now()).where(
             (Link.application == application.id) & Link.revoked.is_null()
         ).execute()
-        database.after_commit(functools.partial(_unpublish, current_app.config["SITE_DIR"], tokens))
+        unpublish(tokens)
     return len(tokens)
 
 
@@ -184,21 +184,24 @@ def viewed(link_id: str, last_viewed: datetime | None) -> bool:
     return True
 
 
-def _unpublish(site_dir: str, tokens: list[str]) -> None:
-    """Delete the static pages of revoked links at once, when a site is published;
-    the next build would drop them anyway, so a failure here is only logged."""
-    if not site_dir or not tokens:
-        return
+def unpublish(tokens: list[str]) -> None:
+    """Delete the static pages of these ended (revoked or erased) links once the caller's
+    transaction commits, when a site is published; at once outside a transaction."""
+    if current_app.config["SITE_DIR"] and tokens:
+        app = current_app._get_current_object()
+        database.after_commit(functools.partial(_remove_pages, app, tokens))
+
+
+def _remove_pages(app, tokens: list[str]) -> None:
+    """Delete the pages now; the next build would drop them anyway, so a failure is only
+    logged (the change of state is committed already)."""
     from portal import publish
 
-    site = publish.Site(site_dir)
+    site_dir = app.config["SITE_DIR"]
     try:
-        with site.locked():
-            release = site.current()
-            for token in tokens if release is not None else ():
-                publish.remove_page(release, token)
+        publish.remove_pages(site_dir, tokens)
     except (OSError, publish.UnsafePath) as error:
-        current_app.logger.warning("could not delete revoked pages from %s: %s", site_dir, error)
+        app.logger.warning("could not delete pages of ended links from %s: %s", site_dir, error)
 
 
 # --- the `portal link` command ------------------------------------------------------

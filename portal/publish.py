@@ -240,3 +240,13 @@ def remove_page(release: Path, name: str) -> bool:
         child.unlink()
     folder.rmdir()
     return True
+
+
+def remove_pages(site_dir: str, tokens: list[str]) -> None:
+    """Delete these pages from the published release now, under the site's lock; nothing
+    to do before the first build."""
+    site = Site(site_dir)
+    with site.locked():
+        release = site.current()
+        for token in tokens if release is not None else ():
+            remove_page(release, token)

@@ -13,7 +13,6 @@ old export again finds it "already there" instead of bringing the person back.
 The audit entries name no one: an opaque id, references and counts.
 """
 
-import functools
 import json
 import re
 from datetime import timedelta
@@ -21,7 +20,7 @@ from datetime import timedelta
 from flask import current_app
 
 from portal import domain
-from portal import publish
+from portal import links
 from portal.clock import now
 from portal.db import database
 from portal.errors import Invalid
@@ -147,7 +146,7 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
         changes.update(status="withdrawn", closed=moment, reply_by=None)
     Application.update(changes).where(Application.id == application.id).execute()
     Event.create(application=application, actor=actor, kind="erased", created=moment)
-    database.after_commit(functools.partial(_unpublish, current_app._get_current_object(), tokens))
+    links.unpublish(tokens)
 
 
 def _redact_staff_mail(candidate: Candidate) -> int:
@@ -181,22 +180,6 @@ def _spellings(candidate: Candidate) -> list[str]:
     values = {candidate.name, candidate.email, str(escape(candidate.name))}
     # Whole words only: a short name must not eat parts of other words.
     return sorted((rf"\b{re.escape(v)}\b" for v in values if v.strip()), key=len, reverse=True)
-
-
-def _unpublish(app, tokens: list[str]) -> None:
-    """Delete the static pages of an erased application's links, once committed."""
-    site_dir = app.config["SITE_DIR"]
-    if not site_dir or not tokens:
-        return
-    site = publish.Site(site_dir)
-    try:
-        with site.locked():
-            release = site.current()
-            for token in tokens if release is not None else ():
-                publish.remove_page(release, token)
-    except (OSError, publish.UnsafePath) as error:
-        # The next `portal build` drops them anyway: erased links are not live.
-        app.logger.warning("could not delete erased pages from %s: %s", site_dir, error)
 
 
 # --- the candidate's own request ---------------------------------------------------------
