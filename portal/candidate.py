@@ -86,7 +86,8 @@ def _html(body: str, status: int = 200) -> Response:
     return Response(body, status, pages.headers(), content_type="text/html; charset=utf-8")
 
 
-def _message(status: int, title: str, message: str, back: str = "") -> Response:
+def message_page(status: int, title: str, message: str, back: str = "") -> Response:
+    """A short candidate-facing page: what happened, and a way back to their page."""
     body = current_app.jinja_env.get_template("candidate/message.html").render(
         company=current_app.config["COMPANY_NAME"],
         stylesheet=pages.stylesheet_url(),
@@ -126,33 +127,45 @@ def _dead() -> Response:
 
 
 def _too_many() -> Response:
-    return _message(429, "Too many attempts", "Please wait a few minutes and try again.")
+    return message_page(429, "Too many attempts", "Please wait a few minutes and try again.")
 
 
 # --- actions -------------------------------------------------------------------------
 
 
-@bp.post("/c/<token>/<action>")
-def act(token: str, action: str):
-    """Withdraw, acknowledge the closure, or rate the experience: POST with the form token."""
-    found = pages.find(token) if action in ACTIONS else None
+def form_target(token: str) -> Application | Response:
+    """The application a form posted from the page at ``token`` acts on; or the answer
+    when there is none (the dead-link page) or the form token does not match (400)."""
+    found = pages.find(token)
     if found is None:
         return _dead()
-    back = f"{request.script_root}/c/{token}/"
     if not links.check_form_token(found.link_id, request.form.get("form_token")):
-        return _message(
+        return message_page(
             400,
             "Please try again",
             "That form did not come from your page. Reload it and try again.",
-            back,
+            page_address(token),
         )
     application = Application.get_or_none(Application.id == found.application_id)
-    if application is None:
-        return _dead()
+    return _dead() if application is None else application
+
+
+def page_address(token: str) -> str:
+    """Where the candidate's page is, for "back" links and redirects."""
+    return f"{request.script_root}/c/{token}/"
+
+
+@bp.post("/c/<token>/<action>")
+def act(token: str, action: str):
+    """Withdraw, acknowledge the closure, or rate the experience: POST with the form token."""
+    application = form_target(token) if action in ACTIONS else _dead()
+    if isinstance(application, Response):
+        return application
+    back = page_address(token)
     try:
         if action == "withdraw":
             if request.form.get("confirm") != "yes":
-                return _message(
+                return message_page(
                     400,
                     "Please confirm",
                     "Tick the box to confirm that you want to withdraw, then press Withdraw.",
@@ -166,7 +179,7 @@ def act(token: str, action: str):
         else:
             domain.rate_experience(application, request.form.get("score"))
     except DomainError as error:
-        return _message(error.status, "That did not work", error.message, back)
+        return message_page(error.status, "That did not work", error.message, back)
     return redirect(back, 303)
 
 
@@ -179,7 +192,7 @@ def fresh_link():
     if not _allow("FRESH_LINK_RATE_LIMIT", "fresh-link", _client()):
         return _too_many()
     email = request.form.get("email", "").strip().lower()[:254]
-    response = _message(
+    response = message_page(
         200,
         "Check your inbox",
         "If we have an application with that address, we have just emailed it a fresh "
@@ -224,15 +237,17 @@ def _http_error(error: HTTPException):
     if error.code == 429:
         return _too_many()
     if error.code == 413:
-        return _message(413, "That was too long", "Please shorten what you wrote and try again.")
-    return _message(error.code or 500, "Something went wrong", "Please try again in a minute.")
+        return message_page(
+            413, "That was too long", "Please shorten what you wrote and try again."
+        )
+    return message_page(error.code or 500, "Something went wrong", "Please try again in a minute.")
 
 
 @bp.errorhandler(peewee.OperationalError)
 @bp.errorhandler(peewee.InterfaceError)
 def _database_down(error):
     current_app.logger.error("database unavailable: %s", error)
-    return _message(
+    return message_page(
         503,
         "Temporarily unavailable",
         "We cannot show your page just now. Please try again in a minute.",

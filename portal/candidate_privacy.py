@@ -14,11 +14,8 @@ from flask import request
 from flask import Response
 
 from portal import candidate
-from portal import links
-from portal import pages
 from portal.domain import privacy
 from portal.errors import DomainError
-from portal.models import Application
 from portal.web import csrf
 
 bp = Blueprint("candidate_privacy", __name__)
@@ -30,55 +27,34 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _message(status: int, title: str, message: str, back: str = "") -> Response:
-    body = current_app.jinja_env.get_template("candidate/message.html").render(
-        company=current_app.config["COMPANY_NAME"],
-        stylesheet=pages.stylesheet_url(),
-        title=title,
-        message=message,
-        back=back,
-    )
-    return Response(body, status, content_type="text/html; charset=utf-8")
-
-
 @bp.post("/c/<token>/erase")
 def erase(token: str):
     """Record the candidate's confirmed request to erase their data."""
-    found = pages.find(token)
-    if found is None:
-        return candidate.anything_else(token)  # the one dead-link answer
-    back = f"{request.script_root}/c/{token}/"
-    if not links.check_form_token(found.link_id, request.form.get("form_token")):
-        return _message(
-            400,
-            "Please try again",
-            "That form did not come from your page. Reload it and try again.",
-            back,
-        )
+    application = candidate.form_target(token)
+    if isinstance(application, Response):
+        return application
+    back = candidate.page_address(token)
     if request.form.get("confirm") != "yes":
-        return _message(
+        return candidate.message_page(
             400,
             "Please confirm",
             "Tick the box to confirm that you want us to delete your data, then press "
             "Delete my data.",
             back,
         )
-    application = Application.get_or_none(Application.id == found.application_id)
-    if application is None:
-        return candidate.anything_else(token)
     try:
         erasure = privacy.request_erasure(application)
     except DomainError as error:
-        return _message(error.status, "That did not work", error.message, back)
+        return candidate.message_page(error.status, "That did not work", error.message, back)
     if not current_app.config["ERASURE_DAYS"]:
-        return _message(
+        return candidate.message_page(
             200,
             "Your data is deleted",
             "We have deleted your name, your email address and everything written about "
             "your applications with us. This page no longer works. Thank you for your "
             "interest in working with us.",
         )
-    return _message(
+    return candidate.message_page(
         200,
         "We have your request",
         f"We will delete everything we hold about you by {_day(erasure.due)} at the latest, "
