@@ -3,11 +3,10 @@ its whole history and its scorecards, each in one statement (see portal.queries)
 
 from peewee import JOIN
 
+from portal import followup
 from portal.models import Application
-from portal.models import Candidate
 from portal.models import Event
 from portal.models import Feedback
-from portal.models import Job
 from portal.models import Stage
 from portal.models import User
 from portal.queries import restrict
@@ -18,18 +17,7 @@ ToStage = Stage.alias("to_stage")
 
 def application(ref: str, manager: User | None = None) -> Application | None:
     """One application with its candidate, job, stage and recruiter, if visible."""
-    Recruiter = User.alias("recruiter")
-    query = (
-        Application.select(Application, Candidate, Job, Stage, Recruiter)
-        .join(Candidate)
-        .switch(Application)
-        .join(Job)
-        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
-        .switch(Application)
-        .join(Stage)
-        .where(Application.ref == ref)
-    )
-    return restrict(query, manager).first()
+    return restrict(followup.rows().where(Application.ref == ref), manager).first()
 
 
 def history(application: Application) -> list[Event]:

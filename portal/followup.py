@@ -66,9 +66,13 @@ def stale_limit(job: Job) -> int:
 
 def rows():
     """Applications with their candidate, job, recruiter and stage, whole."""
+    return _joined(Application.select(Application, Candidate, Job, Stage, Recruiter))
+
+
+def _joined(query):
+    """``query`` over applications joined to their candidate, job, recruiter and stage."""
     return (
-        Application.select(Application, Candidate, Job, Stage, Recruiter)
-        .join(Candidate)
+        query.join(Candidate)
         .switch(Application)
         .join(Job)
         .join(Recruiter, on=(Job.recruiter == Recruiter.id))
@@ -79,7 +83,7 @@ def rows():
 
 def _listed():
     """``rows`` with only the columns a list shows: a page builds 100 rows of 5 models."""
-    return (
+    return _joined(
         Application.select(
             Application.id,
             Application.ref,
@@ -104,12 +108,6 @@ def _listed():
             Recruiter.id,
             Recruiter.name,
         )
-        .join(Candidate)
-        .switch(Application)
-        .join(Job)
-        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
-        .switch(Application)
-        .join(Stage)
     )
 
 
