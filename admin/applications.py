@@ -22,6 +22,7 @@ from admin.forms import CloseForm
 from admin.forms import FeedbackForm
 from admin.forms import MoveForm
 from admin.forms import NoteForm
+from admin.forms import number_arg
 from admin.forms import page_number
 from admin.forms import ReopenForm
 from admin.forms import stage_options
@@ -44,7 +45,7 @@ def applications():
     status = status if status in STATUSES else ""
     job = queries.job(request.args["job"], manager) if request.args.get("job") else None
     pipeline = queries.stages(job) if job is not None else []
-    stage_id = request.args.get("stage", type=int)
+    stage_id = number_arg("stage")
     stage_id = stage_id if any(s.id == stage_id for s in pipeline) else None
     page = queries.applications(
         manager,

@@ -19,6 +19,7 @@ from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
+from admin.forms import number_arg
 from admin.forms import page_number
 from portal import domain
 from portal import followup
@@ -40,7 +41,7 @@ def filters() -> dict:
     """The queue's filters from the query string (ids, or absent)."""
     chosen = {}
     for name in ("job", "recruiter"):
-        value = request.args.get(name, type=int)
+        value = number_arg(name)
         if value:
             chosen[name] = value
     return chosen

@@ -182,6 +182,17 @@ class UserAccessForm(Form):
     active = BooleanField("Can sign in")
 
 
+#: The largest whole number the database binds (a signed 64-bit integer, SQLite's limit).
+INT64_MAX = 2**63 - 1
+
+
+def number_arg(name: str) -> int | None:
+    """The query argument ``name`` as a whole number; None when absent, nonsense, or
+    too large for the database (an id that large matches nothing anyway)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and -INT64_MAX - 1 <= value <= INT64_MAX else None
+
+
 def page_number() -> int:
     """The ``page`` query argument, 1 when absent or nonsense."""
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return max(1, number_arg("page") or 1)

@@ -14,6 +14,7 @@ from flask import Response
 
 from admin import bp
 from admin.access import staff_required
+from admin.forms import number_arg
 from portal import metrics
 from portal import queries
 from portal.clock import today
@@ -51,8 +52,8 @@ def chosen() -> dict:
     return {
         "start": start,
         "end": end,
-        "job": request.args.get("job", type=int) or None,
-        "recruiter": request.args.get("recruiter", type=int) or None,
+        "job": number_arg("job") or None,
+        "recruiter": number_arg("recruiter") or None,
         "by": by if by in ("job", "recruiter") else "job",
     }
 

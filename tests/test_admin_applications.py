@@ -119,6 +119,7 @@ def test_pagination_and_count(app, client, auth, recruiter, make_job, make_appli
     assert "11–12 of 12" in third.text and 'rel="next"' not in third.text
     assert names(client.get("/admin/applications/?page=99")) == names(third)
     assert names(client.get("/admin/applications/?page=abc")) == names(first)
+    assert names(client.get(f"/admin/applications/?page={2**64}&stage={2**64}")) == names(first)
     filtered = client.get(f"/admin/applications/?job={job.ref}&status=active")
     assert f"/admin/applications/?page=2&amp;job={job.ref}&amp;status=active" in filtered.text
 

@@ -87,6 +87,9 @@ def test_the_queue_filters_by_job_and_recruiter(client, auth, rita, queue):
     assert names(mine) == ["Fen Forgot", "Lee Late", "Sol Soon"]
     nobody = client.get(f"/admin/followup/?job={queue['ops'].id}&recruiter={rita.id}")
     assert "Nobody is waiting for word." in nobody.text
+    # Numbers beyond 64 bits are nonsense, ignored like "abc": the whole queue, no error.
+    huge = client.get(f"/admin/followup/?job={2**64}&recruiter={2**64}&page={2**64}")
+    assert names(huge) == ["Fen Forgot", "Lee Late", "Oda Other", "Sol Soon"]
 
 
 def test_managers_and_strangers_cannot_see_the_queue(client, auth, make_user):

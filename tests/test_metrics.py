@@ -230,6 +230,9 @@ def test_the_page_shows_the_numbers_and_charts(client, auth, november):
     assert ' style="' not in page.text  # the staff CSP allows no inline styles
     by_recruiter = client.get(f"/admin/metrics/?{NOVEMBER_QUERY}&by=recruiter")
     assert "Rita Reyes: 3 days; Sam Stone: 0 days." in by_recruiter.text
+    # Ids beyond 64 bits are nonsense, ignored like "abc": every job, no error.
+    huge = client.get(f"/admin/metrics/?{NOVEMBER_QUERY}&job={2**64}&recruiter={2**64}")
+    assert "Alpha (J1): 3 days; Beta (J2): 2 days; Gamma (J3): 0 days." in huge.text
 
 
 @time_machine.travel("2026-11-27 12:00 +0000", tick=False)
