@@ -41,6 +41,8 @@ BASIS = "followup_facts_basis"
 #: Events this far below the newest counted one are looked at again: on PostgreSQL,
 #: ids are taken in one order and committed in another.
 OVERLAP = 1000
+#: The columns of an event every history has: ``_new`` selects and filters by them.
+HISTORY = (Event.id, Event.application, Event.kind, Event.visible, Event.created)
 #: Rows per INSERT (SQLite allows 32,766 parameters per statement; a closure has 7).
 CHUNK = 2000
 
@@ -102,14 +104,7 @@ def _words(after: int):
         end=Window.preceding(1),
         frame_type=Window.ROWS,
     )
-    events = Event.select(
-        Event.id,
-        Event.application,
-        Event.kind,
-        Event.visible,
-        Event.created,
-        previous.alias("previous"),
-    )
+    events = Event.select(*HISTORY, previous.alias("previous"))
     history = _history(events, after).cte("words")
     return _new(
         history,
@@ -128,15 +123,9 @@ def _closures(after: int):
     entered = fn.MAX(Case(None, [(Stage.interview, Event.created)], None)).over(
         partition_by=[Event.application], order_by=[Event.created, Event.id]
     )
-    events = Event.select(
-        Event.id,
-        Event.application,
-        Event.kind,
-        Event.visible,
-        Event.created,
-        Event.message,
-        entered.alias("entered"),
-    ).join(Stage, JOIN.LEFT_OUTER, on=(Event.to_stage == Stage.id))
+    events = Event.select(*HISTORY, Event.message, entered.alias("entered")).join(
+        Stage, JOIN.LEFT_OUTER, on=(Event.to_stage == Stage.id)
+    )
     history = _history(events, after).cte("closures")
     return _new(
         history,
