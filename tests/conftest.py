@@ -20,11 +20,20 @@ from portal import domain
 from portal.models import Application
 from portal.models import Job
 from portal.models import MODELS
+from portal.models import Stage
 from portal.models import User
 
 BACKEND = os.environ.get("PORTAL_TEST_DATABASE", "sqlite")
 PG_DSN = os.environ.get("PORTAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 PASSWORD = "correct horse battery"
+#: What every candidate page must carry, served live, by nginx or as static host rules.
+CANDIDATE_HEADERS = (
+    "Referrer-Policy",
+    "X-Robots-Tag",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+)
 
 
 def pytest_report_header(config):
@@ -157,6 +166,19 @@ def make_application(make_job):
         )
 
     return make
+
+
+def promise(application: Application, day) -> Application:
+    """Give the candidate word with reply-by date ``day``, through the domain; the
+    application as it is afterwards."""
+    application = Application.get_by_id(application.id)
+    domain.post_update(None, application, application.version, "Word", reply_by=day)
+    return Application.get_by_id(application.id)
+
+
+def stage(job: Job, name: str):
+    """The stage of ``job``'s pipeline named ``name``."""
+    return job.stages.where(Stage.name == name).get()
 
 
 class Auth:

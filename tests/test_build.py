@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from conftest import CANDIDATE_HEADERS
 
 from portal import build
 from portal import domain
@@ -214,13 +215,7 @@ def test_s10_robots_and_host_rules(app, out, applications):
     assert robots == "User-agent: *\nDisallow: /c/\n"
     headers = (out / "_headers").read_text()
     nginx = (out / "nginx-headers.conf").read_text()
-    for name in (
-        "Referrer-Policy",
-        "X-Robots-Tag",
-        "Cache-Control",
-        "Content-Security-Policy",
-        "X-Content-Type-Options",
-    ):
+    for name in CANDIDATE_HEADERS:
         assert headers.count(f"  {name}: ") == 2  # pages and the 404
         assert f"add_header {name} " in nginx
     for token in live_tokens():

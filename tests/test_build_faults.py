@@ -19,6 +19,7 @@ import pytest
 from portal import build
 from portal import domain
 from portal.db import database
+from tests.conftest import CANDIDATE_HEADERS
 from tests.conftest import free_port
 
 README = Path(__file__).parent.parent / "README.md"
@@ -194,13 +195,7 @@ def test_readme_nginx_block_serves_pages_with_the_candidate_headers(app, client,
     status, headers, body = get(f"/c/{token}/")
     assert status == 200 and body == (out / "c" / token / "index.html").read_bytes()
     dynamic = client.get(f"/c/{token}/")
-    for name in (
-        "Referrer-Policy",
-        "X-Robots-Tag",
-        "Cache-Control",
-        "Content-Security-Policy",
-        "X-Content-Type-Options",
-    ):
+    for name in CANDIDATE_HEADERS:
         assert headers[name] == dynamic.headers[name], name
     status, headers, body = get("/c/not-a-live-token/")
     assert status == 404 and body == (out / "404.html").read_bytes()

@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 import time_machine
+from conftest import promise
+from conftest import stage
 
 from portal import domain
 from portal import followup
@@ -17,17 +19,6 @@ from portal.models import Stage
 
 # Thursday 26 November 2026, midday in London.
 THURSDAY = "2026-11-26 12:00 +0000"
-
-
-def stage(job, name):
-    return job.stages.where(Stage.name == name).get()
-
-
-def promise(application, day):
-    """Give the candidate word with a reply-by date, through the domain."""
-    application = Application.get_by_id(application.id)
-    domain.post_update(None, application, application.version, "Word", reply_by=day)
-    return Application.get_by_id(application.id)
 
 
 def refs(query):

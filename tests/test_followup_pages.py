@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import time_machine
 from conftest import csrf_token
+from conftest import promise
 
 from portal import domain
 from portal.models import Application
@@ -18,12 +19,6 @@ WEDNESDAY = "2026-12-09 09:00 +0000"
 
 def fresh(application):
     return Application.get_by_id(application.id)
-
-
-def promise(application, day):
-    application = fresh(application)
-    domain.post_update(None, application, application.version, "Word", reply_by=day)
-    return fresh(application)
 
 
 def pick(application) -> str:

@@ -4,26 +4,17 @@ from datetime import date
 
 import pytest
 import time_machine
+from conftest import promise
+from conftest import stage
 
 from portal import domain
 from portal.models import Application
 from portal.models import Event
 from portal.models import Mail
 from portal.models import Reminder
-from portal.models import Stage
 from portal.remind import remind_command
 
 WEDNESDAY = "2026-12-09 07:00 +0000"  # Wednesday 9 December 2026, before work
-
-
-def stage(job, name):
-    return job.stages.where(Stage.name == name).get()
-
-
-def promise(application, day):
-    application = Application.get_by_id(application.id)
-    domain.post_update(None, application, application.version, "Word", reply_by=day)
-    return Application.get_by_id(application.id)
 
 
 def remind(runner, *args):
