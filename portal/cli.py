@@ -23,7 +23,7 @@ from portal import UnsafeSettings
 from portal.backup import backup_command
 from portal.backup import restore_command
 from portal.build import build_command
-from portal.errors import DomainError
+from portal.errors import command_errors
 from portal.links import link_command
 from portal.mail import send_command
 from portal.models import User
@@ -85,15 +85,6 @@ def cli():
     """
 
 
-@contextmanager
-def _domain_errors():
-    """Turn a domain error into the one-line message it carries."""
-    try:
-        yield
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-
-
 @cli.command("init-db")
 def init_db():
     """Create the database tables, or upgrade them to this version's schema."""
@@ -109,7 +100,7 @@ def init_db():
 def create_user(email, name, role, password):
     """Add a member of staff."""
     db.check_schema()
-    with _domain_errors():
+    with command_errors():
         user = domain.create_user(email, name, role, password)
     click.echo(f"Created {user.role} {user.email}.")
 
@@ -124,7 +115,7 @@ def set_password(email, password):
     they get one.
     """
     db.check_schema()
-    with db.database.connection_context(), _domain_errors():
+    with db.database.connection_context(), command_errors():
         user = User.get_or_none(User.email == domain.normalise_email(email))
         if user is None:
             raise click.ClickException(f"There is no user with the email {email}.")
@@ -163,7 +154,7 @@ def import_command(file, job_ref):
     if job_ref is not None and suffix == ".json":
         raise click.ClickException(f"{file}: --job is for a CSV of candidates; drop it for JSON.")
     db.check_schema()
-    with db.database.connection_context(), _domain_errors():
+    with db.database.connection_context(), command_errors():
         if job_ref is not None:
             counts = interchange.import_csv(file, job_ref)
         else:
@@ -240,7 +231,7 @@ def demo_command():
             "it runs only with PORTAL_DEMO=1 (never on a real database)."
         )
     db.create_schema()
-    with db.database.connection_context(), _domain_errors():
+    with db.database.connection_context(), command_errors():
         result = demo.load()
     for line in demo.summary_lines(result):
         click.echo(line)

@@ -1,5 +1,9 @@
 """Domain errors: each carries an HTTP status and a message that says how to fix it."""
 
+from contextlib import contextmanager
+
+import click
+
 
 class DomainError(Exception):
     """Base of every error a domain operation raises on purpose."""
@@ -31,3 +35,12 @@ class Conflict(DomainError):
     """Someone else changed the record since the actor loaded it."""
 
     status = 409
+
+
+@contextmanager
+def command_errors():
+    """For commands: a domain error is the one line it carries, and exit status 1."""
+    try:
+        yield
+    except DomainError as error:
+        raise click.ClickException(error.message) from None

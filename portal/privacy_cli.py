@@ -3,7 +3,6 @@
 import json
 import os
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,17 +12,8 @@ from portal import db
 from portal import retention
 from portal.db import database
 from portal.domain import privacy
-from portal.errors import DomainError
+from portal.errors import command_errors
 from portal.privacy_export import export_candidate
-
-
-@contextmanager
-def _one_line():
-    """A domain error as the one line it carries."""
-    try:
-        yield
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
 
 
 @click.command("export-candidate")
@@ -42,7 +32,7 @@ def export_candidate_command(email, output):
     is recorded in the audit log.
     """
     db.check_schema()
-    with database.connection_context(), _one_line():
+    with database.connection_context(), command_errors():
         document = export_candidate(None, privacy.find_candidate(email))
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
@@ -75,7 +65,7 @@ def erase_candidate_command(email, yes):
     audit log (without the address). This cannot be undone, except from a backup.
     """
     db.check_schema()
-    with database.connection_context(), _one_line():
+    with database.connection_context(), command_errors():
         candidate = privacy.find_candidate(email)
         count = candidate.applications.count()
         if not yes:
@@ -101,7 +91,7 @@ def purge_command(dry_run):
     Run it daily from cron. Prints application refs, never names.
     """
     db.check_schema()
-    with database.connection_context(), _one_line():
+    with database.connection_context(), command_errors():
         result = retention.plan() if dry_run else retention.purge()
         for line in retention.lines(result, dry_run):
             click.echo(line)

@@ -26,7 +26,7 @@ from portal import followup_actions as actions
 from portal import mail
 from portal.clock import today
 from portal.db import database
-from portal.errors import DomainError
+from portal.errors import command_errors
 from portal.metrics import utc_midnight
 from portal.models import Application
 from portal.models import Candidate
@@ -231,11 +231,8 @@ def remind_command(dry_run, as_of):
 
     db.check_schema()
     day = as_of.date() if as_of else today()
-    with database.connection_context():
-        try:
-            _remind(day, dry_run)
-        except DomainError as error:
-            raise click.ClickException(error.message) from None
+    with database.connection_context(), command_errors():
+        _remind(day, dry_run)
 
 
 def _remind(day: date, dry_run: bool) -> None:
