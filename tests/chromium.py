@@ -41,6 +41,15 @@ def signed_in(browser, server, user, viewport, javascript=True):
     return context, page
 
 
+def assert_fits(page, viewport, path: str) -> None:
+    """The page at ``path`` scrolls no wider than the viewport; on a phone, every button
+    and field is tall enough for a thumb."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport["width"], f"{path} is {width}px wide"
+    if viewport is PHONE:
+        assert page.evaluate(SMALL_TARGETS) == 0, path
+
+
 def serious_violations(page) -> list:
     """axe-core's serious and critical findings on the page as loaded: rule, impact and
     the first few elements, so a failure says where to look."""

@@ -5,11 +5,11 @@ enhancements, and an axe-core scan with no serious or critical violations."""
 from datetime import timedelta
 
 import pytest
+from chromium import assert_fits
 from chromium import LAPTOP
 from chromium import PHONE
 from chromium import serious_violations
 from chromium import signed_in
-from chromium import SMALL_TARGETS
 
 from portal import domain
 from portal.clock import today
@@ -65,12 +65,7 @@ def test_no_page_scrolls_sideways(browser, server, data, viewport):
     for path in pages(data):
         response = page.goto(server + path)
         assert response.status == 200, path
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{path} is {width}px wide"
-        # every button and field is tall enough for a thumb
-        if viewport is PHONE:
-            narrow = page.evaluate(SMALL_TARGETS)
-            assert narrow == 0, path
+        assert_fits(page, viewport, path)
     context.close()
 
 

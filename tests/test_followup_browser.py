@@ -6,11 +6,11 @@ from datetime import date
 from datetime import timedelta
 
 import pytest
+from chromium import assert_fits
 from chromium import LAPTOP
 from chromium import PHONE
 from chromium import serious_violations
 from chromium import signed_in
-from chromium import SMALL_TARGETS
 
 from portal import domain
 from portal.clock import today
@@ -58,10 +58,7 @@ def test_no_page_scrolls_sideways(browser, server, data, viewport):
         if path == "/admin/followup/":  # open every disclosure: the forms must fit too
             for summary in page.locator("main details > summary").all():
                 summary.click()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{path} is {width}px wide"
-        if viewport is PHONE:
-            assert page.evaluate(SMALL_TARGETS) == 0, path
+        assert_fits(page, viewport, path)
     context.close()
 
 
