@@ -129,12 +129,17 @@ class Site:
         _write_atomic(self.manifest_path(release), json.dumps(manifest).encode())
 
     @contextmanager
-    def locked(self):
-        """Hold the site's build lock: one build at a time."""
+    def locked(self, wait: bool = True):
+        """Hold the site's build lock: one build at a time. Without ``wait``, yield
+        False at once when another holds it."""
         self.releases.mkdir(parents=True, exist_ok=True)
         with open(self.releases / ".lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            yield True
 
     def journal_path(self, release: Path) -> Path:
         return self.releases / f"{release.name}.journal.json"
@@ -242,11 +247,13 @@ def remove_page(release: Path, name: str) -> bool:
     return True
 
 
-def remove_pages(site_dir: str, tokens: list[str]) -> None:
+def remove_pages(site_dir: str, tokens: list[str]) -> bool:
     """Delete these pages from the published release now, under the site's lock; nothing
-    to do before the first build."""
+    to do before the first build. A request never waits for a build: when one is running,
+    False, and that build deletes pages revoked while it ran once it has published."""
     site = Site(site_dir)
-    with site.locked():
-        release = site.current()
+    with site.locked(wait=False) as mine:
+        release = site.current() if mine else None
         for token in tokens if release is not None else ():
             remove_page(release, token)
+    return mine

@@ -258,3 +258,15 @@ def test_watch_sees_every_kind_of_change(app, applications, make_user):
             change()
         assert build.data_version() != seen
         seen = build.data_version()
+
+
+def test_a_revocation_never_waits_for_a_running_build(app, out, applications):
+    """Revoking during a build returns at once; the build drops the page when it ends."""
+    app.config["SITE_DIR"] = str(out)
+    build.build(str(out))
+    token = token_of(applications[1])
+    with publish.Site(out).locked():  # a build is running
+        domain.revoke_link(None, applications[1])
+        assert (out / "c" / token / "index.html").exists()
+    build.build(str(out))
+    assert not (out / "c" / token).exists()
