@@ -107,28 +107,31 @@ def test_s7_a_killed_incremental_build_is_rolled_forward(app, tmp_path, many):
     assert code == 0, stderr
     state = site_state(out)
     assert sum(b"Fresh news for you" in page for page in state.values()) == 100
-    assert not list((out / "c").glob("*/.staged-*"))
+    assert not (out.parent / "site.releases" / ".staging").exists()
 
 
 def test_s7_the_database_failing_mid_build_leaves_the_site_whole(app, tmp_path, many):
+    """The events table vanishes: the build gets as far as a new release with its assets
+    and the live links, then fails on the first batch of pages (a timed failure would
+    race the build, which reads all events of a batch in one query)."""
     out = tmp_path / "site"
     build.build(str(out))
     before = site_state(out)
-    process = run_build(app, out, "--full", company="Doomed Ltd")
-    time.sleep(0.4)
     with database.connection_context():
         database.execute_sql('ALTER TABLE "event" RENAME TO "event_gone"')
     try:
-        code, stderr = finish(process)
+        code, stderr = finish(run_build(app, out, "--full", company="Doomed Ltd"))
         assert code != 0 and "Traceback" not in stderr
         assert "event" in stderr
         assert site_state(out) == before
+        assert len(list(out.parent.glob("site.releases/r-*[0-9]"))) == 2  # one abandoned
     finally:
         with database.connection_context():
             database.execute_sql('ALTER TABLE "event_gone" RENAME TO "event"')
     code, stderr = finish(run_build(app, out, "--full", company="Recovered Ltd"))
     assert code == 0, stderr
     assert assert_whole(site_state(out), {"Recovered Ltd"}) == "Recovered Ltd"
+    assert len(list(out.parent.glob("site.releases/r-*[0-9]"))) == 2  # cleared, + previous
 
 
 # --- a real nginx, configured as the README says -------------------------------------
