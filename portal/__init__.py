@@ -32,7 +32,10 @@ def _from_environment(name: str, default):
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise UnsafeSettings(f"PORTAL_{name} must be a whole number, not {raw!r}.") from None
     if isinstance(default, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -54,7 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     _secure(app)
 
+    from admin import bp as admin_bp
     from portal import auth
+    from portal import candidate
+    from portal import candidate_privacy
     from portal import db
     from portal import deployment
     from portal import web
@@ -63,16 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     deployment.init_app(app)  # proxy headers, HSTS, Redis: before web sets up the limiter
     web.init_app(app)
     auth.init_app(app)
-
-    from portal import candidate
-
     candidate.init_app(app)
-    from portal import candidate_privacy
-
     candidate_privacy.init_app(app)  # the candidate's erasure request
-
-    from admin import bp as admin_bp
-
     app.register_blueprint(admin_bp)
     return app
 

@@ -22,7 +22,7 @@ from portal import interchange
 from portal import UnsafeSettings
 from portal.backup import backup_command
 from portal.backup import restore_command
-from portal.build import build_command
+from portal.build_cli import build_command
 from portal.errors import command_errors
 from portal.links import link_command
 from portal.mail import send_command

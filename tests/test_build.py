@@ -9,6 +9,7 @@ import time_machine
 from conftest import CANDIDATE_HEADERS
 
 from portal import build
+from portal import build_cli
 from portal import domain
 from portal import links
 from portal import publish
@@ -245,8 +246,8 @@ def test_the_command_prints_one_summary_line(runner, out, applications):
 def test_watch_sees_every_kind_of_change(app, applications, make_user):
     """`portal build --watch` rebuilds when data_version moves: an update, a job edit,
     a new or revoked link each move it; nothing else does."""
-    seen = build.data_version()
-    assert build.data_version() == seen
+    seen = build_cli.data_version()
+    assert build_cli.data_version() == seen
     for change in (
         lambda: domain.post_update(None, applications[0], applications[0].version, "News"),
         lambda: domain.save_job(None, job=applications[0].job, title="Renamed",
@@ -254,10 +255,10 @@ def test_watch_sees_every_kind_of_change(app, applications, make_user):
         lambda: domain.revoke_link(None, applications[1]),
         lambda: domain.issue_link(None, applications[1]),
     ):  # fmt: skip
-        with time_machine.travel(build.clock.now() + timedelta(seconds=1)):
+        with time_machine.travel(build_cli.clock.now() + timedelta(seconds=1)):
             change()
-        assert build.data_version() != seen
-        seen = build.data_version()
+        assert build_cli.data_version() != seen
+        seen = build_cli.data_version()
 
 
 def test_a_revocation_never_waits_for_a_running_build(app, out, applications):
