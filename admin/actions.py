@@ -1,8 +1,7 @@
 """The application page's actions, one POST each: move, update, note, close, reopen, feedback.
 
-Each parses its form, calls one domain operation and redirects back to the page. When
-the domain refuses (someone changed the application meanwhile, or the input cannot be
-used) the page is shown again with the current state, the reason, and the form as typed.
+Each is a small function handed to `_act`, which parses the form, calls it and
+redirects back to the page, or shows the page again when the form or the domain refuses.
 """
 
 from flask import abort
@@ -30,44 +29,48 @@ from portal.errors import Conflict
 from portal.errors import Invalid
 
 
-def _refused(ref, name, form, error):
-    """The page again, in its current state, with the user's form as they typed it."""
-    application = application_or_404(ref)
-    if "version" in form and isinstance(error, Conflict):
-        form.version.data = application.version  # their next submit applies to what they now see
-    return application_page(application, (name, form), error.status, error.message)
-
-
-def _invalid(ref, name, form):
-    application = application_or_404(ref)
-    return application_page(application, (name, form), 400, "Please correct the form below.")
-
-
-def _stage(application, stage_id):
-    return next((s for s in queries.stages(application.job) if s.id == stage_id), None)
-
-
-def _done(application, message):
-    flash(message, "success")
-    return redirect(url_for("admin.application", ref=application.ref))
-
-
 def _with_choices(form, application):
     if "stage" in form:
         form.stage.choices = stage_options(queries.stages(application.job))
     return form
 
 
+def _stage(application, stage_id):
+    return next((s for s in queries.stages(application.job) if s.id == stage_id), None)
+
+
+def _act(ref, name, form_class, operation, allowed=lambda application: True):
+    """Parse the form, run one domain operation, redirect back with its message.
+
+    When the form does not validate, or the domain refuses (someone changed the
+    application meanwhile, or the input cannot be used), the page is shown again in its
+    current state with the reason and the form as the user typed it.
+    """
+    application = application_or_404(ref)
+    if not allowed(application):
+        abort(403)
+    form = _with_choices(form_class(prefix=name), application)
+    if not form.validate():
+        return application_page(application, (name, form), 400, "Please correct the form below.")
+    try:
+        message = operation(application, form)
+    except (Conflict, Invalid) as error:
+        application = application_or_404(ref)
+        if "version" in form and isinstance(error, Conflict):
+            # their next submit applies to what they now see
+            form.version.data = application.version
+        return application_page(application, (name, form), error.status, error.message)
+    flash(message, "success")
+    return redirect(url_for("admin.application", ref=application.ref))
+
+
 @bp.post("/applications/<ref>/move")
 @staff_required
 def move(ref):
     """Move the application to another stage, with optional word for the candidate."""
-    application = application_or_404(ref)
-    form = _with_choices(MoveForm(prefix="move"), application)
-    if not form.validate():
-        return _invalid(ref, "move", form)
-    stage = _stage(application, form.stage.data)
-    try:
+
+    def operation(application, form):
+        stage = _stage(application, form.stage.data)
         domain.move(
             actor(),
             application,
@@ -77,20 +80,17 @@ def move(ref):
             form.next_steps.data,
             form.reply_by.data,
         )
-    except (Conflict, Invalid) as error:
-        return _refused(ref, "move", form, error)
-    return _done(application, f"Moved to {stage.name}.")
+        return f"Moved to {stage.name}."
+
+    return _act(ref, "move", MoveForm, operation)
 
 
 @bp.post("/applications/<ref>/update")
 @staff_required
 def update(ref):
     """Post a candidate-facing update without changing stage."""
-    application = application_or_404(ref)
-    form = UpdateForm(prefix="update")
-    if not form.validate():
-        return _invalid(ref, "update", form)
-    try:
+
+    def operation(application, form):
         domain.post_update(
             actor(),
             application,
@@ -99,35 +99,29 @@ def update(ref):
             form.next_steps.data,
             form.reply_by.data,
         )
-    except (Conflict, Invalid) as error:
-        return _refused(ref, "update", form, error)
-    return _done(application, "Update posted for the candidate.")
+        return "Update posted for the candidate."
+
+    return _act(ref, "update", UpdateForm, operation)
 
 
 @bp.post("/applications/<ref>/note")
 @staff_required
 def note(ref):
     """Add an internal note."""
-    application = application_or_404(ref)
-    form = NoteForm(prefix="note")
-    if not form.validate():
-        return _invalid(ref, "note", form)
-    try:
+
+    def operation(application, form):
         domain.add_note(actor(), application, form.message.data)
-    except Invalid as error:
-        return _refused(ref, "note", form, error)
-    return _done(application, "Note added.")
+        return "Note added."
+
+    return _act(ref, "note", NoteForm, operation)
 
 
 @bp.post("/applications/<ref>/close")
 @staff_required
 def close(ref):
     """Close as hired, rejected or withdrawn."""
-    application = application_or_404(ref)
-    form = CloseForm(prefix="close")
-    if not form.validate():
-        return _invalid(ref, "close", form)
-    try:
+
+    def operation(application, form):
         domain.close(
             actor(),
             application,
@@ -136,38 +130,30 @@ def close(ref):
             form.closure_note.data,
             form.reason.data,
         )
-    except (Conflict, Invalid) as error:
-        return _refused(ref, "close", form, error)
-    return _done(application, f"Closed as {form.status.data}.")
+        return f"Closed as {form.status.data}."
+
+    return _act(ref, "close", CloseForm, operation)
 
 
 @bp.post("/applications/<ref>/reopen")
 @staff_required
 def reopen(ref):
     """Put a closed application back in the pipeline."""
-    application = application_or_404(ref)
-    form = _with_choices(ReopenForm(prefix="reopen"), application)
-    if not form.validate():
-        return _invalid(ref, "reopen", form)
-    stage = _stage(application, form.stage.data)
-    try:
+
+    def operation(application, form):
+        stage = _stage(application, form.stage.data)
         domain.reopen(actor(), application, form.version.data, stage)
-    except (Conflict, Invalid) as error:
-        return _refused(ref, "reopen", form, error)
-    return _done(application, f"Reopened at {stage.name}.")
+        return f"Reopened at {stage.name}."
+
+    return _act(ref, "reopen", ReopenForm, operation)
 
 
 @bp.post("/applications/<ref>/feedback")
 @login_required
 def feedback(ref):
     """Submit a scorecard for the application at a stage."""
-    application = application_or_404(ref)
-    if not can_give_feedback(actor(), application):
-        abort(403)
-    form = _with_choices(FeedbackForm(prefix="feedback"), application)
-    if not form.validate():
-        return _invalid(ref, "feedback", form)
-    try:
+
+    def operation(application, form):
         domain.submit_feedback(
             actor(),
             application,
@@ -177,6 +163,12 @@ def feedback(ref):
             form.strengths.data,
             form.concerns.data,
         )
-    except Invalid as error:
-        return _refused(ref, "feedback", form, error)
-    return _done(application, "Thank you: your feedback is saved.")
+        return "Thank you: your feedback is saved."
+
+    return _act(
+        ref,
+        "feedback",
+        FeedbackForm,
+        operation,
+        allowed=lambda application: can_give_feedback(actor(), application),
+    )
