@@ -122,8 +122,9 @@ def cpu_since(before: tuple[float, float], who: int = resource.RUSAGE_SELF) -> l
     return [after - start for after, start in zip(cpu(who), before, strict=True)]
 
 
-def frozen_flask(app, out: Path, limit: int | None) -> tuple[int, float, int]:
-    """Freeze the live candidate route for every live link with Frozen-Flask."""
+def frozen_flask(app, out: Path, limit: int | None) -> tuple[SimpleNamespace, int]:
+    """Freeze the live candidate route for every live link with Frozen-Flask: pages,
+    seconds and CPU, and the peak memory."""
     from flask_frozen import Freezer
 
     from portal import links
