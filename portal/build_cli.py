@@ -12,6 +12,7 @@ from portal import db
 from portal import publish
 from portal.build import build
 from portal.models import Application
+from portal.models import Event
 from portal.models import Job
 from portal.models import Link
 from portal.models import User
@@ -43,19 +44,25 @@ def build_command(out, full, quiet, rollback, watch, interval):
             if not quiet:
                 click.echo(f"Published {release.name} again.")
             return
+        if watch:
+            _watch(out, full, interval, quiet)  # until stopped
         with db.database.connection_context():
             summary = build(out, full=full, progress=not quiet and sys.stderr.isatty())
         if not quiet:
             click.echo(summary.line(out))
-        if watch:
-            _watch(out, interval, quiet)
     except publish.UnsafePath as error:
         raise click.ClickException(str(error)) from None
 
 
 def data_version() -> tuple:
-    """A cheap summary that changes whenever any page's data may have (indexed maxima)."""
+    """Cheap values (each an index lookup) of which one moves whenever any page's data
+    may have: the newest event first (every audited change to an application writes one,
+    whatever clock an imported row's times came from), then when applications, jobs,
+    users and links last changed, and today (a reply-by date can pass overnight)."""
+    event = Event.select(Event.id, Event.created).order_by(Event.id.desc()).first()
     return (
+        event.id if event else None,
+        event.created if event else None,
         Application.select(fn.MAX(Application.updated)).scalar(),
         Job.select(fn.MAX(Job.updated)).scalar(),
         User.select(fn.MAX(User.updated)).scalar(),
@@ -65,18 +72,34 @@ def data_version() -> tuple:
     )
 
 
-def _watch(out: str, interval: float, quiet: bool) -> None:
-    """Rebuild whenever ``data_version`` moves; print each build with its latency (from
-    the newest change to its page being published)."""
+#: The moments in a data version: when something last changed.
+MOMENTS = slice(1, 7)
+
+
+def _latency(before: tuple, after: tuple) -> float | None:
+    """Seconds from the newest change between two data versions until now (a moment
+    in the future, from an imported row, says nothing: None when nothing else moved)."""
+    now = clock.now()
+    moved = [
+        moment
+        for was, moment in zip(before[MOMENTS], after[MOMENTS], strict=True)
+        if moment != was and moment is not None and moment <= now
+    ]
+    return (now - max(moved)).total_seconds() if moved else None
+
+
+def _watch(out: str, full: bool, interval: float, quiet: bool) -> None:
+    """Build, then rebuild whenever ``data_version`` moves; print each build (after the
+    first, with its latency: from the newest change to its page being published)."""
     seen = None
     while True:
         with db.database.connection_context():
             version = data_version()
             if version != seen:
-                summary = build(out)
-                newest = max((v for v in version[:5] if v is not None), default=None)
-                if not quiet and seen is not None:
-                    lag = (clock.now() - newest).total_seconds() if newest else 0.0
-                    click.echo(f"{summary.line(out)} Latency from the change: {lag:.1f} s.")
+                summary = build(out, full=full and seen is None)
+                lag = _latency(seen, version) if seen else None
+                if not quiet:
+                    late = "" if lag is None else f" Latency from the change: {lag:.1f} s."
+                    click.echo(summary.line(out) + late)
                 seen = version
         time.sleep(interval)

@@ -245,7 +245,10 @@ def test_the_command_prints_one_summary_line(runner, out, applications):
 
 def test_watch_sees_every_kind_of_change(app, applications, make_user):
     """`portal build --watch` rebuilds when data_version moves: an update, a job edit,
-    a new or revoked link each move it; nothing else does."""
+    a new or revoked link each move it; nothing else does. Imported rows stamped by a
+    clock ahead of ours (here two days) do not hide later changes."""
+    ahead = build_cli.clock.now() + timedelta(days=2)
+    Application.update(updated=ahead).execute()
     seen = build_cli.data_version()
     assert build_cli.data_version() == seen
     for change in (
@@ -259,6 +262,16 @@ def test_watch_sees_every_kind_of_change(app, applications, make_user):
             change()
         assert build_cli.data_version() != seen
         seen = build_cli.data_version()
+
+
+def test_watch_latency_runs_from_the_newest_change_that_is_not_in_the_future(app, applications):
+    before = build_cli.data_version()
+    with time_machine.travel(build_cli.clock.now() + timedelta(seconds=30)):
+        domain.post_update(None, applications[0], applications[0].version, "News")
+    Application.update(updated=build_cli.clock.now() + timedelta(days=2)).execute()
+    with time_machine.travel(build_cli.clock.now() + timedelta(seconds=42), tick=False):
+        assert build_cli._latency(before, build_cli.data_version()) == pytest.approx(12, abs=1)
+    assert build_cli._latency(before, before) is None
 
 
 def test_a_revocation_never_waits_for_a_running_build(app, out, applications):

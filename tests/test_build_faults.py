@@ -3,6 +3,7 @@ README's nginx server block served by a real nginx."""
 
 import hashlib
 import os
+import queue
 import random
 import re
 import signal
@@ -33,7 +34,7 @@ def many(make_job, make_application):
     return [make_application(job=job, name=f"Person {n}") for n in range(PAGES)]
 
 
-def run_build(app, out, *args, company="Example Ltd") -> subprocess.Popen:
+def run_build(app, out, *args, company="Example Ltd", quiet=True) -> subprocess.Popen:
     """`portal build OUT` as a separate process, as cron would run it."""
     env = dict(
         os.environ,
@@ -45,7 +46,7 @@ def run_build(app, out, *args, company="Example Ltd") -> subprocess.Popen:
     )
     portal = Path(sys.executable).parent / "portal"
     return subprocess.Popen(
-        [portal, "build", str(out), "--quiet", *args],
+        [portal, "build", str(out), *(["--quiet"] if quiet else []), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -132,6 +133,32 @@ def test_s7_the_database_failing_mid_build_leaves_the_site_whole(app, tmp_path, 
     assert code == 0, stderr
     assert assert_whole(site_state(out), {"Recovered Ltd"}) == "Recovered Ltd"
     assert len(list(out.parent.glob("site.releases/r-*[0-9]"))) == 2  # cleared, + previous
+
+
+def test_watch_prints_each_build_as_it_happens_with_its_latency(app, tmp_path, many):
+    """`portal build OUT --watch` as a service runs it, its output a pipe: a line for the
+    first build at once, then one per change, naming its latency (a block-buffered
+    stdout would hold them until the buffer filled)."""
+    out = tmp_path / "site"
+    database.close()
+    process = run_build(app, out, "--watch", "--interval", "0.2", quiet=False)
+    lines = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout])
+    reader.start()
+    try:
+        assert "(full): 300 written" in lines.get(timeout=60)
+        domain.post_update(None, many[7], many[7].version, "Watched news")
+        database.close()
+        line = lines.get(timeout=60)
+        assert "(incremental): 1 written, 299 unchanged" in line
+        assert re.search(r"Latency from the change: \d+\.\d s\.$", line.strip())
+        assert sum(b"Watched news" in page for page in site_state(out).values()) == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        reader.join(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
 
 
 # --- a real nginx, configured as the README says -------------------------------------
