@@ -71,7 +71,7 @@ def _application(rng: random.Random, n: int, jobs: list, today: date) -> dict:
     status = rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
     stage = len(STAGES) - 1 if status == "hired" else rng.choices(range(5), STAGE_WEIGHTS)[0]
     start = datetime.combine(today, datetime.min.time()) - timedelta(
-        days=rng.randint(20, 365), hours=rng.randint(0, 10), minutes=rng.randint(0, 59)
+        days=rng.randint(25, 365), hours=rng.randint(0, 10), minutes=rng.randint(0, 59)
     )
     recruiter = job["recruiter"]
     events = [{"at": iso(start), "kind": "created", "actor": recruiter, "to_stage": STAGES[0]}]
