@@ -66,7 +66,7 @@ def _picked(field: str = "pick") -> list[tuple[int, int]]:
     pairs = []
     for value in request.form.getlist(field):
         id_, _, version = value.partition(":")
-        if not (id_.isdigit() and version.isdigit()):
+        if not (id_.isdecimal() and version.isdecimal()):
             abort(400, "The form is incomplete: reload the page.")
         pairs.append((int(id_), int(version)))
     return pairs

@@ -30,7 +30,6 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from portal.clock import today
 from portal.models import CLOSED_STATUSES
 from portal.models import RECOMMENDATIONS
 from portal.models import ROLES
@@ -65,26 +64,21 @@ class VersionedForm(Form):
     version = HiddenField(validators=[DataRequired()])
 
     def validate_version(self, field):
-        if not str(field.data).isdigit():
+        if not str(field.data).isdecimal():
             raise ValidationError("The form is incomplete: reload the page.")
-
-
-def not_in_the_past(form, field):
-    if field.data and field.data < today():
-        raise ValidationError("Choose today or a later date.")
 
 
 class MoveForm(VersionedForm):
     stage = SelectField("Move to", coerce=int, validators=[InputRequired()])
     message = TextAreaField("Message for the candidate (optional)")
     next_steps = TextAreaField("Next steps (optional)")
-    reply_by = DateField("They will hear from us by", validators=[Optional(), not_in_the_past])
+    reply_by = DateField("They will hear from us by", validators=[Optional()])
 
 
 class UpdateForm(VersionedForm):
     message = TextAreaField("Message for the candidate", validators=[DataRequired()])
     next_steps = TextAreaField("Next steps (optional)")
-    reply_by = DateField("They will hear from us by", validators=[Optional(), not_in_the_past])
+    reply_by = DateField("They will hear from us by", validators=[Optional()])
 
 
 class NoteForm(Form):

@@ -114,12 +114,17 @@ def preview(ref):
 @bp.get("/applications/<ref>/preview/page")
 @login_required
 def preview_page(ref):
-    """The exact bytes the candidate gets, served so that no form on it can be sent."""
+    """The exact bytes the candidate gets, served so that no form on it can be sent. The
+    link is the candidate's key: a hiring manager, who may not see it in the admin, gets
+    the page with the forms' addresses and tokens blanked out."""
     link = links.live(application_or_404(ref))
     found = pages.find_by_id(link.id) if link else None
     if found is None:
         return Response("No live link.", 404, PREVIEW_HEADERS, content_type="text/plain")
-    body = pages.render(pages.model(found))
+    page = pages.model(found)
+    if not can_act(current_user):
+        page |= {"action": "#preview-", "form_token": ""}
+    body = pages.render(page)
     return Response(body, 200, PREVIEW_HEADERS, content_type="text/html; charset=utf-8")
 
 

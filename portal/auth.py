@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return User.get_or_none((User.id == int(user_id)) & User.active) if user_id.isdigit() else None
+    return (
+        User.get_or_none((User.id == int(user_id)) & User.active) if user_id.isdecimal() else None
+    )
 
 
 @functools.cache
@@ -68,11 +70,14 @@ def _account_key() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """``target`` if it stays on this site, else the admin home."""
-    if target:
-        parts = urlsplit(target.replace("\\", "/"))
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
+    """``target`` if it is a path on this site, else the admin home. Read as a browser
+    reads it: control characters and spaces dropped, backslashes as slashes; then a
+    second slash at the start would name another host (``//host``, and ``////host``,
+    which the redirect's normalisation turns into ``//host``)."""
+    path = "".join(c for c in target or "" if c > " ").replace("\\", "/")
+    parts = urlsplit(path)
+    if path.startswith("/") and not path.startswith("//") and not parts.scheme and not parts.netloc:
+        return path
     return url_for("admin.home")
 
 

@@ -242,7 +242,7 @@ def reapply(erased: set[tuple[str, str]]) -> int:
     count = 0
     for _, subject in sorted(erased - erasures()):
         kind, _, number = subject.partition(" ")
-        if not number.isdigit():
+        if not number.isdecimal():
             continue
         if kind == "candidate":
             candidate = Candidate.get_or_none(Candidate.id == int(number))

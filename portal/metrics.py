@@ -182,7 +182,7 @@ def _ratings(period: Period, job_ids=None):
 def _rating(text: str) -> int | None:
     """The score of a "rated" event: its message is "4 out of 5" (portal.domain)."""
     value = str(text).strip().split(" ")[0]
-    return int(value) if value.isdigit() and 1 <= int(value) <= 5 else None
+    return int(value) if value.isdecimal() and 1 <= int(value) <= 5 else None
 
 
 def health(period: Period, *, job_id=None, recruiter_id=None, day: date | None = None):

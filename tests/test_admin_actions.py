@@ -14,6 +14,7 @@ from admin_client import fill
 from admin_client import form
 from admin_client import submit
 from conftest import Auth
+from conftest import csrf_token
 from conftest import PASSWORD
 
 from portal import domain
@@ -111,8 +112,23 @@ def test_reply_by_in_the_past_is_refused_and_the_text_kept(client, auth, recruit
         reply_by=(today() - timedelta(days=1)).isoformat(),
     )
     assert response.status_code == 400
-    assert "Choose today or a later date." in response.text
+    assert "is in the past: choose today or later." in response.text
     assert "Kept message</textarea>" in response.text
+    assert fresh(application).version == 1
+
+
+@pytest.mark.parametrize("version", ["²", "١x", "-1", "1.0"])
+def test_a_version_that_is_not_a_plain_number_is_a_400(
+    client, auth, recruiter, application, version
+):
+    """ "²" passes str.isdigit() and then fails int(): it once gave a 500."""
+    auth.login(recruiter)
+    page = client.get(url(application))
+    response = client.post(
+        url(application) + "update",
+        data={"csrf_token": csrf_token(page), "update-version": version, "update-message": "Hi"},
+    )
+    assert response.status_code == 400
     assert fresh(application).version == 1
 
 

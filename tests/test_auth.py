@@ -131,6 +131,11 @@ def test_the_account_limit_holds_across_client_addresses(app, make_user):
         "javascript:alert(1)",
         "//evil.com/%2e%2e",
         "https:evil.com",
+        "////evil.com",
+        "///evil.com/admin/",
+        "/\t/evil.com",
+        "/ /evil.com",
+        "/\\/evil.com",
     ],
 )
 def test_off_site_next_is_ignored(client, make_user, target):

@@ -3,14 +3,16 @@ a 360 px phone, no JavaScript needed, the strict CSP really applied, and an axe-
 scan with no serious or critical violations."""
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from chromium import PHONE
 from chromium import serious_violations
 
+from portal import dates
 from portal import domain
 from portal import links
+from portal.clock import today
 from portal.models import Application
 from portal.models import Event
 from portal.models import Stage
@@ -70,7 +72,7 @@ def active(make_application):
         application.version,
         message="Thank you for a great first call! Next come the interviews.",
         next_steps="Look out for an email with the schedule and your interviewers' names.",
-        reply_by=date(2026, 12, 4),
+        reply_by=today() + timedelta(days=8),
     )
     return application
 
@@ -95,7 +97,8 @@ def test_the_page_on_a_phone(live, phone, active):
     assert phone.get_by_role("heading", level=1).inner_text().endswith("Backend Engineer")
     current = phone.locator('[aria-current="step"]')
     assert "Interviews" in current.inner_text()
-    assert phone.get_by_text("By Friday 4 December").is_visible()
+    promise = dates.in_words(Application.get_by_id(active.id).reply_by)
+    assert phone.get_by_text(f"By {promise}").is_visible()
     # The stylesheet loaded under the strict CSP (the page is styled), nothing was blocked.
     background = phone.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(243, 245, 248)"

@@ -43,6 +43,7 @@ def text_of(html: str) -> str:
 # --- what the page shows ---------------------------------------------------------------
 
 
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
 def test_an_active_application(client, make_application):
     application = make_application(name="Ada Lovelace")
     domain.move(

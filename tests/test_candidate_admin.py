@@ -122,8 +122,13 @@ def test_a_manager_sees_no_address_and_cannot_act(
     )
     assert response.status_code == 403
     assert links.live(application) is not None
-    # They may preview the page of an application on their job, not another's.
+    # They may preview the page of an application on their job, not another's, and the
+    # preview does not hand them the link (nor its forms' token) either.
     assert client.get(f"/admin/applications/{application.ref}/preview").status_code == 200
+    preview = client.get(f"/admin/applications/{application.ref}/preview/page").text
+    assert "Withdraw my application" in preview
+    assert links.live(application).token not in preview
+    assert links.form_token(links.live(application).id) not in preview
     other = make_application()
     assert client.get(f"/admin/applications/{other.ref}/preview").status_code == 404
     assert client.get(f"/admin/applications/{other.ref}/preview/page").status_code == 404

@@ -81,6 +81,7 @@ def test_invalid_email_is_refused_with_the_address(make_job):
         domain.add_application(None, make_job(), "Ada", "not-an-email")
 
 
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
 def test_move_records_a_visible_event_and_bumps_the_version(make_application):
     application = make_application()
     target = stages(application.job)[2]
@@ -98,6 +99,20 @@ def test_move_records_a_visible_event_and_bumps_the_version(make_application):
     assert stored.reply_by == date(2026, 12, 4)
     assert event.visible and event.from_stage_id != target.id
     assert stored.last_word == event.created
+
+
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
+def test_a_promise_is_neither_in_the_past_nor_beyond_a_year(make_application):
+    """Every entry point (application page, follow-up queue, CLI) meets this rule here."""
+    application = make_application()
+    for reply_by, reason in (
+        (date(2026, 11, 25), "is in the past"),
+        (date(2027, 11, 28), "more than a year away"),
+    ):
+        with pytest.raises(Invalid, match=reason):
+            domain.post_update(None, application, application.version, "Hi", reply_by=reply_by)
+    domain.post_update(None, application, application.version, "Hi", reply_by=date(2026, 11, 26))
+    assert Application.get_by_id(application.id).reply_by == date(2026, 11, 26)
 
 
 def test_a_stale_version_is_refused_and_nothing_is_lost(make_application):

@@ -123,6 +123,22 @@ def test_posting_the_holding_update(client, auth, rita, queue):
 
 
 @time_machine.travel(WEDNESDAY, tick=False)
+def test_a_promise_in_the_past_is_refused_from_the_queue_too(client, auth, rita, queue):
+    auth.login(rita)
+    page = client.get("/admin/followup/")
+    lee = queue["late"]
+    before = (fresh(lee).reply_by, fresh(lee).version)
+    response = client.post(
+        f"/admin/followup/{lee.ref}/update",
+        data={"csrf_token": csrf_token(page), "version": lee.version, "message": "Hello",
+              "reply_by": "2001-01-01"},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "is in the past" in response.text
+    assert (fresh(lee).reply_by, fresh(lee).version) == before
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
 def test_a_stale_form_changes_nothing_and_says_why(client, auth, rita, queue):
     auth.login(rita)
     page = client.get("/admin/followup/")

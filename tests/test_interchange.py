@@ -7,6 +7,7 @@ from datetime import date
 from datetime import datetime
 
 import pytest
+import time_machine
 
 from portal import domain
 from portal.cli import cli
@@ -140,6 +141,7 @@ def test_a_closed_application_without_history_gets_the_entries_close_writes(runn
     assert grace.reply_by is None and grace.closed is not None
 
 
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
 def test_export_import_export_round_trips(runner, tmp_path, make_user, make_job):
     """Rich history made by the live operations survives export → empty database → import."""
     recruiter = make_user("recruiter", email="rec@example.com")

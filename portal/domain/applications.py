@@ -117,7 +117,17 @@ def change(application: Application, version: int, **changes) -> None:
     application.version = int(version) + 1
 
 
+#: The furthest a reply-by date may be promised ahead.
+REPLY_BY_HORIZON_DAYS = 366
+
+
 def _candidate_word(message, next_steps, reply_by):
+    """What a candidate-visible change says, checked: a promise cannot be kept in the past,
+    nor mean anything more than a year ahead."""
+    if reply_by is not None and reply_by < today():
+        raise Invalid(f"The reply-by date {reply_by} is in the past: choose today or later.")
+    if reply_by is not None and (reply_by - today()).days > REPLY_BY_HORIZON_DAYS:
+        raise Invalid(f"The reply-by date {reply_by} is more than a year away.")
     return (
         clean_text(message, "Message", limit=5000),
         clean_text(next_steps, "Next steps", limit=2000),
