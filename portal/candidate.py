@@ -25,6 +25,7 @@ from portal import links
 from portal import pages
 from portal.db import database
 from portal.errors import DomainError
+from portal.errors import Invalid
 from portal.models import Application
 from portal.web import csrf
 from portal.web import limiter
@@ -191,7 +192,10 @@ def fresh_link():
     """Send fresh links to an address; the same answer whether or not it is known."""
     if not _allow("FRESH_LINK_RATE_LIMIT", "fresh-link", _client()):
         return _too_many()
-    email = request.form.get("email", "").strip().lower()[:254]
+    try:  # counted as the address it reaches: "ｅxample.org" is example.org
+        email = domain.normalise_email(request.form.get("email", "")[:320])
+    except Invalid:
+        email = ""
     response = message_page(
         200,
         "Check your inbox",

@@ -66,6 +66,15 @@ def open_database(url: str) -> peewee.Database:
     )
 
 
+def lock(model: type[peewee.Model], row_id) -> None:
+    """Hold one row until the transaction ends, so that a check and the write it leads to
+    cannot interleave with another request's (PostgreSQL's READ COMMITTED would let two
+    both pass the check). SQLite needs nothing: its transactions begin IMMEDIATE, so
+    writers already take turns."""
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        model.select(model.id).where(model.id == row_id).for_update().execute()
+
+
 def database_url(app: Flask) -> str:
     """The configured URL, or the SQLite file in the instance folder."""
     return app.config["DATABASE_URL"] or "sqlite:///" + str(

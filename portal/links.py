@@ -22,6 +22,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal.clock import now
 from portal.db import database
+from portal.db import lock
 from portal.models import Application
 from portal.models import Link
 
@@ -132,8 +133,10 @@ def live(application: Application) -> Link | None:
 
 
 def issue(application: Application) -> Link:
-    """The application's live link, minting a new one when there is none."""
+    """The application's live link, minting a new one when there is none (at most one
+    is live: concurrent calls for one application take turns)."""
     with database.atomic():
+        lock(Application, application.id)
         link = live(application)
         if link is not None:
             return link

@@ -1,6 +1,7 @@
 """The candidate page: what it shows, in what words, and what the candidate can do on it."""
 
 import re
+import threading
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -12,6 +13,7 @@ from portal import domain
 from portal import links
 from portal import pages
 from portal.clock import now
+from portal.db import database
 from portal.models import Application
 from portal.models import Event
 from portal.models import Link
@@ -379,3 +381,45 @@ def test_static_only_pages_carry_no_forms(app, client, make_application, status)
     dead = client.get("/c/nope/").text
     assert "<form" not in dead
     assert "reply to the email that brought you here" in dead
+
+
+def at_once(app, application, action, times: int = 6) -> list[Exception]:
+    """Run ``action`` on ``application`` from ``times`` threads released together, each
+    with its own connection, as simultaneous requests would: the errors they raised."""
+    ready, errors = threading.Barrier(times), []
+
+    def request():
+        with app.app_context(), database.connection_context():
+            mine = Application.get_by_id(application.id)
+            ready.wait()
+            try:
+                action(mine)
+            except Exception as error:  # noqa: BLE001 - reported to the test
+                errors.append(error)
+
+    threads = [threading.Thread(target=request) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return errors
+
+
+def test_a_double_click_counts_once(app, make_application):
+    """On PostgreSQL (READ COMMITTED) simultaneous requests once each passed the "not yet"
+    check and recorded their own acknowledgement and rating."""
+    application = make_application()
+    domain.close(None, application, application.version, "rejected", "Thank you.")
+    assert at_once(app, application, domain.acknowledge_closure) == []
+    assert at_once(app, application, lambda mine: domain.rate_experience(mine, 4)) == []
+    kinds = [e.kind for e in Event.select().where(Event.application == application.id)]
+    assert (kinds.count("acknowledged"), kinds.count("rated")) == (1, 1)
+
+
+def test_simultaneous_fresh_links_leave_one_live_link(app, make_application):
+    application = make_application()
+    domain.revoke_link(None, application)
+    assert at_once(app, application, links.issue) == []
+    assert (
+        Link.select().where(Link.application == application.id, Link.revoked.is_null()).count() == 1
+    )

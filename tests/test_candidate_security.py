@@ -362,6 +362,18 @@ def test_l12_rate_limited_per_address_silently(app, client, make_application):
     assert Mail.select().where(Mail.kind == "link").count() == 2
 
 
+def test_l12_every_spelling_of_an_address_shares_its_limit(app, client, make_application):
+    """Full-width letters in the domain reach the same inbox: they count as one address."""
+    app.config["FRESH_LINK_ADDRESS_LIMIT"] = "2 per hour"
+    make_application(email="target@example.org")
+    Mail.delete().execute()
+    for n, spelling in enumerate(
+        ("target@example.org", "target@ｅxample.org", "TARGET@exａmple.org")
+    ):
+        ask(client, spelling, REMOTE_ADDR=f"192.0.2.{n}")
+    assert Mail.select().where(Mail.kind == "link").count() == 2
+
+
 def test_l12_a_fresh_link_replaces_a_revoked_one(client, make_application):
     application = make_application(email="lost@example.org")
     old = links.live(application).token

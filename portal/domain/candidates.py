@@ -4,6 +4,7 @@ from portal import links
 from portal import mail
 from portal.clock import now
 from portal.db import database
+from portal.db import lock
 from portal.domain.applications import change
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import record
@@ -112,6 +113,7 @@ def acknowledge_closure(application) -> Event | None:
     if application.is_active:
         raise Invalid("There is nothing to acknowledge while the application is open.")
     with database.atomic():
+        lock(Application, application.id)  # twice at once still counts once
         if _since_closed(application, "acknowledged"):
             return None
         Application.update(updated=now()).where(Application.id == application.id).execute()
@@ -129,6 +131,7 @@ def rate_experience(application, score) -> Event | None:
     if score not in range(1, 6):
         raise Invalid("Please choose one of the five answers.")
     with database.atomic():
+        lock(Application, application.id)  # twice at once still counts once
         if _since_closed(application, "rated"):
             return None
         Application.update(updated=now()).where(Application.id == application.id).execute()
