@@ -14,6 +14,8 @@ from flask import request
 from flask import Response
 
 from portal import candidate
+from portal import dates
+from portal.clock import local_date
 from portal.domain import privacy
 from portal.errors import DomainError
 from portal.web import csrf
@@ -65,6 +67,4 @@ def erase(token: str):
 
 
 def _day(moment) -> str:
-    from portal import dates
-
-    return dates.in_words(moment.date())
+    return dates.in_words(local_date(moment))

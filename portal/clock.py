@@ -23,6 +23,11 @@ def local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(zone())
 
 
+def local_date(moment: datetime) -> date:
+    """The company's date at a stored UTC time: what a person there calls that day."""
+    return local(moment).date()
+
+
 def today() -> date:
     """Today's date where the company is."""
     return datetime.now(zone()).date()

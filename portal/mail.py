@@ -241,7 +241,7 @@ def _write_eml(path: Path, msg: EmailMessage) -> None:
 
 def queue_link(application: Application, url: str, ends) -> Mail:
     """The candidate's link, sent on purpose by staff or on the candidate's request."""
-    return queue(application, "link", url=url, ends=dates.in_words(ends.date()))
+    return queue(application, "link", url=url, ends=dates.in_words(clock.local_date(ends)))
 
 
 def queue_notice(application: Application, event, url: str) -> Mail:

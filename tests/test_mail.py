@@ -3,12 +3,15 @@ after commit), and what happens when the server is down, refuses, or wants TLS."
 
 import ssl
 import subprocess
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from portal import dates
 from portal import domain
 from portal import links
 from portal import mail
@@ -284,3 +287,14 @@ def test_the_templates_can_be_edited(app, smtp_server, make_application, tmp_pat
     assert not text.startswith("Subject")
     assert text.startswith("Hello Ada,")
     assert "<!doctype html>" in html
+
+
+def test_dates_in_emails_are_the_company_s_dates(app, make_application):
+    """A link ending at 02:30 UTC ends the evening before in New York: the email names
+    the day the page itself names, not the UTC one."""
+    app.config["TIMEZONE"] = "America/New_York"
+    application = make_application()
+    ends = datetime(2027, 9, 5, 2, 30)
+    queued = mail.queue_link(application, "https://jobs.example.com/c/x/", ends)
+    assert dates.in_words(date(2027, 9, 4)) in Mail.get_by_id(queued.id).text
+    assert dates.in_words(date(2027, 9, 5)) not in Mail.get_by_id(queued.id).text

@@ -21,6 +21,7 @@ from flask import current_app
 
 from portal import domain
 from portal import links
+from portal.clock import local_date
 from portal.clock import now
 from portal.db import database
 from portal.errors import Invalid
@@ -212,7 +213,7 @@ def request_erasure(application: Application) -> ErasureRequest:
             return request
         from portal import mail
 
-        mail.queue(application, "erasure", due=request.due.date())
+        mail.queue(application, "erasure", due=local_date(request.due))
     return request
 
 
