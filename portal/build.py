@@ -71,7 +71,8 @@ class Summary:
 
 def fingerprint() -> str:
     """A hash of everything that shapes every page: templates, assets, page settings,
-    the code, and the year (dates in words name the year only when it is not this one)."""
+    the signing keys, the code, and the year (dates in words name the year only when it
+    is not this one)."""
     digest = hashlib.sha256()
     for folder in (Path(current_app.template_folder), Path(current_app.static_folder)):
         for path in sorted(folder.rglob("*")):
@@ -80,6 +81,7 @@ def fingerprint() -> str:
                 digest.update(path.read_bytes())
     for name in PAGE_SETTINGS:
         digest.update(f"{name}={current_app.config[name]!r}".encode())
+    digest.update(repr(links.signing_keys()).encode())  # a retired key ends its pages
     digest.update(str(clock.today().year).encode())
     for path in sorted(Path(pages.__file__).parent.rglob("*.py")):  # the code that renders
         digest.update(path.read_bytes())

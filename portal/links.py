@@ -37,7 +37,8 @@ MAX_TOKEN_LENGTH = 160
 VIEW_RESOLUTION = timedelta(hours=1)
 
 
-def _keys() -> tuple[str, ...]:
+def signing_keys() -> tuple[str, ...]:
+    """The keys tokens may be signed with: the fallbacks, then the current one."""
     config = current_app.config
     return (*config["SECRET_KEY_FALLBACKS"], config["SECRET_KEY"])
 
@@ -64,7 +65,7 @@ def closed_grace() -> timedelta:
 
 def sign(link_id: str) -> str:
     """A token for ``link_id``, signed with the current key."""
-    return _serializer(_keys()).dumps(link_id)
+    return _serializer(signing_keys()).dumps(link_id)
 
 
 def unsign(token: str) -> str | None:
@@ -72,7 +73,7 @@ def unsign(token: str) -> str | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     try:
-        link_id = _serializer(_keys()).loads(token, max_age=int(lifetime().total_seconds()))
+        link_id = _serializer(signing_keys()).loads(token, max_age=int(lifetime().total_seconds()))
     except BadSignature:  # also SignatureExpired and BadPayload
         return None
     return link_id if isinstance(link_id, str) else None
@@ -81,14 +82,21 @@ def unsign(token: str) -> str | None:
 def form_token(link_id: str) -> str:
     """The form token of a link's page: derived from the link, never from a session,
     so the page's bytes are the same for everyone and for the static build."""
-    return _form_signer(_keys()).get_signature(link_id).decode("ascii")
+    return _form_signer(signing_keys()).get_signature(link_id).decode("ascii")
 
 
 def check_form_token(link_id: str, value: str | None) -> bool:
     """Whether ``value`` is the form token of ``link_id`` (under any listed key)."""
     if not value or len(value) > 100:
         return False
-    return _form_signer(_keys()).verify_signature(link_id, value)
+    return _form_signer(signing_keys()).verify_signature(link_id, value)
+
+
+def signed_now(link: Link) -> bool:
+    """Whether the link's token passes the signature check as configured now: a token
+    signed with a key since retired, or older than a since-shortened ``LINK_DAYS``,
+    opens nothing even though its row says live."""
+    return unsign(link.token) == link.id
 
 
 def same_token(stored: str, given: str) -> bool:
@@ -138,8 +146,10 @@ def issue(application: Application) -> Link:
     with database.atomic():
         lock(Application, application.id)
         link = live(application)
-        if link is not None:
+        if link is not None and signed_now(link):
             return link
+        if link is not None:  # dead by its signature: end it, so its page goes too
+            revoke(application)
         link_id = secrets.token_urlsafe(16)
         issued = now()
         return Link.create(
@@ -225,7 +235,7 @@ def link_command(ref, every, do_revoke):
         raise click.UsageError("Give an application REF, or --all (not both).")
     with database.connection_context():
         if every:
-            for link in live_links():
+            for link in filter(signed_now, live_links()):
                 click.echo(f"{link.application.ref}\t{url(link)}")
             return
         application = Application.get_or_none(Application.ref == ref)

@@ -93,6 +93,20 @@ def test_s2_revocation_deletes_the_page_at_once_with_a_site_dir(app, out, applic
     assert not (out / "c" / token).exists()
 
 
+def test_s2_retiring_a_key_ends_the_pages_it_signed(app, out, applications):
+    """The live route refuses those tokens at once; the site must not keep serving them."""
+    build.build(str(out))
+    app.config.update(SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=["test-secret"])
+    assert build.build(str(out)).kind == "full"  # the keys shape the pages' fate
+    assert len(page_tokens(out)) == 5  # still a fallback: still served
+    app.config.update(SECRET_KEY_FALLBACKS=[])
+    summary = build.build(str(out))
+    assert (summary.written, page_tokens(out)) == (0, set())
+    fresh = links.issue(applications[0])  # a fresh link, signed with the new key
+    assert build.build(str(out)).written == 1
+    assert page_tokens(out) == {fresh.token}
+
+
 def test_s2_a_closed_page_ends_after_the_closed_period(app, out, applications):
     application = applications[2]
     domain.close(None, application, application.version, "rejected", "Thank you for your time")

@@ -78,6 +78,19 @@ def test_key_rotation(app, make_application):
     assert links.unsign(link.token) is None
 
 
+def test_a_link_whose_key_was_retired_is_replaced_not_sent_again(app, runner, make_application):
+    """Once the old key leaves the fallbacks its tokens open nothing: asking for the
+    link (fresh-link email, `portal link`) must not hand out the same dead address."""
+    application = make_application()
+    old = links.live(application)
+    app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=[])
+    assert runner.invoke(cli, ["link", "--all"]).output == ""
+    new = links.issue(application)
+    assert new.id != old.id and links.unsign(new.token) == new.id
+    assert Link.get_by_id(old.id).revoked is not None
+    assert runner.invoke(cli, ["link", "--all"]).output == f"{application.ref}\t{links.url(new)}\n"
+
+
 def test_new_tokens_are_signed_with_the_current_key(app, make_application):
     app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=["test-secret"])
     link = links.live(make_application())
