@@ -115,6 +115,18 @@ def test_a_promise_is_neither_in_the_past_nor_beyond_a_year(make_application):
     assert Application.get_by_id(application.id).reply_by == date(2026, 11, 26)
 
 
+def test_a_stage_of_another_job_is_refused_for_a_move_and_a_reopen(make_application):
+    application, other = make_application(), make_application()
+    foreign = stages(other.job)[1]
+    with pytest.raises(Invalid, match="is not part of job"):
+        domain.move(None, application, foreign, application.version)
+    domain.close(None, application, application.version, "withdrawn", "Good luck")
+    closed = Application.get_by_id(application.id)
+    with pytest.raises(Invalid, match="is not part of job"):
+        domain.reopen(None, closed, closed.version, foreign)
+    assert Application.get_by_id(application.id).status == "withdrawn"
+
+
 def test_a_stale_version_is_refused_and_nothing_is_lost(make_application):
     application = make_application()
     stale = Application.get_by_id(application.id)

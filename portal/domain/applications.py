@@ -135,6 +135,11 @@ def _candidate_word(message, next_steps, reply_by):
     )
 
 
+def require_own_stage(application: Application, stage: Stage) -> None:
+    if stage.job_id != application.job_id:
+        raise Invalid(f"Stage {stage.name!r} is not part of job {application.job.ref}.")
+
+
 def require_active(application: Application) -> None:
     if not application.is_active:
         raise Invalid(f"Application {application.ref} is {application.status}; reopen it first.")
@@ -144,8 +149,7 @@ def move(actor, application, stage: Stage, version, message="", next_steps="", r
     """Move an application to another stage of its job, with optional word for the candidate."""
     require_staff(actor)
     require_active(application)
-    if stage.job_id != application.job_id:
-        raise Invalid(f"Stage {stage.name!r} is not part of job {application.job.ref}.")
+    require_own_stage(application, stage)
     message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
     reply_by = reply_by or reply_by_default(stage)
     with database.atomic():
@@ -246,6 +250,7 @@ def reopen(actor, application, version, stage: Stage | None = None) -> Event:
     if application.is_active:
         raise Invalid(f"Application {application.ref} is already active.")
     stage = stage or application.stage
+    require_own_stage(application, stage)
     with database.atomic():
         change(
             application,
