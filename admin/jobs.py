@@ -20,6 +20,8 @@ from admin.forms import options
 from portal import domain
 from portal import queries
 from portal.clock import today
+from portal.domain.jobs import stamp
+from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.models import User
 
@@ -79,8 +81,11 @@ def _job_form(job=None) -> JobForm:
     return form
 
 
-def _save(form: JobForm, job=None):
-    """Parse the job form and save it through the domain; the job, or None on refusal."""
+def _save(form: JobForm, job=None, seen=None):
+    """Parse the job form and save it through the domain; the job, or None on refusal.
+
+    Raises ``Conflict`` when the job changed since ``seen``, the stamp the form carried.
+    """
     wanted = [form.recruiter.data, *form.managers.data]
     users = {u.id: u for u in User.select().where(User.id.in_(wanted))}
     try:
@@ -95,6 +100,7 @@ def _save(form: JobForm, job=None):
             managers=[users[m] for m in form.managers.data],
             is_open=form.open.data,
             stale_days=form.stale_days.data,
+            seen=seen,
         )
     except Invalid as error:
         flash(error.message, "error")
@@ -120,12 +126,31 @@ def new_job():
 @bp.route("/jobs/<ref>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_job(ref):
-    """Edit a job's details, recruiter and hiring managers."""
+    """Edit a job's details, recruiter and hiring managers.
+
+    The form carries the job's stamp as the user saw it; when someone else saved the job
+    or its pipeline meanwhile, the page comes back (409) with the job as it is now beside
+    the form as the user typed it, and the next save applies to what they now see.
+    """
     job = job_or_404(ref)
     form = _job_form(job)
+    seen = request.form.get("seen", "") if request.method == "POST" else stamp(job)
     if form.validate_on_submit():
-        if _save(form, job) is not None:
+        try:
+            saved = _save(form, job, seen)
+        except Conflict as error:
+            job = job_or_404(ref)
+            return _edit_page(job, form, stamp(job), 409, error.message, current=True)
+        if saved is not None:
             flash(f"Saved {job.title}.", "success")
             return redirect(url_for("admin.board", ref=job.ref))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/job_form.html", form=form, job=job), status
+    return _edit_page(job, form, seen, 400 if request.method == "POST" else 200)
+
+
+def _edit_page(job, form, seen, status, error=None, current=False):
+    """The job form; with ``current``, the job as it is now is shown beside it."""
+    shown = {"managers": queries.job_managers(job)} if current else {}
+    return (
+        render_template("admin/job_form.html", form=form, job=job, seen=seen, error=error, **shown),
+        status,
+    )

@@ -1,7 +1,9 @@
 """A job's pipeline editor: edit, add, remove and reorder stages, all without JS.
 
 The buttons that add, remove or move a row re-display the edited pipeline as a draft;
-only "Save pipeline" writes it, in one call to ``domain.set_stages``.
+only "Save pipeline" writes it, in one call to ``domain.set_stages``. The form carries the
+job's stamp from when the pipeline was loaded, through every draft, so a save over
+someone else's meanwhile change is refused (409) instead of silently undoing it.
 """
 
 from flask import flash
@@ -17,6 +19,8 @@ from admin.access import staff_required
 from admin.forms import PipelineForm
 from portal import domain
 from portal import queries
+from portal.domain.jobs import stamp
+from portal.errors import Conflict
 from portal.errors import Invalid
 
 BLANK = {"id": "", "name": "", "candidate_label": "", "description": "", "follow_up_days": 3}
@@ -39,7 +43,7 @@ def _rows(pipeline) -> list[dict]:
 def edit_draft(rows: list[dict], action: str) -> list[dict]:
     """Apply 'add', 'remove-N', 'up-N' or 'down-N' to the rows of a draft pipeline."""
     verb, _, index = action.partition("-")
-    n = int(index) if index.isdigit() else -1
+    n = int(index) if index.isdecimal() else -1
     if verb == "add":
         return [*rows, dict(BLANK)]
     if not 0 <= n < len(rows):
@@ -63,27 +67,64 @@ def stages(ref):
     counts = queries.stage_counts(job)
     if request.method == "GET":
         form = PipelineForm(data={"stages": _rows(pipeline)})
-        return _render(job, form, counts)
+        return _render(job, form, counts, stamp(job))
+    seen = request.form.get("seen", "")
     form = PipelineForm()
     rows = [dict(entry.data) for entry in form.stages]
     action = request.form.get("action", "save")
     if action != "save":
         form = PipelineForm(formdata=None, data={"stages": edit_draft(rows, action)})
-        return _render(job, form, counts, draft=True)
+        return _render(job, form, counts, seen, draft=True)
     if not form.validate():
-        return _render(job, form, counts, draft=True, status=400)
+        return _render(job, form, counts, seen, draft=True, status=400)
     try:
-        domain.set_stages(actor(), job, rows)
+        domain.set_stages(actor(), job, rows, seen=seen)
+    except Conflict as error:
+        return _conflict(job, rows, error.message)
     except Invalid as error:
-        return _render(job, form, counts, draft=True, status=400, error=error.message)
+        return _render(job, form, counts, seen, draft=True, status=400, error=error.message)
     flash(f"Saved the pipeline of {job.title}.", "success")
     return redirect(url_for("admin.board", ref=job.ref))
 
 
-def _render(job, form, counts, draft=False, status=200, error=None):
+def _conflict(job, rows: list[dict], message: str):
+    """The draft as the user typed it, beside the pipeline as it is now, stamped now.
+
+    Rows of stages deleted meanwhile become new rows, and the stages the draft would
+    remove are named, so that saving again is a decision made on what is there.
+    """
+    job = job_or_404(job.ref)
+    pipeline = queries.stages(job)
+    drafted = {row["id"] for row in rows if row["id"]}
+    current = {str(s.id) for s in pipeline}
+    revived = [row["name"] for row in rows if row["id"] and row["id"] not in current]
+    rows = [row if row["id"] in current else {**row, "id": ""} for row in rows]
+    form = PipelineForm(formdata=None, data={"stages": rows})
+    return _render(
+        job,
+        form,
+        queries.stage_counts(job),
+        stamp(job),
+        draft=True,
+        status=409,
+        error=message,
+        pipeline=pipeline,
+        dropped=[s for s in pipeline if str(s.id) not in drafted],
+        revived=revived,
+    )
+
+
+def _render(job, form, counts, seen, draft=False, status=200, error=None, **conflict):
     return (
         render_template(
-            "admin/stages.html", job=job, form=form, counts=counts, draft=draft, error=error
+            "admin/stages.html",
+            job=job,
+            form=form,
+            counts=counts,
+            seen=seen,
+            draft=draft,
+            error=error,
+            **conflict,
         ),
         status,
     )

@@ -7,9 +7,13 @@ import itertools
 import os
 import re
 import threading
+from datetime import datetime
+from datetime import time
+from datetime import UTC
 
 import psycopg2
 import pytest
+import time_machine
 from flask import g
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
@@ -17,6 +21,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal import db
 from portal import domain
+from portal.clock import now
 from portal.models import Application
 from portal.models import Job
 from portal.models import MODELS
@@ -170,9 +175,12 @@ def make_application(make_job):
 
 def promise(application: Application, day) -> Application:
     """Give the candidate word with reply-by date ``day``, through the domain; the
-    application as it is afterwards."""
+    application as it is afterwards. A day already past was promised on that day (the
+    domain refuses a promise in the past)."""
     application = Application.get_by_id(application.id)
-    domain.post_update(None, application, application.version, "Word", reply_by=day)
+    when = min(now(), datetime.combine(day, time(9)))
+    with time_machine.travel(when.replace(tzinfo=UTC), tick=False):
+        domain.post_update(None, application, application.version, "Word", reply_by=day)
     return Application.get_by_id(application.id)
 
 

@@ -7,6 +7,7 @@ import pytest
 from admin_client import fill
 from admin_client import form
 from admin_client import submit
+from conftest import Auth
 
 from portal import domain
 from portal.models import Job
@@ -182,6 +183,135 @@ def test_a_manager_cannot_be_the_recruiter(client, auth, recruiter, make_user, m
     assert response.status_code == 400
     assert "Not a valid choice" in response.text
     assert Job.get_by_id(job.id).recruiter_id == recruiter.id
+
+
+# --- two recruiters at once ---------------------------------------------------------
+
+
+def managers(job) -> list[int]:
+    rows = JobManager.select().where(JobManager.job == job).order_by(JobManager.user)
+    return [m.user_id for m in rows]
+
+
+def current_state(page) -> str:
+    """The panel that shows, after a conflict, the job or pipeline as it is now."""
+    found = re.search(
+        r'<section class="card" aria-labelledby="current">.*?</section>', page.text, re.S
+    )
+    assert found, page.text
+    return found.group(0)
+
+
+@pytest.fixture
+def other(app, make_user):
+    """A second recruiter's browser, signed in."""
+    browser = app.test_client()
+    Auth(browser).login(make_user("recruiter", name="Ravi Recruiter"))
+    return browser
+
+
+def test_a_stale_job_form_cannot_put_back_a_removed_manager(
+    client, auth, other, recruiter, make_user, make_job
+):
+    kept = make_user("manager", name="Max Manager")
+    removed = make_user("manager", name="Mona Manager")
+    job = make_job(title="Old Title", recruiter=recruiter, managers=[kept, removed])
+    url = f"/admin/jobs/{job.ref}/edit"
+    auth.login(recruiter)
+    mine = client.get(url)
+    theirs = other.get(url)
+    assert (
+        other.post(url, data=fill(form(theirs.text, ""), managers=str(kept.id))).status_code == 302
+    )
+
+    # both managers ticked, as the page showed them; only the title typed
+    stale = {
+        **fill(form(mine.text, ""), title="New Title"),
+        "managers": [str(kept.id), str(removed.id)],
+    }
+    response = client.post(url, data=stale)
+    assert response.status_code == 409
+    assert f"Job {job.ref} was changed by someone else meanwhile" in response.text
+    assert managers(job) == [kept.id]
+    assert Job.get_by_id(job.id).title == "Old Title"
+    now = current_state(response)
+    assert "Max Manager" in now and "Mona Manager" not in now
+    assert "<dd>Old Title" in now and now.count("(your form differs)") == 2  # title, managers
+    retry = form(response.text, "")
+    assert retry["fields"]["title"] == "New Title"
+    assert retry["fields"]["seen"] != form(mine.text, "")["fields"]["seen"]
+
+    # saving again is a decision made on what is there now
+    again = client.post(url, data={**fill(retry), "managers": [str(kept.id)]})
+    assert again.status_code == 302
+    assert (Job.get_by_id(job.id).title, managers(job)) == ("New Title", [kept.id])
+
+
+@pytest.mark.parametrize("seen", [None, "", "yesterday", "2020-01-01T00:00:00"])
+def test_a_job_form_without_the_current_stamp_is_refused(client, auth, recruiter, make_job, seen):
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    response = submit(client, page, "", title="New Title", seen=seen)
+    assert response.status_code == 409
+    assert Job.get_by_id(job.id).title == "Old Title"
+
+
+def test_saving_the_pipeline_changes_the_stamp_the_job_form_carries(
+    client, auth, recruiter, make_job
+):
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(recruiter)
+    edit = client.get(f"/admin/jobs/{job.ref}/edit")
+    assert submit(client, client.get(f"/admin/jobs/{job.ref}/stages"), "").status_code == 302
+    assert submit(client, edit, "", title="New Title").status_code == 409
+
+
+def test_a_stale_pipeline_cannot_delete_a_stage_added_meanwhile(
+    client, auth, other, recruiter, make_job
+):
+    job = make_job(recruiter=recruiter)
+    url = f"/admin/jobs/{job.ref}/stages"
+    auth.login(recruiter)
+    mine = client.get(url)
+    theirs = other.post(url, data={**fill(form(other.get(url).text, "")), "action": "add"})
+    filled = fill(form(theirs.text, ""), **{"stages-5-name": "Take-home"})
+    assert other.post(url, data={**filled, "action": "save"}).status_code == 302
+
+    response = submit(client, mine, "", **{"stages-1-name": "Phone screen"})
+    assert response.status_code == 409
+    assert f"Job {job.ref} was changed by someone else meanwhile" in response.text
+    assert [row[0] for row in pipeline(job)] == [
+        *(row[0] for row in domain.DEFAULT_PIPELINE),
+        "Take-home",
+    ]
+    now = current_state(response)
+    assert "Take-home" in now and "would remove Take-home" in now
+    retry = form(response.text, "")["fields"]
+    assert retry["stages-1-name"] == "Phone screen"  # the draft as typed
+    assert "stages-5-name" not in retry
+
+
+def test_the_stamp_goes_through_every_draft_of_the_pipeline(client, auth, recruiter, make_job):
+    job = make_job(recruiter=recruiter)
+    url = f"/admin/jobs/{job.ref}/stages"
+    auth.login(recruiter)
+    page = client.get(url)
+    domain.set_stages(None, job, [{"name": "Only"}])
+    draft = client.post(url, data={**fill(form(page.text, "")), "action": "add"})
+    assert form(draft.text, "")["fields"]["seen"] == form(page.text, "")["fields"]["seen"]
+    filled = fill(form(draft.text, ""), **{"stages-5-name": "Take-home"})
+    response = client.post(url, data={**filled, "action": "save"})
+    assert response.status_code == 409
+    assert [row[0] for row in pipeline(job)] == ["Only"]
+    retry = form(response.text, "")["fields"]
+    assert retry["stages-0-id"] == ""  # Applied was deleted meanwhile: saving makes it anew
+    now = current_state(response)
+    assert (
+        "would remove Only" in now
+        and "Applied, Screen, Interviews, Decision, Offer were deleted" in now
+    )
+    assert "stages-5-name" in retry
 
 
 # --- the board -------------------------------------------------------------------------

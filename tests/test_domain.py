@@ -1,16 +1,19 @@
 """The domain operations, called as the admin, CLI and import call them."""
 
 from datetime import date
+from datetime import datetime
 
 import pytest
 import time_machine
 
 from portal import domain
+from portal.domain.jobs import stamp
 from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.models import Application
 from portal.models import Event
+from portal.models import Job
 from portal.models import Stage
 
 
@@ -218,3 +221,37 @@ def test_duplicate_user_email_is_refused():
     domain.create_user("grace@example.com", "Grace", "admin", "long enough")
     with pytest.raises(Invalid, match="already exists"):
         domain.create_user("Grace@Example.com", "Grace again", "recruiter", "long enough")
+
+
+def test_a_job_edit_against_a_stale_stamp_is_refused(make_job, make_user):
+    manager = make_user("manager")
+    job = make_job(managers=[manager])
+    seen = stamp(job)
+    domain.save_job(None, job=job, title="First", recruiter=job.recruiter, seen=seen)
+    assert stamp(Job.get_by_id(job.id)) > seen
+    stale = Job.get_by_id(job.id)
+    stale.updated = datetime.fromisoformat(seen)
+    with pytest.raises(Conflict, match="changed by someone else meanwhile"):
+        domain.save_job(None, job=stale, title="Second", recruiter=job.recruiter, seen=seen)
+    assert Job.get_by_id(job.id).title == "First"
+    assert [m.user_id for m in Job.get_by_id(job.id).managers] == []
+
+
+def test_set_stages_bumps_the_stamp_and_refuses_a_stale_one(make_job):
+    job = make_job()
+    seen = stamp(job)
+    domain.set_stages(None, job, [{"name": "A"}, {"name": "B"}], seen=seen)
+    assert stamp(Job.get_by_id(job.id)) > seen
+    with pytest.raises(Conflict):
+        domain.set_stages(None, job, [{"name": "C"}], seen=seen)
+    assert [s.name for s in stages(job)] == ["A", "B"]
+
+
+@pytest.mark.parametrize("stored", [datetime(2026, 3, 1, 9, 30), datetime(2026, 3, 1, 9, 30, 0, 1)])
+def test_a_stamp_survives_the_round_trip_through_a_form(make_job, stored):
+    job = make_job()
+    Job.update(updated=stored).where(Job.id == job.id).execute()
+    loaded = Job.get_by_id(job.id)
+    domain.set_stages(None, loaded, [{"name": "A"}], seen=stamp(loaded))
+    domain.save_job(None, job=loaded, title="T", recruiter=job.recruiter, seen=stamp(loaded))
+    assert Job.get_by_id(job.id).title == "T"

@@ -1,6 +1,8 @@
 """Jobs and their pipelines."""
 
 import secrets
+from datetime import datetime
+from datetime import timedelta
 
 import peewee
 
@@ -9,6 +11,7 @@ from portal.db import database
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.domain.base import STAFF
+from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.models import Job
 from portal.models import JobManager
@@ -70,8 +73,13 @@ def save_job(
     is_open=True,
     stale_days=None,
     stages=None,
+    seen=None,
 ) -> Job:
-    """Create a job (with the default pipeline unless ``stages`` is given) or edit one."""
+    """Create a job (with the default pipeline unless ``stages`` is given) or edit one.
+
+    An edit with ``seen`` (the job's ``stamp`` when the user loaded it) is refused with
+    ``Conflict`` if the job or its pipeline changed since; without it, it always applies.
+    """
     require_staff(actor)
     if recruiter.role not in STAFF:
         raise Invalid(
@@ -82,11 +90,12 @@ def save_job(
         if job is None:
             ref = clean_text(ref, "Reference", False, 60)
             job = Job(ref=ref or "J-" + secrets.token_hex(3).upper())
+        else:
+            _touch(job, seen)
         job.title = clean_text(title, "Title", True, 200)
         job.team = clean_text(team, "Team", limit=200)
         job.location = clean_text(location, "Location", limit=200)
         job.recruiter, job.open, job.stale_days = recruiter, is_open, stale_days
-        job.updated = now()
         try:
             with database.atomic():
                 job.save()
@@ -100,12 +109,17 @@ def save_job(
     return job
 
 
-def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
-    """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited."""
+def set_stages(actor, job: Job, stages: list[dict], seen=None) -> list[Stage]:
+    """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited.
+
+    With ``seen`` (the job's ``stamp`` when the user loaded the pipeline) it is refused
+    with ``Conflict`` if the job or its pipeline changed since.
+    """
     require_staff(actor)
     if not stages:
         raise Invalid("A pipeline needs at least one stage.")
     with database.atomic():
+        _touch(job, seen)
         existing = {s.id: s for s in job.stages}
         kept = []
         for position, row in enumerate(stages):
@@ -126,8 +140,44 @@ def set_stages(actor, job: Job, stages: list[dict]) -> list[Stage]:
             if stage.applications.exists():
                 raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
             stage.delete_instance()
-        Job.update(updated=now()).where(Job.id == job.id).execute()
     return kept
+
+
+def stamp(job: Job) -> str:
+    """The job's version as a form carries it: its exact ``updated`` time."""
+    return job.updated.isoformat()
+
+
+def _touch(job: Job, seen) -> None:
+    """Bump the job's ``updated``; with ``seen``, only if that is still its stamp.
+
+    One conditional UPDATE decides, so of two saves from the same page only one wins
+    (PostgreSQL re-checks the WHERE once the winner commits), and it holds the job's row
+    for the rest of the caller's transaction.
+    """
+    moment, where = now(), Job.id == job.id
+    if seen is not None:
+        seen = _seen(seen)
+        if seen is not None:
+            # strictly later than the stamp it replaces, so the stale page never matches again
+            moment = max(moment, seen + timedelta(microseconds=1))
+        where &= Job.updated == seen  # IS NULL for an unreadable stamp: matches nothing
+    if Job.update(updated=moment).where(where).execute() != 1:
+        raise Conflict(
+            f"Job {job.ref} was changed by someone else meanwhile (its details or its "
+            "pipeline); here is its current state: check it and save again."
+        )
+    job.updated = moment
+
+
+def _seen(value) -> datetime | None:
+    """A stamp as a form sent it; None when it is not one (then it matches nothing)."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _id(value) -> int | None:
