@@ -20,7 +20,6 @@ from admin.forms import options
 from portal import domain
 from portal import queries
 from portal.clock import today
-from portal.domain.jobs import stamp
 from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.models import User
@@ -134,13 +133,13 @@ def edit_job(ref):
     """
     job = job_or_404(ref)
     form = _job_form(job)
-    seen = request.form.get("seen", "") if request.method == "POST" else stamp(job)
+    seen = request.form.get("seen", "") if request.method == "POST" else domain.job_stamp(job)
     if form.validate_on_submit():
         try:
             saved = _save(form, job, seen)
         except Conflict as error:
             job = job_or_404(ref)
-            return _edit_page(job, form, stamp(job), 409, error.message, current=True)
+            return _edit_page(job, form, domain.job_stamp(job), 409, error.message, current=True)
         if saved is not None:
             flash(f"Saved {job.title}.", "success")
             return redirect(url_for("admin.board", ref=job.ref))

@@ -19,7 +19,6 @@ from admin.access import staff_required
 from admin.forms import PipelineForm
 from portal import domain
 from portal import queries
-from portal.domain.jobs import stamp
 from portal.errors import Conflict
 from portal.errors import Invalid
 
@@ -67,7 +66,7 @@ def stages(ref):
     counts = queries.stage_counts(job)
     if request.method == "GET":
         form = PipelineForm(data={"stages": _rows(pipeline)})
-        return _render(job, form, counts, stamp(job))
+        return _render(job, form, counts, domain.job_stamp(job))
     seen = request.form.get("seen", "")
     form = PipelineForm()
     rows = [dict(entry.data) for entry in form.stages]
@@ -104,7 +103,7 @@ def _conflict(job, rows: list[dict], message: str):
         job,
         form,
         queries.stage_counts(job),
-        stamp(job),
+        domain.job_stamp(job),
         draft=True,
         status=409,
         error=message,

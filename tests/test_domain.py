@@ -7,7 +7,6 @@ import pytest
 import time_machine
 
 from portal import domain
-from portal.domain.jobs import stamp
 from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
@@ -226,9 +225,9 @@ def test_duplicate_user_email_is_refused():
 def test_a_job_edit_against_a_stale_stamp_is_refused(make_job, make_user):
     manager = make_user("manager")
     job = make_job(managers=[manager])
-    seen = stamp(job)
+    seen = domain.job_stamp(job)
     domain.save_job(None, job=job, title="First", recruiter=job.recruiter, seen=seen)
-    assert stamp(Job.get_by_id(job.id)) > seen
+    assert domain.job_stamp(Job.get_by_id(job.id)) > seen
     stale = Job.get_by_id(job.id)
     stale.updated = datetime.fromisoformat(seen)
     with pytest.raises(Conflict, match="changed by someone else meanwhile"):
@@ -239,9 +238,9 @@ def test_a_job_edit_against_a_stale_stamp_is_refused(make_job, make_user):
 
 def test_set_stages_bumps_the_stamp_and_refuses_a_stale_one(make_job):
     job = make_job()
-    seen = stamp(job)
+    seen = domain.job_stamp(job)
     domain.set_stages(None, job, [{"name": "A"}, {"name": "B"}], seen=seen)
-    assert stamp(Job.get_by_id(job.id)) > seen
+    assert domain.job_stamp(Job.get_by_id(job.id)) > seen
     with pytest.raises(Conflict):
         domain.set_stages(None, job, [{"name": "C"}], seen=seen)
     assert [s.name for s in stages(job)] == ["A", "B"]
@@ -252,6 +251,8 @@ def test_a_stamp_survives_the_round_trip_through_a_form(make_job, stored):
     job = make_job()
     Job.update(updated=stored).where(Job.id == job.id).execute()
     loaded = Job.get_by_id(job.id)
-    domain.set_stages(None, loaded, [{"name": "A"}], seen=stamp(loaded))
-    domain.save_job(None, job=loaded, title="T", recruiter=job.recruiter, seen=stamp(loaded))
+    domain.set_stages(None, loaded, [{"name": "A"}], seen=domain.job_stamp(loaded))
+    domain.save_job(
+        None, job=loaded, title="T", recruiter=job.recruiter, seen=domain.job_stamp(loaded)
+    )
     assert Job.get_by_id(job.id).title == "T"

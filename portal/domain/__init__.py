@@ -37,6 +37,7 @@ from portal.domain.feedback import share_feedback
 from portal.domain.feedback import submit_feedback
 from portal.domain.jobs import DEFAULT_PIPELINE
 from portal.domain.jobs import default_stages
+from portal.domain.jobs import job_stamp
 from portal.domain.jobs import save_job
 from portal.domain.jobs import set_stages
 from portal.domain.restore import BATCH
@@ -90,6 +91,7 @@ __all__ = [
     "set_closure_template",
     "set_password",
     "set_stages",
+    "job_stamp",
     "share_feedback",
     "submit_feedback",
     "update_user",

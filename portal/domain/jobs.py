@@ -77,7 +77,7 @@ def save_job(
 ) -> Job:
     """Create a job (with the default pipeline unless ``stages`` is given) or edit one.
 
-    An edit with ``seen`` (the job's ``stamp`` when the user loaded it) is refused with
+    An edit with ``seen`` (the job's ``job_stamp`` when the user loaded it) is refused with
     ``Conflict`` if the job or its pipeline changed since; without it, it always applies.
     """
     require_staff(actor)
@@ -112,7 +112,7 @@ def save_job(
 def set_stages(actor, job: Job, stages: list[dict], seen=None) -> list[Stage]:
     """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited.
 
-    With ``seen`` (the job's ``stamp`` when the user loaded the pipeline) it is refused
+    With ``seen`` (the job's ``job_stamp`` when the user loaded the pipeline) it is refused
     with ``Conflict`` if the job or its pipeline changed since.
     """
     require_staff(actor)
@@ -143,7 +143,7 @@ def set_stages(actor, job: Job, stages: list[dict], seen=None) -> list[Stage]:
     return kept
 
 
-def stamp(job: Job) -> str:
+def job_stamp(job: Job) -> str:
     """The job's version as a form carries it: its exact ``updated`` time."""
     return job.updated.isoformat()
 
