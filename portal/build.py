@@ -240,12 +240,40 @@ def _incremental(site: publish.Site, release: Path, state: dict) -> Summary:
             known[link_id] = [token, live[link_id][1], digest]
     gone = [known.pop(link_id)[0] for link_id in list(known) if link_id not in live]
     site.apply(release, staged, gone)
+    _prune_kept(site, release, gone)
     if moved or gone:
         site.write_manifest(release, state)
     summary = Summary("incremental", written=len(staged), removed=len(gone))
     summary.unchanged = len(live) - summary.written
     summary.removed += _late_revocations(site, release, begun, state)
     return summary
+
+
+def rollback(out: str) -> Path:
+    """Publish the previous release again, without the pages that have died since it was
+    built (revoked, reissued, expired, erased): a rollback brings back a look, never a
+    page the live route would refuse."""
+    site = publish.Site(out)
+    with site.locked():
+        site.recover(site.current())
+        release = site.previous()
+        state = site.read_manifest(release) or {"pages": {}}
+        live = _live_pages()
+        gone = [state["pages"].pop(i)[0] for i in list(state["pages"]) if i not in live]
+        for token in gone:
+            publish.remove_page(release, token)
+        site.write_manifest(release, state)
+        site.swap(release)
+    return release
+
+
+def _prune_kept(site: publish.Site, release: Path, tokens: list[str]) -> None:
+    """Delete these pages from the release kept for --rollback as well: an erased person's
+    page must not wait on disk for the next full build."""
+    for other in site.kept():
+        if other != release:
+            for token in tokens:
+                publish.remove_page(other, token)
 
 
 def _late_revocations(site: publish.Site, release: Path, since: datetime, state: dict) -> int:
@@ -255,6 +283,7 @@ def _late_revocations(site: publish.Site, release: Path, since: datetime, state:
     gone = [token for link_id, token in revoked if state["pages"].pop(link_id, None)]
     for token in gone:
         publish.remove_page(release, token)
+    _prune_kept(site, release, gone)
     if gone:
         site.write_manifest(release, state)
     return len(gone)

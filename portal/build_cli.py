@@ -7,8 +7,10 @@ import click
 from flask.cli import with_appcontext
 from peewee import fn
 
+from portal import build as builder
 from portal import clock
 from portal import db
+from portal import links
 from portal import publish
 from portal.build import build
 from portal.models import Application
@@ -40,7 +42,8 @@ def build_command(out, full, quiet, rollback, watch, interval):
     db.check_schema()
     try:
         if rollback:
-            release = publish.Site(out).rollback()
+            with db.database.connection_context():
+                release = builder.rollback(out)
             if not quiet:
                 click.echo(f"Published {release.name} again.")
             return
@@ -58,7 +61,8 @@ def data_version() -> tuple:
     """Cheap values (each an index lookup) of which one moves whenever any page's data
     may have: the newest event first (every audited change to an application writes one,
     whatever clock an imported row's times came from), then when applications, jobs,
-    users and links last changed, and today (a reply-by date can pass overnight)."""
+    users and links last changed, how many links are live (one ends at its time of day),
+    and today (a reply-by date can pass overnight)."""
     event = Event.select(Event.id, Event.created).order_by(Event.id.desc()).first()
     return (
         event.id if event else None,
@@ -68,6 +72,7 @@ def data_version() -> tuple:
         User.select(fn.MAX(User.updated)).scalar(),
         Link.select(fn.MAX(Link.issued)).scalar(),
         Link.select(fn.MAX(Link.revoked)).scalar(),
+        links.live_links().count(),
         clock.today(),
     )
 

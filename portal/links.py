@@ -125,6 +125,7 @@ def live_links():
         .where(
             Link.revoked.is_null()
             & (Link.expires > moment)
+            & (Link.issued > moment - lifetime())  # a since-shortened LINK_DAYS ends it too
             & (
                 (Application.status == "active")
                 | (Application.closed.is_null())

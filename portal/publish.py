@@ -92,14 +92,17 @@ class Site:
                 self.manifest_path(old).unlink(missing_ok=True)
                 self.journal_path(old).unlink(missing_ok=True)
 
-    def rollback(self) -> Path:
-        """Publish the release before the current one again."""
+    def previous(self) -> Path:
+        """The release before the current one (what --rollback publishes)."""
         current = self.current()
         older = [r for r in self._all_releases() if current and r.name < current.name]
         if not older:
             raise UnsafePath("There is no previous release to roll back to.")
-        self.swap(older[-1])
         return older[-1]
+
+    def kept(self) -> list[Path]:
+        """Every release on disk: the published one and the one kept for --rollback."""
+        return self._all_releases()
 
     def _all_releases(self) -> list[Path]:
         if not self.releases.is_dir():
@@ -248,12 +251,12 @@ def remove_page(release: Path, name: str) -> bool:
 
 
 def remove_pages(site_dir: str, tokens: list[str]) -> bool:
-    """Delete these pages from the published release now, under the site's lock; nothing
+    """Delete these pages from every kept release now, under the site's lock; nothing
     to do before the first build. A request never waits for a build: when one is running,
     False, and that build deletes pages revoked while it ran once it has published."""
     site = Site(site_dir)
     with site.locked(wait=False) as mine:
-        release = site.current() if mine else None
-        for token in tokens if release is not None else ():
-            remove_page(release, token)
+        for release in site.kept() if mine else ():  # the rollback release too
+            for token in tokens:
+                remove_page(release, token)
     return mine

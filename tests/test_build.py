@@ -14,6 +14,7 @@ from portal import domain
 from portal import links
 from portal import publish
 from portal.cli import cli
+from portal.clock import now
 from portal.models import Application
 from portal.models import Link
 
@@ -105,6 +106,27 @@ def test_s2_retiring_a_key_ends_the_pages_it_signed(app, out, applications):
     fresh = links.issue(applications[0])  # a fresh link, signed with the new key
     assert build.build(str(out)).written == 1
     assert page_tokens(out) == {fresh.token}
+
+
+def test_s2_a_shortened_link_lifetime_ends_pages_on_time(app, out, applications):
+    """The live route refuses a token older than LINK_DAYS whatever its row says."""
+    build.build(str(out))
+    app.config["LINK_DAYS"] = 30
+    build.build(str(out))
+    assert len(page_tokens(out)) == 5
+    with time_machine.travel(now() + timedelta(days=31)):
+        build.build(str(out))
+        assert page_tokens(out) == set() and links.live(applications[0]) is None
+
+
+def test_watch_notices_a_link_ending_at_its_time_of_day(app, applications):
+    with time_machine.travel(now().replace(hour=10, minute=0), tick=False) as traveller:
+        Link.update(expires=now() + timedelta(minutes=1)).where(
+            Link.application == applications[0].id
+        ).execute()
+        seen = build_cli.data_version()
+        traveller.shift(timedelta(minutes=2))
+        assert build_cli.data_version() != seen
 
 
 def test_s2_a_closed_page_ends_after_the_closed_period(app, out, applications):
@@ -242,8 +264,26 @@ def test_rollback_publishes_the_previous_build(out, applications):
     first = out.resolve()
     build.build(str(out), full=True)
     assert out.resolve() != first
-    assert publish.Site(out).rollback() == first
+    assert build.rollback(str(out)) == first
     assert out.resolve() == first
+
+
+def test_a_rollback_never_brings_back_a_dead_page(app, out, applications):
+    """The kept release has the pages of its day; a link revoked or erased since must not
+    come back with it, nor wait on disk with the erased person's name."""
+    revoked, erased, *_ = applications
+    build.build(str(out))
+    build.build(str(out), full=True)
+    previous = publish.Site(out).previous()
+    revoked_token, erased_token = token_of(revoked), token_of(erased)
+    domain.revoke_link(None, revoked)  # no SITE_DIR: the build prunes
+    erased.delete_instance()
+    build.build(str(out))
+    assert not (previous / "c" / erased_token).exists()  # gone from the kept release too
+    build.rollback(str(out))
+    assert out.resolve() == previous
+    assert page_tokens(out) == live_tokens()
+    assert revoked_token not in page_tokens(out) and erased_token not in page_tokens(out)
 
 
 def test_the_command_prints_one_summary_line(runner, out, applications):
