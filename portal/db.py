@@ -18,7 +18,7 @@ from playhouse.pool import PooledSqliteDatabase
 database = peewee.DatabaseProxy()
 
 #: Bump when the schema changes, and add the step to ``portal.migrations``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -110,7 +110,7 @@ def create_schema() -> int:
         database.create_tables(MODELS)
         if fresh:
             DbInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
-        migrations.upgrade(database, schema_version())
+        migrations.upgrade(database.obj, schema_version())
     return schema_version()
 
 

@@ -9,6 +9,7 @@ retries on demand or from cron, and the admin lists what is unsent.
 import smtplib
 import ssl
 import time
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from email.utils import make_msgid
@@ -33,6 +34,9 @@ RETRY_PAUSE = 60.0
 
 #: Mail sent per flush; the rest waits for the next one.
 BATCH = 50
+#: How long a sender's claim on a mail holds: longer than any one delivery takes (a
+#: sender that died mid-way leaves its claim to lapse, and the mail goes again).
+LEASE = timedelta(minutes=10)
 
 _paused_until: dict[str, float] = {}
 
@@ -104,7 +108,7 @@ def send_pending(wait: bool = True, retry_failed: bool = False) -> tuple[int, in
     url = config["MAIL_URL"]
     if not wait and time.monotonic() < _paused_until.get(url, 0):
         return 0, 0
-    query = unsent()
+    query = unsent().where(Mail.claimed.is_null() | (Mail.claimed < clock.now() - LEASE))
     if not retry_failed:
         query = query.where(Mail.attempts < config["MAIL_MAX_ATTEMPTS"])
     pending = list(query.limit(BATCH))
@@ -128,8 +132,8 @@ def send_pending(wait: bool = True, retry_failed: bool = False) -> tuple[int, in
         # The server cannot be reached: that is no fault of any one mail, so no
         # attempt is counted; everything stays queued with the reason.
         _paused_until[url] = time.monotonic() + RETRY_PAUSE
-        Mail.update(last_error=str(error)[:500]).where(
-            Mail.id.in_([mail.id for mail in pending])
+        Mail.update(last_error=str(error)[:500], claimed=None).where(
+            Mail.id.in_([mail.id for mail in pending]) & Mail.sent.is_null()
         ).execute()
         current_app.logger.warning("mail server unavailable, mail kept queued: %s", error)
         return 0, len(pending)
@@ -137,10 +141,18 @@ def send_pending(wait: bool = True, retry_failed: bool = False) -> tuple[int, in
 
 
 def _claim(mail: Mail) -> bool:
-    """Count one attempt, unless another worker already counted it."""
+    """Take the mail for this sender and count one attempt, unless another sender holds
+    it (cron's `portal send`, another worker's request cycle): one conditional UPDATE
+    decides, and the claim holds for ``LEASE`` or until this sender is done."""
+    moment = clock.now()
     claimed = (
-        Mail.update(attempts=Mail.attempts + 1)
-        .where((Mail.id == mail.id) & Mail.sent.is_null() & (Mail.attempts == mail.attempts))
+        Mail.update(attempts=Mail.attempts + 1, claimed=moment)
+        .where(
+            (Mail.id == mail.id)
+            & Mail.sent.is_null()
+            & (Mail.attempts == mail.attempts)
+            & (Mail.claimed.is_null() | (Mail.claimed < moment - LEASE))
+        )
         .execute()
     )
     mail.attempts += 1
@@ -148,7 +160,7 @@ def _claim(mail: Mail) -> bool:
 
 
 def _failed(mail: Mail, error: Exception) -> None:
-    Mail.update(last_error=str(error)[:500]).where(Mail.id == mail.id).execute()
+    Mail.update(last_error=str(error)[:500], claimed=None).where(Mail.id == mail.id).execute()
 
 
 def message(mail: Mail) -> EmailMessage:
@@ -176,9 +188,9 @@ class _transport:
 
     def __enter__(self):
         if self.url == "outbox":
-            folder = Path(current_app.instance_path) / "outbox"
+            folder = outbox_folder()
             folder.mkdir(parents=True, exist_ok=True)
-            return lambda mail, msg: _write_eml(folder / f"{mail.id:06d}-{mail.kind}.eml", msg)
+            return lambda mail, msg: _write_eml(folder / outbox_name(mail), msg)
         self.smtp = _connect(self.url, current_app.config["MAIL_TIMEOUT"])
         return self._send
 
@@ -229,11 +241,37 @@ def _connect(url: str, timeout: float) -> smtplib.SMTP:
     return smtp
 
 
+def outbox_folder() -> Path:
+    """Where ``MAIL_URL=outbox`` delivers: the instance folder's outbox/."""
+    return Path(current_app.instance_path) / "outbox"
+
+
+def outbox_name(mail: Mail) -> str:
+    """A mail's file in the outbox: its time and id, so that databases sharing the folder
+    (a fresh demo, a test run) never overwrite each other's mail."""
+    return f"{mail.created:%Y%m%dT%H%M%S%f}-{mail.id:06d}-{mail.kind}.eml"
+
+
 def _write_eml(path: Path, msg: EmailMessage) -> None:
     try:
-        path.write_bytes(msg.as_bytes())
+        with open(path, "xb") as handle:  # written once: a second delivery changes nothing
+            handle.write(msg.as_bytes())
+    except FileExistsError:
+        return
     except OSError as error:
         raise MailFailed(f"cannot write to the outbox: {error}") from None
+
+
+def forget_outbox(mails) -> int:
+    """Delete the outbox copies of these mails (an erasure: they name the person)."""
+    folder = outbox_folder()
+    removed = 0
+    for mail in mails:
+        path = folder / outbox_name(mail)
+        if path.exists():
+            path.unlink()
+            removed += 1
+    return removed
 
 
 # --- the emails ---------------------------------------------------------------------

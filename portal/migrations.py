@@ -12,7 +12,18 @@ import peewee
 
 from portal.db import SCHEMA_VERSION
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {}
+
+def _mail_claimed(database: peewee.Database) -> None:
+    """2: mail.claimed, the lease that keeps two senders from sending one mail twice."""
+    from playhouse.migrate import migrate
+    from playhouse.migrate import SchemaMigrator
+
+    from portal.models import Mail
+
+    migrate(SchemaMigrator.from_database(database).add_column("mail", "claimed", Mail.claimed))
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _mail_claimed}
 
 
 def upgrade(database: peewee.Database, found: int) -> None:

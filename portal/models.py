@@ -239,6 +239,8 @@ class Mail(BaseModel):
     sent = DateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
+    #: When a sender took it: nobody else sends it until ``portal.mail.LEASE`` has passed.
+    claimed = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("sent", "created"), False),)

@@ -5,9 +5,11 @@ import ssl
 import subprocess
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
@@ -16,6 +18,7 @@ from portal import domain
 from portal import links
 from portal import mail
 from portal.cli import cli
+from portal.clock import now
 from portal.db import database
 from portal.models import Application
 from portal.models import Mail
@@ -298,3 +301,27 @@ def test_dates_in_emails_are_the_company_s_dates(app, make_application):
     queued = mail.queue_link(application, "https://jobs.example.com/c/x/", ends)
     assert dates.in_words(date(2027, 9, 4)) in Mail.get_by_id(queued.id).text
     assert dates.in_words(date(2027, 9, 5)) not in Mail.get_by_id(queued.id).text
+
+
+def test_two_senders_never_send_one_mail_twice(smtp_server):
+    """Cron's `portal send` and a request's after-commit send overlap: a mail one of them
+    holds is not the other's, until the claim lapses (a sender that died mid-delivery)."""
+    Mail.create(kind="link", to="ada@example.org", subject="Your link", text="Hello")
+    assert mail._claim(Mail.get())  # sender A, still talking to the server
+    assert mail.send_pending() == (0, 0)  # sender B
+    assert smtp_server.messages == []
+    with time_machine.travel(now() + mail.LEASE + timedelta(minutes=1)):
+        assert mail.send_pending() == (1, 0)  # A died: the mail goes, once
+    assert len(smtp_server.messages) == 1
+
+
+def test_the_outbox_never_overwrites_a_file(app):
+    """Databases sharing an instance folder (a fresh demo, a test run) reuse mail ids."""
+    first = Mail.create(kind="link", to="ada@example.org", subject="One", text="first")
+    mail.send_pending()
+    Mail.delete().execute()
+    Mail.create(id=first.id, kind="link", to="bob@example.org", subject="Two", text="second",
+                created=first.created + timedelta(seconds=5))  # fmt: skip
+    mail.send_pending()
+    texts = sorted(p.read_text() for p in mail.outbox_folder().glob("*.eml"))
+    assert len(texts) == 2 and "ada@example.org" in texts[0] + texts[1]

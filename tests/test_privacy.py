@@ -4,6 +4,7 @@ own erasure request, and the audit log that names no one (issue 6, part 2)."""
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -192,6 +193,30 @@ def test_staff_digests_lose_the_name(zelda):
     digest = Mail.get(Mail.kind == "digest_recruiter")
     assert NAME not in digest.text and NAME not in digest.html
     assert "Zeldarin Other" in digest.text and zelda.ref in digest.text
+
+
+def test_a_name_ending_in_punctuation_is_redacted_too(make_application):
+    application = make_application(name="Mary Smith Jr.")
+    Mail.create(
+        kind="digest_recruiter",
+        to="rita@example.com",
+        subject="1 candidate owed word",
+        text=f"- Mary Smith Jr., Data Analyst ({application.ref})",
+    )
+    privacy.erase_candidate(None, application.candidate)
+    assert "Mary Smith Jr." not in Mail.get(Mail.kind == "digest_recruiter").text
+
+
+def test_erasure_deletes_their_mail_from_the_outbox(app, zelda):
+    """With MAIL_URL=outbox the delivered copies are files that name the person."""
+    outbox = Path(app.instance_path) / "outbox"
+
+    def naming_them():
+        return [p.name for p in outbox.glob("*.eml") if EMAIL in p.read_text()]
+
+    assert naming_them()  # the notices and the closure note were delivered there
+    privacy.erase_candidate(None, zelda.candidate)
+    assert naming_them() == []
 
 
 def test_managers_cannot_erase(make_user, zelda):

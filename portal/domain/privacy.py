@@ -26,6 +26,7 @@ from portal.clock import now
 from portal.db import database
 from portal.errors import Invalid
 from portal.errors import NotFound
+from portal.mail import forget_outbox
 from portal.models import Application
 from portal.models import AuditEntry
 from portal.models import Candidate
@@ -125,6 +126,8 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
             .where((Feedback.application == application) & (field != ""))
             .execute()
         )
+    theirs = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.application == application)
+    forget_outbox(list(theirs))
     counts["mail"] += Mail.delete().where(Mail.application == application).execute()
     stand_in = Candidate.create(
         name=ERASED_NAME, email=f"erased-{application.id}@{ERASED_DOMAIN}", created=moment
@@ -169,7 +172,10 @@ def _redact_staff_mail(candidate: Candidate) -> int:
         }
         if any(fields[name] != getattr(mail, name) for name in fields):
             Mail.update(fields).where(Mail.id == mail.id).execute()
+            forget_outbox([mail])  # its delivered copy still names them
             changed += 1
+    to_them = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.to == candidate.email)
+    forget_outbox(list(to_them))
     changed += Mail.delete().where(Mail.to == candidate.email).execute()
     return changed
 
@@ -179,8 +185,11 @@ def _spellings(candidate: Candidate) -> list[str]:
     from markupsafe import escape
 
     values = {candidate.name, candidate.email, str(escape(candidate.name))}
-    # Whole words only: a short name must not eat parts of other words.
-    return sorted((rf"\b{re.escape(v)}\b" for v in values if v.strip()), key=len, reverse=True)
+    # Whole words only: a short name must not eat parts of other words ("\b" would not
+    # match at all next to a name's own punctuation: "Mary Smith Jr.").
+    return sorted(
+        (rf"(?<!\w){re.escape(v)}(?!\w)" for v in values if v.strip()), key=len, reverse=True
+    )
 
 
 # --- the candidate's own request ---------------------------------------------------------
