@@ -162,6 +162,15 @@ def restore_postgresql(backup: str, url: str) -> None:
     )
 
 
+def _is_live(target: Path, database: str) -> bool:
+    """Whether writing ``target`` would replace the live database or a file SQLite keeps
+    beside it (its -wal, -shm or -journal)."""
+    live = os.path.realpath(database)
+    if target.exists() and os.path.exists(live) and os.path.samefile(target, live):
+        return True
+    return str(target) in {live, *(f"{live}{suffix}" for suffix in ("-wal", "-shm", "-journal"))}
+
+
 # --- commands ----------------------------------------------------------------------------
 
 
@@ -175,9 +184,9 @@ def backup_command(file):
     format (needs pg_dump). Restore with `portal restore FILE`.
     """
     kind, where = _target(current_app)
-    target = Path(file).absolute()
-    if kind == "sqlite" and target == Path(where):
-        raise BackupFailed("FILE is the live database itself; choose another path.")
+    target = Path(os.path.realpath(file))  # "..", symlinks: where it would really land
+    if kind == "sqlite" and _is_live(target, where):
+        raise BackupFailed(f"{file} is the live database or one of its files; choose another path.")
     if not target.parent.is_dir():
         raise BackupFailed(f"{file}: cannot write: No such file or directory")
     started = time.perf_counter()

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -77,10 +78,23 @@ def test_backup_errors_are_one_line(runner, app, tmp_path):
 
 
 @only_sqlite
-def test_backup_refuses_to_overwrite_the_live_database(runner, app, database_url):
-    live = database_url.removeprefix("sqlite:///")
-    result = runner.invoke(cli, ["backup", live])
-    assert result.output == "Error: FILE is the live database itself; choose another path.\n"
+def test_backup_refuses_to_overwrite_the_live_database(runner, app, database_url, tmp_path):
+    """However FILE is spelled: through "..", a symlink, or as one of SQLite's own files
+    beside it (replacing the -wal under a running app gives "disk I/O error")."""
+    live = Path(database_url.removeprefix("sqlite:///"))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "alias.sqlite3").symlink_to(live)
+    for spelling in (
+        str(live),
+        str(live.parent / "sub" / ".." / live.name),
+        str(tmp_path / "alias.sqlite3"),
+        f"{live}-wal",
+        f"{live}-shm",
+    ):
+        result = runner.invoke(cli, ["backup", spelling])
+        assert result.output == (
+            f"Error: {spelling} is the live database or one of its files; choose another path.\n"
+        )
 
 
 #: Each update bumps the version and writes its event in one transaction: in a
