@@ -45,6 +45,12 @@ def problems(app: Flask) -> list[str]:
             "https:// address (TLS at nginx, see deploy/nginx.conf). Plain http is allowed "
             "only on this machine (127.0.0.1, localhost) or with FLASK_DEBUG=1 or PORTAL_DEMO=1."
         )
+    mail = urlsplit(config["MAIL_URL"])
+    if mail.scheme == "smtp" and mail.password and not _loopback(mail.hostname):
+        found.append(
+            "PORTAL_MAIL_URL sends a password over plain smtp://, readable on the network: "
+            "use smtp+starttls:// or smtps://."
+        )
     if config["PROXY_COUNT"] < 0:
         found.append("PORTAL_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
     scheme = urlsplit(config["REDIS_URL"]).scheme
@@ -60,12 +66,15 @@ def _safe_base_url(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return True
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    if parts.hostname == "localhost":
+    return parts.scheme == "http" and _loopback(parts.hostname)
+
+
+def _loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine, where no one else can listen in."""
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
+        return ipaddress.ip_address(host or "").is_loopback
     except ValueError:
         return False
 

@@ -58,6 +58,7 @@ def serving(tmp_path, **changes):
         ({"BASE_URL": "jobs.example.com"}, "must be the public https:// address"),
         ({"BASE_URL": "http://10.0.0.5:8000"}, "Plain http is allowed only on this machine"),
         ({"PROXY_COUNT": -1}, "PORTAL_PROXY_COUNT must be 0"),
+        ({"MAIL_URL": "smtp://mailer:pw@mail.example.com"}, "use smtp+starttls:// or smtps://"),
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "PORTAL_REDIS_URL must start with redis://"),
     ],
 )
