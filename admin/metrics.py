@@ -28,22 +28,32 @@ CHART_ROWS = 12
 BAR_WIDTH = 250
 #: Candidates should hear from us every two or three business days.
 TARGET_GAP = 3
+#: The dates a period may cover: far enough either way for any real hiring, near enough
+#: that a period's ends and the default start (89 days back) are valid times in any zone.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
-def _date(name: str, default: date) -> date:
+def _date(name: str, default: date | None) -> date | None:
     value = request.args.get(name, "")
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         abort(400, f"The {name} date {value!r} is not a date: use YYYY-MM-DD.")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        abort(
+            400,
+            f"The {name} date {value} is out of range: choose a date from "
+            f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+        )
+    return day
 
 
 def chosen() -> dict:
     """The period and filters from the query string, checked."""
     end = _date("end", today())
-    start = _date("start", end - timedelta(days=89))
+    start = _date("start", None) or max(FIRST_DAY, end - timedelta(days=89))
     if start > end:
         abort(400, "The period starts after it ends: swap the dates.")
     if (end - start).days >= MAX_DAYS:

@@ -177,17 +177,16 @@ def count_owed(day: date | None = None, job_id=None, recruiter_id=None) -> int:
     return _filtered(query, job_id, recruiter_id).count()
 
 
+def promise_broken(day: date):
+    """The reply-by date has passed as of ``day``, or there is none: the one definition of
+    overdue that the queue, `portal remind` and the metrics share (with status "active")."""
+    return (Application.reply_by < day) | Application.reply_by.is_null()
+
+
 def overdue(day: date | None = None):
     """Active applications whose reply-by date has passed as of ``day``, most overdue first."""
     day = day or today()
-    return (
-        rows()
-        .where(
-            (Application.status == "active")
-            & ((Application.reply_by < day) | Application.reply_by.is_null())
-        )
-        .order_by(*ORDER)
-    )
+    return rows().where((Application.status == "active") & promise_broken(day)).order_by(*ORDER)
 
 
 def _stale_condition(day: date, extra_days: int = 0):
@@ -250,11 +249,16 @@ class Lateness:
 
     days: int  # > 0 overdue, 0 due today, < 0 due later
     proposed: bool
+    #: The reply-by date, when it has passed: on a weekend or a holiday after it, no
+    #: business day has gone by (``days`` is 0) but the promise is broken all the same.
+    passed: date | None = None
 
     @property
     def words(self) -> str:
         if self.days > 0:
             return f"{self.days} business day{'s' * (self.days != 1)} overdue"
+        if self.passed:
+            return f"overdue since {dates.in_words(self.passed)}"
         return "due today" if self.days == 0 else "due next business day"
 
 
@@ -269,5 +273,7 @@ def lateness(applications, day: date | None = None) -> dict[int, Lateness]:
             result[application.id] = Lateness(0, False)
             continue
         days = workdays.between(application.reply_by, day)
-        result[application.id] = Lateness(days, days >= max(1, stale_limit(application.job)))
+        proposed = days >= max(1, stale_limit(application.job))
+        passed = application.reply_by if application.reply_by < day else None
+        result[application.id] = Lateness(days, proposed, passed)
     return result

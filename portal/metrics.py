@@ -7,7 +7,8 @@ Definitions (a period is a range of company dates, both ends included):
 - word: a candidate-visible move, update or closure;
 - gap: business days from the previous word (or the application, for the first word)
   to a word given in the period; the median gap is the rhythm candidates experience;
-- overdue: active applications whose reply-by date has passed, today;
+- overdue: active applications whose reply-by date has passed, today, or that have none
+  (``followup.promise_broken``, as in the queue and `portal remind`);
 - wait: business days from entering the last interview stage to a closure in the period;
 - noted: closures in the period with a closure note;
 - acknowledged: closures in the period the candidate acknowledged ("got it", on their page);
@@ -31,6 +32,7 @@ from peewee import JOIN
 from peewee import SQL
 
 from portal import facts
+from portal import followup
 from portal.clock import today
 from portal.clock import zone
 from portal.models import Application
@@ -159,7 +161,7 @@ def _closures(period: Period, job_ids=None):
 
 def _overdue(day: date, job_ids=None):
     """(job, active, overdue) today."""
-    late = Case(None, [(Application.reply_by < day, 1)], 0)
+    late = Case(None, [(followup.promise_broken(day), 1)], 0)
     query = Application.select(Application.job, fn.COUNT(Application.id), fn.SUM(late)).where(
         Application.status == "active"
     )

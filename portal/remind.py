@@ -1,10 +1,11 @@
 """`portal remind`: nudge the people who owe word, once a day, from cron.
 
 Each recruiter gets a digest of the candidates they owe word (overdue, due within one
-business day, proposed for closure); each hiring manager gets the feedback they have
-not given for interviews that are over. A Reminder row per person, day and kind, written
-in the same transaction as the queued mail, makes a second run on the same day send
-nothing new, even when two runs race.
+business day, proposed for closure); what a recruiter who is no longer active owes goes
+to every active admin instead, saying whose it was. Each hiring manager gets the
+feedback they have not given for interviews that are over. A Reminder row per person,
+day and kind, written in the same transaction as the queued mail, makes a second run on
+the same day send nothing new, even when two runs race.
 """
 
 from collections import defaultdict
@@ -62,6 +63,18 @@ class Owed:
 
 
 @dataclass
+class HandedOver(followup.Lateness):
+    """Lateness of an application whose recruiter is no longer active: the words, which
+    the digest shows, say whose it was."""
+
+    recruiter: str = ""
+
+    @property
+    def words(self) -> str:
+        return f"{super().words}, owed by {self.recruiter}, who is no longer active"
+
+
+@dataclass
 class OwedFeedback:
     """One interview a manager has not given feedback on."""
 
@@ -70,14 +83,25 @@ class OwedFeedback:
 
 
 def recruiter_digests(day: date) -> list[Digest]:
-    """Per recruiter, the applications owed word as of ``day``, most overdue first."""
+    """Per active recruiter, the applications owed word as of ``day``, most overdue first;
+    an inactive recruiter's go to every active admin."""
     owed = list(followup.owed_word(day))
     lateness = followup.lateness(owed, day)
+    admins = None  # looked up once, and only when someone has left
     digests: dict[int, Digest] = {}
     for application in owed:
         recruiter = application.job.recruiter
-        digest = digests.setdefault(recruiter.id, Digest(recruiter, "recruiter"))
-        digest.items.append(Owed(application, lateness[application.id]))
+        late = lateness[application.id]
+        if recruiter.active:
+            to = [recruiter]
+        else:
+            if admins is None:
+                admins = list(User.select().where((User.role == "admin") & User.active))
+            to = admins
+            late = HandedOver(**vars(late), recruiter=recruiter.name)
+        for user in to:
+            digest = digests.setdefault(user.id, Digest(user, "recruiter"))
+            digest.items.append(Owed(application, late))
     return sorted(digests.values(), key=lambda d: d.user.email)
 
 
@@ -155,12 +179,15 @@ def _admin_url(path: str) -> str:
 
 def send_digest(digest: Digest, day: date) -> bool:
     """Queue ``digest`` unless this person already had this kind of digest on ``day``."""
+    # Someone else's candidates are not in this person's own view of the queue.
+    handed_over = any(isinstance(getattr(i, "lateness", None), HandedOver) for i in digest.items)
+    queue = "/admin/followup/" if handed_over else f"/admin/followup/?recruiter={digest.user.id}"
     subject, text, html = mail.render(
         f"digest_{digest.kind}",
         user=digest.user,
         items=digest.items,
         day=day,
-        queue_url=_admin_url(f"/admin/followup/?recruiter={digest.user.id}"),
+        queue_url=_admin_url(queue),
         base_url=_admin_url(""),
     )
     try:
@@ -216,7 +243,8 @@ def dry_run_line(application: Application, lateness: followup.Lateness) -> str:
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
-    help="Count as if today were this date (default: today in the company's time zone).",
+    help="With --dry-run only: count as if today were this date (default: today in the "
+    "company's time zone).",
 )
 @with_appcontext
 def remind_command(dry_run, as_of):
@@ -229,6 +257,10 @@ def remind_command(dry_run, as_of):
     """
     from portal import db
 
+    if as_of and not dry_run:
+        # A real run closes, emails candidates and records the day's digests: as of an
+        # imagined day it would do so for real, and a past day would send a second digest.
+        raise click.UsageError("--as-of only goes with --dry-run: a real run is as of today.")
     db.check_schema()
     day = as_of.date() if as_of else today()
     with database.connection_context(), command_errors():
@@ -245,7 +277,7 @@ def _remind(day: date, dry_run: bool) -> None:
         return
     closed = auto_close(day)
     facts.refresh(full=True)  # the nightly sweep the health page's quick refresh relies on
-    digests = [d for d in recruiter_digests(day) + manager_digests(day) if d.user.active]
+    digests = recruiter_digests(day) + manager_digests(day)  # active staff only
     sent = sum(send_digest(digest, day) for digest in digests)
     delivered, failed = mail.send_pending(wait=True)
     click.echo(

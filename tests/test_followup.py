@@ -129,6 +129,28 @@ def test_the_queue_is_most_overdue_first_and_leaves_out_the_rest(make_job, make_
     assert late_by[later.id].proposed and not late_by[late.id].proposed  # STALE_DAYS 10
 
 
+@pytest.mark.parametrize(
+    ("promised", "day", "words"),
+    [
+        (date(2026, 12, 11), date(2026, 12, 12), "overdue since Friday 11 December"),  # Saturday
+        (date(2026, 12, 11), date(2026, 12, 13), "overdue since Friday 11 December"),  # Sunday
+        (date(2026, 12, 24), date(2026, 12, 25), "overdue since Thursday 24 December"),  # Christmas
+        (date(2026, 12, 11), date(2026, 12, 14), "1 business day overdue"),
+        (date(2026, 12, 11), date(2026, 12, 11), "due today"),
+        (date(2026, 12, 14), date(2026, 12, 12), "due next business day"),
+    ],
+)
+def test_a_date_that_has_passed_is_overdue_even_without_a_business_day_since(
+    make_application, promised, day, words
+):
+    with time_machine.travel("2026-12-09 09:00 +0000", tick=False):
+        application = promise(make_application(), promised)
+    with time_machine.travel(f"{day.isoformat()} 09:00 +0000", tick=False):
+        late = followup.lateness([application], day)[application.id]
+        assert late.words == words
+        assert (application in list(followup.overdue(day))) == words.startswith(("overdue", "1 "))
+
+
 @time_machine.travel("2026-12-09 09:00 +0000", tick=False)
 def test_the_queue_filters_by_job_and_by_recruiter(make_user, make_job, make_application):
     rita, sam = make_user("recruiter"), make_user("recruiter")

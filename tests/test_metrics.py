@@ -7,10 +7,12 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from conftest import promise
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portal import domain
+from portal import followup
 from portal import metrics
 from portal.models import Application
 from portal.models import Stage
@@ -283,6 +285,40 @@ def test_a_bad_period_is_a_400_that_says_why(client, auth, make_user, query):
         words in response.text
         for words in ("starts after it ends", "is not a date", "at most 1098 days")
     )
+
+
+@pytest.mark.parametrize("path", ["/admin/metrics/", "/admin/metrics.csv"])
+@pytest.mark.parametrize(
+    ("query", "name", "value"),
+    [
+        ("end=9999-12-31", "end", "9999-12-31"),
+        ("start=9999-12-30&end=2026-12-31", "start", "9999-12-30"),
+        ("start=0001-01-01&end=2026-01-02", "start", "0001-01-01"),
+        ("end=0001-01-05", "end", "0001-01-05"),  # the default start would be before year 1
+    ],
+)
+def test_a_date_out_of_range_is_a_400_that_says_which(
+    client, auth, make_user, path, query, name, value
+):
+    auth.login(make_user("admin"))
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert f"The {name} date {value} is out of range" in response.text
+    assert "choose a date from 1970-01-01 to 2999-12-31" in response.text
+
+
+@time_machine.travel("2026-12-09 12:00 +0000", tick=False)
+def test_overdue_means_what_the_queue_and_the_reminders_mean(make_job, make_application):
+    job = make_job()
+    late = promise(make_application(job=job), date(2026, 12, 1))
+    promise(make_application(job=job), date(2026, 12, 15))
+    unpromised = make_application(job=job)
+    Application.update(reply_by=None).where(Application.id == unpromised.id).execute()
+    day = date(2026, 12, 9)
+
+    _, _, overall = metrics.health(metrics.Period.last(30, day), day=day)
+    assert {a.id for a in followup.overdue(day)} == {late.id, unpromised.id}
+    assert (overall.active, overall.overdue) == (3, 2)
 
 
 @time_machine.travel("2026-11-27 12:00 +0000", tick=False)

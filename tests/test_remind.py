@@ -111,6 +111,33 @@ def test_dry_run_says_when_there_is_no_promise(runner, make_application):
     assert result.stdout.startswith("A-9\tnone\tno reply-by date\t")
 
 
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_the_dry_run_never_says_due_today_for_a_date_that_has_passed(
+    runner, owed, make_application
+):
+    friday = promise(make_application(job=owed["ops"], ref="A-8"), date(2026, 12, 11))
+    result = remind(runner, "--dry-run", "--as-of", "2026-12-12")  # Saturday
+    assert result.exit_code == 0, result.output
+    lines = {line.split("\t")[0]: line for line in result.stdout.splitlines()}
+    assert lines[friday.ref].split("\t")[2] == "overdue since Friday 11 December"
+    assert "due today" not in result.stdout
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_as_of_without_dry_run_is_a_usage_error_that_changes_nothing(
+    app, runner, owed, smtp_server
+):
+    app.config["AUTO_CLOSE_DAYS"] = 12
+    received, queued = len(smtp_server.messages), Mail.select().count()
+    result = remind(runner, "--as-of", "2027-06-01")
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert errors == ["Error: --as-of only goes with --dry-run: a real run is as of today."]
+    assert Application.select().where(Application.status != "active").count() == 1
+    assert Reminder.select().count() == 0 and Mail.select().count() == queued
+    assert len(smtp_server.messages) == received
+
+
 @pytest.mark.parametrize("bad", ["9 December", "2026-13-01", "tomorrow"])
 def test_a_bad_as_of_date_is_one_line_and_exit_code_2(runner, bad):
     result = remind(runner, "--dry-run", "--as-of", bad)
@@ -188,8 +215,9 @@ def test_nobody_owes_anything_nothing_is_sent(runner, make_application):
 
 @time_machine.travel(WEDNESDAY, tick=False)
 def test_automatic_closure_only_when_turned_on(app, runner, owed, smtp_server):
-    remind(runner, "--as-of", "2026-12-08")
+    remind(runner)
     assert Application.get(Application.ref == "A-1").status == "active"
+    Reminder.delete().execute()  # so that the run below sends again today
     app.config["AUTO_CLOSE_DAYS"] = 12
     result = remind(runner)
     assert "closed 1 automatically" in result.output
@@ -208,3 +236,57 @@ def test_automatic_closure_shorter_than_the_proposal_is_refused(app, runner, owe
     result = remind(runner)
     assert result.exit_code == 1
     assert "AUTO_CLOSE_DAYS (3) must be longer than STALE_DAYS (10)" in result.output
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_an_inactive_recruiters_candidates_go_to_the_active_admins(
+    runner, owed, make_user, smtp_server
+):
+    ada = make_user("admin", name="Ada Admin", email="ada@example.com")
+    make_user("admin", name="Old Admin", email="old@example.com", active=False)
+    owed["sam"].active = False
+    owed["sam"].save()
+    result = remind(runner)
+    assert result.exit_code == 0, result.output
+    to = {m["To"]: m for m in smtp_server.messages}
+    assert "sam@example.com" not in to and "old@example.com" not in to
+    text = to[ada.email].get_body(("plain",)).get_content()
+    assert text.startswith("Hello Ada,")
+    assert [line for line in text.splitlines() if line.startswith("- ")] == [
+        "- Oda Other, Operator (A-5), at Applied: 1 business day overdue, owed by Sam Stone, "
+        "who is no longer active (promised by Tuesday 8 December)"
+    ]
+    assert "https://jobs.example.com/admin/followup/\r\n" in text  # the whole queue, not Ada's
+    html = to[ada.email].get_body(("html",)).get_content()
+    assert "owed by Sam Stone, who is no longer active" in html
+    rita = to["rita@example.com"].get_body(("plain",)).get_content()
+    assert "Oda Other" not in rita  # Rita is a recruiter, not an admin
+    # Once a day, as for everyone else.
+    received = len(smtp_server.messages)
+    again = remind(runner)
+    assert "queued 0 digest(s)" in again.output and len(smtp_server.messages) == received
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_an_admin_who_recruits_gets_their_own_and_the_inactive_recruiters_in_one_digest(
+    runner, owed, make_user, make_job, make_application, smtp_server
+):
+    ada = make_user("admin", name="Ada Admin", email="ada@example.com")
+    own = make_job(title="Analyst", ref="J-ANA", recruiter=ada)
+    promise(make_application(job=own, name="Abe Analyst", ref="A-9"), date(2026, 12, 4))
+    owed["rita"].active = False
+    owed["rita"].save()
+    result = remind(runner)
+    assert "queued 3 digest(s)" in result.output  # Ada, Sam, Mo
+    mails = [m for m in smtp_server.messages if m["To"] == ada.email]
+    assert len(mails) == 1
+    text = mails[0].get_body(("plain",)).get_content()
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert [line.split(",")[0] for line in lines] == [
+        "- Fen Forgot",
+        "- Lee Late",
+        "- Abe Analyst",
+        "- Sol Soon",
+    ]
+    assert "owed by Rita Reyes, who is no longer active" in lines[0]
+    assert "no longer active" not in lines[2]
