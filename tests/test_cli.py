@@ -172,3 +172,37 @@ def test_a_missing_secret_key_is_one_line(tmp_path):
 def test_csv_and_json_are_not_confused(runner, args, message):
     result = runner.invoke(cli, prog_name="portal", args=["import", *args])
     assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+
+
+STAFF_AND_JOB = {
+    "users": [{"email": "rita@example.com", "name": "Rita", "role": "recruiter"}],
+    "jobs": [{"ref": "J-1", "title": "Designer", "recruiter": "rita@example.com"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 100_000, "not valid JSON: lists or objects nested too deeply"),
+        ('{"jobs": [{"ref": "J-2", "title": "T", "recruiter": "rita@example.com", '
+         f'"stale_days": {10**30}}}]}}',
+         "jobs[0] (ref J-2): Job J-2: stale days must be a whole number between 1 and 365 "
+         "(or empty for the default)."),
+        ('{"applications": [{"ref": "A-1", "job": "J-1", "candidate": {"name": "Ada", '
+         '"email": "ada@example.org"}, "created": "0001-01-01T00:00:00+01:00"}]}',
+         "applications[0] (ref A-1): created: '0001-01-01T00:00:00+01:00' is out of range "
+         "(years 1970 to 2200)"),
+    ],
+)  # fmt: skip
+def test_hostile_files_are_one_line_from_the_console_script(
+    app, database_url, tmp_path, content, message
+):
+    """No traceback, whatever the file: what overflowed or recursed is one line too."""
+    staff = tmp_path / "staff.json"
+    staff.write_text(json.dumps(STAFF_AND_JOB))
+    assert run(database_url, "init-db").returncode == 0
+    assert run(database_url, "import", str(staff)).returncode == 0
+    path = tmp_path / "hostile.json"
+    path.write_text(content)
+    failed = run(database_url, "import", str(path))
+    assert (failed.returncode, failed.stderr) == (1, f"Error: {path}: {message}\n")

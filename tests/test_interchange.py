@@ -2,15 +2,20 @@
 named in one line with nothing imported."""
 
 import copy
+import importlib.util
 import json
 from datetime import date
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import time_machine
 
+from portal import demo
 from portal import domain
+from portal import links
 from portal.cli import cli
+from portal.domain import privacy
 from portal.errors import Invalid
 from portal.models import Application
 from portal.models import Candidate
@@ -79,6 +84,7 @@ GOOD = {
             "candidate": {"name": "Grace Hopper", "email": "grace@example.org"},
             "status": "rejected",
             "closed_reason": "Not senior enough",
+            "closed": "2026-11-05T16:00:00Z",
         },
     ],
 }
@@ -138,10 +144,29 @@ def test_a_closed_application_without_history_gets_the_entries_close_writes(runn
     assert kinds == [("created", False), ("reason", False), ("closed", True)]
     # No closure note in the file: the template's, as the admin would pre-fill it.
     assert grace.closure_note.startswith("Dear Grace,") and "Rita Alvarez" in grace.closure_note
-    assert grace.reply_by is None and grace.closed is not None
+    assert grace.reply_by is None and grace.closed == datetime(2026, 11, 5, 16)
 
 
 @time_machine.travel("2026-11-26 10:00 +0000", tick=False)
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
+def test_feedback_from_a_manager_since_taken_off_the_job_round_trips(
+    runner, tmp_path, make_user, make_job
+):
+    """The export records who gave feedback, not who was on the job then: an import must
+    not refuse the database's own history."""
+    recruiter, manager = make_user("recruiter"), make_user("manager")
+    job = make_job(recruiter=recruiter, managers=[manager])
+    application = domain.add_application(recruiter, job, "Ada Byron", "ada@example.org")
+    interview = job.stages.where(Stage.interview).get()
+    domain.submit_feedback(manager, application, interview, 3, "yes", "Clear", "")
+    domain.save_job(None, job=job, title=job.title, recruiter=recruiter, managers=[])
+    first = export(runner)
+    wipe()
+    result = runner.invoke(cli, ["import", write(tmp_path, first, "export.json")])
+    assert result.exit_code == 0, result.output
+    assert export(runner) == first
+
+
 def test_export_import_export_round_trips(runner, tmp_path, make_user, make_job):
     """Rich history made by the live operations survives export → empty database → import."""
     recruiter = make_user("recruiter", email="rec@example.com")
@@ -176,6 +201,57 @@ def test_export_import_export_round_trips(runner, tmp_path, make_user, make_job)
     assert "password" not in first and "hash" not in first
     kinds = [e["kind"] for a in document["applications"] for e in a["events"]]
     assert {"moved", "note", "feedback", "update", "reason", "closed", "reopened"} <= set(kinds)
+
+
+@time_machine.travel("2026-11-26 10:00 +0000", tick=False)
+def test_an_export_with_an_erased_candidate_round_trips(runner, tmp_path, make_user, make_job):
+    """The erased stand-in address is restored as it is, and gets no live link."""
+    recruiter = make_user("recruiter", email="rec@example.com")
+    job = make_job(recruiter=recruiter)
+    kept = domain.add_application(recruiter, job, "Kept", "kept@example.org", ref="R-1")
+    gone = domain.add_application(recruiter, job, "Gone", "gone@example.org", ref="R-2")
+    privacy.erase_candidate(None, gone.candidate)
+    first = export(runner)
+    assert f'"erased-{gone.id}@erased.invalid"' in first
+    wipe()
+    result = runner.invoke(cli, ["import", write(tmp_path, first, "export.json")])
+    assert result.exit_code == 0, result.output
+    assert export(runner) == first
+    restored = {a.ref: a for a in Application.select()}
+    assert links.live(restored[kept.ref]) is not None
+    assert links.live(restored[gone.ref]) is None
+    assert privacy.is_erased(restored[gone.ref].candidate)
+
+
+@pytest.mark.parametrize("source", ["demo", "bench"])
+def test_the_projects_own_documents_round_trip(runner, tmp_path, source):
+    """The demo and bench/generate.py pass every check the import makes, and so do their
+    exports."""
+    if source == "demo":
+        demo.load()
+    else:
+        path = Path(__file__).parents[1] / "bench" / "generate.py"
+        spec = importlib.util.spec_from_file_location("bench_generate", path)
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+        document = bench.generate(300, jobs=5)
+        result = runner.invoke(cli, ["import", write(tmp_path, document, "bench.json")])
+        assert result.exit_code == 0, result.output
+    first = export(runner)
+    wipe()
+    result = runner.invoke(cli, ["import", write(tmp_path, first, "export.json")])
+    assert result.exit_code == 0, result.output
+    assert export(runner) == first
+
+
+def test_save_job_bounds_stale_days_for_every_caller(make_user, make_job):
+    recruiter = make_user("recruiter")
+    job = make_job(recruiter=recruiter, ref="J-5")
+    for days in (0, 366, 10**30, True):
+        with pytest.raises(Invalid, match="Job J-5: stale days must be a whole number between"):
+            domain.save_job(None, job=job, title="T", recruiter=recruiter, stale_days=days)
+    saved = domain.save_job(None, job=job, title="T", recruiter=recruiter, stale_days=365)
+    assert Job.get_by_id(saved.id).stale_days == 365
 
 
 def test_export_writes_exactly_json_dumps_indent_2(runner, make_application):
@@ -332,6 +408,47 @@ BAD_DOCUMENTS = {
         _set((*ADA, "feedback", 0, "rating"), 7),
         "applications[0] (ref A-1): Rating must be a whole number between 1 and 4.",
     ),
+    "reply_by out of range": (
+        _set((*ADA, "reply_by"), "0001-01-02"),
+        "applications[0] (ref A-1): reply_by: '0001-01-02' is out of range (years 1970 to 2200)\n",
+    ),
+    "time before 1970 with an offset": (
+        _set((*ADA, "created"), "0001-01-01T00:00:00+01:00"),
+        "applications[0] (ref A-1): created: '0001-01-01T00:00:00+01:00' is out of range "
+        "(years 1970 to 2200)\n",
+    ),
+    "time after 2200 with an offset": (
+        _set((*ADA, "events", 1, "at"), "9999-12-31T23:59:59-01:00"),
+        "applications[0] (ref A-1): events[1]: at: '9999-12-31T23:59:59-01:00' is out of "
+        "range (years 1970 to 2200)\n",
+    ),
+    "stale_days absurd": (
+        _set(("jobs", 0, "stale_days"), 10**30),
+        "jobs[0] (ref J-1): Job J-1: stale days must be a whole number between 1 and 365 "
+        "(or empty for the default).\n",
+    ),
+    "stale_days zero": (
+        _set(("jobs", 0, "stale_days"), 0),
+        "jobs[0] (ref J-1): Job J-1: stale days must be a whole number between 1 and 365",
+    ),
+    "closed before created": (
+        _set(("applications", 1, "created"), "2026-11-06T09:00:00Z"),
+        "applications[1] (ref A-2): It was closed (2026-11-05 16:00) before it was created "
+        "(2026-11-06 09:00).\n",
+    ),
+    "closed without its date": (
+        _set(("applications", 1, "closed"), None),
+        "applications[1] (ref A-2): A rejected application needs the date and time it was "
+        "closed.\n",
+    ),
+    "other .invalid address": (
+        _set(("applications", 1, "candidate", "email"), "someone@erased.invalid"),
+        "applications[1] (ref A-2): 'someone@erased.invalid' is not a valid email address",
+    ),
+    "erased form on another domain": (
+        _set(("applications", 1, "candidate", "email"), "erased-1@elsewhere.invalid"),
+        "applications[1] (ref A-2): 'erased-1@elsewhere.invalid' is not a valid email address",
+    ),
     "unknown recommendation": (
         _set((*ADA, "feedback", 0, "recommendation"), "maybe"),
         "applications[0] (ref A-1): Recommendation must be one of strong_no, no, yes, strong_yes.",
@@ -359,6 +476,9 @@ def test_a_bad_document_is_named_in_one_line_and_nothing_is_imported(runner, tmp
          "Expecting ':' delimiter at line 3, column 12"),
         ("", "not valid JSON: Expecting value at line 1, column 1"),
         (b"\xff\xfe{}", "not UTF-8 text (byte 0)"),
+        ('{"users": ' + "1" * 5000 + "}", "not valid JSON: Exceeds the limit (4300 digits) "
+         "for integer string conversion"),
+        ("[" * 100_000, "not valid JSON: lists or objects nested too deeply"),
     ],
 )  # fmt: skip
 def test_a_file_that_is_not_json_is_named_with_line_and_column(runner, tmp_path, content, message):
@@ -448,18 +568,68 @@ BAD_CSV = {
     "wrong column count": ("name,email\nAda,a@example.org,extra\n",
                            "line 2: expected 2 columns, found 3"),
     "bad quoting": ('name,email\n"Ada,a@example.org\n', "line 2: unexpected end of data"),
+    "bad quoting after a multi-line name": (
+        'name,email\n"Ada\nLovelace",a@example.org\n"Grace,g@example.org\n',
+        "line 4: unexpected end of data"),
+    "line numbers count the lines of a quoted name": (
+        'name,email\n"Ada\r\nLovelace",a@example.org\nGrace,grace.example.org\n',
+        "line 4: 'grace.example.org' is not a valid email address: An email address must "
+        "have an @-sign."),
+    "duplicate ref": ("name,email,ref\nAda,a@example.org,C-1\n\nGrace,g@example.org,C-1\n",
+                      "line 4: duplicate ref C-1 (also line 2)"),
+    "ref of another job": ("name,email,ref\nAda,ada@example.org,OTHER-1\n",
+                           "line 2: ref OTHER-1 is already taken by an application for job J-8"),
+    "ref of another candidate": ("name,email,ref\nAda,ada@example.org,MINE-1\n",
+                                 "line 2: ref MINE-1 is already taken by an application of "
+                                 "grace@example.org, not ada@example.org"),
+    "candidate there under another ref": (
+        "name,email,ref\nGrace,grace@example.org,NEW-1\n",
+        "line 2: grace@example.org already has an application for J-7 with ref MINE-1, not NEW-1"),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("case", BAD_CSV)
 def test_a_bad_csv_is_named_in_one_line_and_nothing_is_imported(runner, tmp_path, make_job, case):
-    make_job(ref="J-7")
+    job = make_job(ref="J-7")
+    domain.add_application(None, job, "Grace", "grace@example.org", ref="MINE-1")
+    other = make_job(ref="J-8")
+    domain.add_application(None, other, "Ada", "ada@example.org", ref="OTHER-1")
     text, message = BAD_CSV[case]
     path = csv_file(tmp_path, text)
     before = counts()
     result = runner.invoke(cli, ["import", "--job", "J-7", path])
     assert (result.exit_code, result.output) == (1, f"Error: {path}: {message}\n")
     assert counts() == before
+
+
+def test_csv_names_may_span_lines_and_hold_any_separator(runner, tmp_path, make_job):
+    """Only the csv module's own line ends split rows; a name's inner line ends become spaces."""
+    job = make_job(ref="J-7")
+    path = csv_file(
+        tmp_path,
+        'name,email\r\n"Ada\r\nLovelace",ada@example.org\r\n'
+        "Grace\x1cHopper\u2028Jr,grace@example.org\r\n"
+        "Alan\x85Turing,alan@example.org\r\n",
+    )
+    result = runner.invoke(cli, ["import", "--job", "J-7", path])
+    assert (result.exit_code, result.output) == (0, f"Imported from {path}: 3 applications.\n")
+    names = {a.candidate.email: a.candidate.name for a in job.applications}
+    assert names == {
+        "ada@example.org": "Ada Lovelace",
+        "grace@example.org": "Grace Hopper Jr",
+        "alan@example.org": "Alan Turing",
+    }
+
+
+def test_csv_rows_already_there_by_ref_are_left_alone(runner, tmp_path, make_job):
+    job = make_job(ref="J-7")
+    domain.add_application(None, job, "Ada", "ada@example.org", ref="C-1")
+    path = csv_file(tmp_path, "name,email,ref\nAda,ADA@example.org,C-1\nGrace,g@example.org,\n")
+    result = runner.invoke(cli, ["import", "--job", "J-7", path])
+    assert result.stdout.splitlines() == [
+        f"Imported from {path}: 1 application.",
+        "Already there, left unchanged: 1 application.",
+    ]
 
 
 def test_csv_for_an_unknown_job(runner, tmp_path):

@@ -95,7 +95,7 @@ def save_job(
         job.title = clean_text(title, "Title", True, 200)
         job.team = clean_text(team, "Team", limit=200)
         job.location = clean_text(location, "Location", limit=200)
-        job.recruiter, job.open, job.stale_days = recruiter, is_open, stale_days
+        job.recruiter, job.open, job.stale_days = recruiter, is_open, _stale(stale_days, job)
         try:
             with database.atomic():
                 job.save()
@@ -186,6 +186,18 @@ def _id(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _stale(value, job: Job) -> int | None:
+    """Business days overdue before closing is proposed: 1 to 365, or None for the default."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
+        raise Invalid(
+            f"Job {job.ref}: stale days must be a whole number between 1 and 365 "
+            "(or empty for the default)."
+        )
+    return value
 
 
 def _days(value, label: str) -> int:

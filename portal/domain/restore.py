@@ -1,5 +1,6 @@
 """Import: records exported from a portal, restored as they were."""
 
+import re
 from datetime import date
 
 import peewee
@@ -26,6 +27,10 @@ from portal.models import Stage
 #: The only event kinds an import may show the candidate: those the operations above
 #: record as visible (a move, an update, a closure). Everything else stays internal.
 VISIBLE_KINDS = ("moved", "update", "closed")
+
+#: The stand-in address erasure gives an application's candidate (see privacy.py); the
+#: only address of the reserved .invalid domain an import accepts.
+ERASED_EMAIL = re.compile(r"erased-[0-9]+@erased\.invalid")
 
 #: Rows per INSERT when restoring: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
@@ -83,15 +88,24 @@ class Restore:
         for other in [*stages, *(f["stage"] for f in feedback)]:
             if other is not None and other.job_id != job.id:
                 raise Invalid(f"Stage {other.name!r} is not part of job {job.ref}.")
+        if status != "active" and not closed:
+            raise Invalid(f"A {status} application needs the date and time it was closed.")
         history = [_restored_event(row) for row in events]
         scorecards = _restored_feedback(feedback)
-        created = created or min((e["created"] for e in history), default=None) or now()
+        # Without a time of its own it began with its first entry (or its closure).
+        known = [*(e["created"] for e in history), *([closed] if closed else [])]
+        created = created or min(known, default=None) or now()
+        if status != "active" and closed < created:
+            raise Invalid(
+                f"It was closed ({closed:%Y-%m-%d %H:%M}) before it was created "
+                f"({created:%Y-%m-%d %H:%M})."
+            )
         moments = [created, *(e["created"] for e in history), *(f["created"] for f in scorecards)]
         application = Application(
             ref=clean_text(ref, "Reference", True, 60),
             job=job,
             candidate=Candidate(
-                name=clean_text(name, "Candidate name", True, 200), email=normalise_email(email)
+                name=clean_text(name, "Candidate name", True, 200), email=_email(email)
             ),
             stage=stage,
             status=status,
@@ -99,11 +113,12 @@ class Restore:
             next_steps=clean_text(next_steps, "Next steps", limit=2000),
             closure_note=clean_text(closure_note, "Closure note", limit=5000),
             closed_reason=clean_text(closed_reason, "Internal reason", limit=2000),
-            closed=None if status == "active" else closed or max(moments),
+            closed=None if status == "active" else closed,
             created=created,
             updated=max(moments),
         )
-        if status != "active" and not application.closure_note:
+        erased = ERASED_EMAIL.fullmatch(application.candidate.email)
+        if status != "active" and not application.closure_note and not erased:
             application.closure_note = closure_note_default(application, status)
         if not history:
             history = [_restored_event(row) for row in _history_of(application)]
@@ -144,8 +159,9 @@ class Restore:
                 application.id = ids[application.ref]
             _insert(Event, [{**e, "application": a.id} for a, _, h, _ in queued for e in h])
             _insert(Feedback, [{**f, "application": a.id} for a, *_, fb in queued for f in fb])
-            for application, *_ in queued:
-                links.issue(application)  # a live link, as for every application; nothing is sent
+            for application, email, *_ in queued:
+                if not ERASED_EMAIL.fullmatch(email):  # erased: there is no one to link to
+                    links.issue(application)  # a live link, as for every application; unsent
         return [application for application, *_ in queued]
 
 
@@ -154,6 +170,13 @@ def restore_application(job: Job, name: str, email: str, **fields) -> Applicatio
     restore = Restore()
     restore.add(job, name, email, **fields)
     return restore.flush()[0]
+
+
+def _email(email: str) -> str:
+    """A valid address, lower-cased; or the stand-in of an erased candidate, as it is."""
+    if isinstance(email, str) and ERASED_EMAIL.fullmatch(email.strip()):
+        return email.strip()
+    return normalise_email(email)
 
 
 def _check_refs(refs: list[str]) -> None:

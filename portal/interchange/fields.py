@@ -29,6 +29,9 @@ FEEDBACK_FIELDS = (
     *("at", "author", "stage", "rating", "recommendation", "strengths", "concerns"),
     *("share_strengths", "share_concerns"),
 )
+#: The years a date of the file may fall in: anything outside is a typo or garbage (and
+#: year 1 or 9999 with an offset does not even convert to UTC).
+YEARS = range(1970, 2201)
 JSON_TYPES = {
     dict: "an object",
     list: "a list",
@@ -95,9 +98,10 @@ def as_date(data: dict, key: str) -> date | None:
     """``data[key]`` as a date (YYYY-MM-DD), or None when absent."""
     value = typed(data, key, (str,))
     try:
-        return value and date.fromisoformat(value)
+        day = value and date.fromisoformat(value)
     except ValueError:
         raise Invalid(f"{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+    return day and _in_range(day, key, value)
 
 
 def as_moment(data: dict, key: str, required=False) -> datetime | None:
@@ -109,8 +113,17 @@ def as_moment(data: dict, key: str, required=False) -> datetime | None:
         raise Invalid(
             f"{key}: {value!r} is not a date and time (e.g. 2026-03-02T09:30:00Z)"
         ) from None
+    if moment:
+        _in_range(moment, key, value)
     if moment and moment.tzinfo:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _in_range(moment, key: str, value: str):
+    """``moment`` if its year is one of YEARS, else Invalid."""
+    if moment.year not in YEARS:
+        raise Invalid(f"{key}: {value!r} is out of range (years {YEARS[0]} to {YEARS[-1]})")
     return moment
 
 
@@ -156,6 +169,10 @@ def read_document(path: str) -> dict:
         raise ImportFailed(
             f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except ValueError as error:  # a number of more digits than int() converts
+        raise ImportFailed(f"{path}: not valid JSON: {str(error).partition(':')[0]}") from None
+    except RecursionError:
+        raise ImportFailed(f"{path}: not valid JSON: lists or objects nested too deeply") from None
     with naming(path, "top level"):
         as_object(document, SECTIONS)
         for section in SECTIONS:

@@ -118,9 +118,6 @@ class Importer:
                 if Job.get_or_none(Job.ref == ref):
                     self.counts.present["jobs"] += 1
                     continue
-                stale_days = typed(data, "stale_days", (int,))
-                if stale_days is not None and stale_days < 0:
-                    raise Invalid("stale_days must be 0 or more")
                 domain.save_job(
                     None,
                     ref=ref,
@@ -128,7 +125,7 @@ class Importer:
                     team=text(data, "team"),
                     location=text(data, "location"),
                     is_open=typed(data, "open", (bool,), True),
-                    stale_days=stale_days,
+                    stale_days=typed(data, "stale_days", (int,)),
                     recruiter=self.user(text(data, "recruiter", True), "recruiter"),
                     managers=[self.user(e, "manager") for e in _emails(data, "managers")],
                     stages=stages,
