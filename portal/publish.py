@@ -179,9 +179,9 @@ class Site:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Manifests and journals: readable by their owner only, as they list every token."""
     temporary = path.with_name(f"{STAGED}{path.name}.{secrets.token_hex(4)}")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
+    _create(temporary, data, mode=0o600)
     os.replace(temporary, path)
 
 
@@ -221,8 +221,8 @@ def write_new_page(release: str, token: str, data: bytes) -> None:
     _create(f"{folder}/index.html", data)
 
 
-def _create(path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+def _create(path, data: bytes, mode: int = 0o644) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         view = memoryview(data)
         while view:

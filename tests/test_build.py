@@ -286,6 +286,12 @@ def test_a_rollback_never_brings_back_a_dead_page(app, out, applications):
     assert revoked_token not in page_tokens(out) and erased_token not in page_tokens(out)
 
 
+def test_the_manifest_listing_every_token_is_private(out, applications):
+    build.build(str(out))
+    manifest = publish.Site(out).manifest_path(publish.Site(out).current())
+    assert manifest.stat().st_mode & 0o777 == 0o600
+
+
 def test_the_command_prints_one_summary_line(runner, out, applications):
     result = runner.invoke(cli, ["build", str(out)])
     assert result.exit_code == 0, result.output
