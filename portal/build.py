@@ -240,7 +240,7 @@ def _incremental(site: publish.Site, release: Path, state: dict) -> Summary:
             known[link_id] = [token, live[link_id][1], digest]
     gone = [known.pop(link_id)[0] for link_id in list(known) if link_id not in live]
     site.apply(release, staged, gone)
-    _prune_kept(site, release, gone)
+    site.remove_everywhere(gone)  # from the rollback release too
     if moved or gone:
         site.write_manifest(release, state)
     summary = Summary("incremental", written=len(staged), removed=len(gone))
@@ -267,23 +267,12 @@ def rollback(out: str) -> Path:
     return release
 
 
-def _prune_kept(site: publish.Site, release: Path, tokens: list[str]) -> None:
-    """Delete these pages from the release kept for --rollback as well: an erased person's
-    page must not wait on disk for the next full build."""
-    for other in site.kept():
-        if other != release:
-            for token in tokens:
-                publish.remove_page(other, token)
-
-
 def _late_revocations(site: publish.Site, release: Path, since: datetime, state: dict) -> int:
     """Delete pages of links revoked while the build ran: a revocation deletes its page
     at once, and the build may have written it again just after."""
     revoked = Link.select(Link.id, Link.token).where(Link.revoked >= since - SKEW).tuples()
     gone = [token for link_id, token in revoked if state["pages"].pop(link_id, None)]
-    for token in gone:
-        publish.remove_page(release, token)
-    _prune_kept(site, release, gone)
+    site.remove_everywhere(gone)
     if gone:
         site.write_manifest(release, state)
     return len(gone)

@@ -108,7 +108,7 @@ def send_pending(wait: bool = True, retry_failed: bool = False) -> tuple[int, in
     url = config["MAIL_URL"]
     if not wait and time.monotonic() < _paused_until.get(url, 0):
         return 0, 0
-    query = unsent().where(Mail.claimed.is_null() | (Mail.claimed < clock.now() - LEASE))
+    query = unsent().where(_unclaimed(clock.now()))
     if not retry_failed:
         query = query.where(Mail.attempts < config["MAIL_MAX_ATTEMPTS"])
     pending = list(query.limit(BATCH))
@@ -151,12 +151,17 @@ def _claim(mail: Mail) -> bool:
             (Mail.id == mail.id)
             & Mail.sent.is_null()
             & (Mail.attempts == mail.attempts)
-            & (Mail.claimed.is_null() | (Mail.claimed < moment - LEASE))
+            & _unclaimed(moment)
         )
         .execute()
     )
     mail.attempts += 1
     return claimed == 1
+
+
+def _unclaimed(moment):
+    """No sender holds the mail at ``moment``: never claimed, or its claim has lapsed."""
+    return Mail.claimed.is_null() | (Mail.claimed < moment - LEASE)
 
 
 def _failed(mail: Mail, error: Exception) -> None:

@@ -100,9 +100,13 @@ class Site:
             raise UnsafePath("There is no previous release to roll back to.")
         return older[-1]
 
-    def kept(self) -> list[Path]:
-        """Every release on disk: the published one and the one kept for --rollback."""
-        return self._all_releases()
+    def remove_everywhere(self, tokens: list[str]) -> None:
+        """Delete these pages from every release on disk, the one kept for --rollback
+        too: an ended link's page (an erased person's) must not wait there. The caller
+        holds the lock."""
+        for release in self._all_releases():
+            for token in tokens:
+                remove_page(release, token)
 
     def _all_releases(self) -> list[Path]:
         if not self.releases.is_dir():
@@ -256,7 +260,6 @@ def remove_pages(site_dir: str, tokens: list[str]) -> bool:
     False, and that build deletes pages revoked while it ran once it has published."""
     site = Site(site_dir)
     with site.locked(wait=False) as mine:
-        for release in site.kept() if mine else ():  # the rollback release too
-            for token in tokens:
-                remove_page(release, token)
+        if mine:
+            site.remove_everywhere(tokens)
     return mine

@@ -1,5 +1,7 @@
 """Shared by every domain operation: role checks and text and email validation."""
 
+import re
+
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
@@ -32,3 +34,10 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise Invalid(f"{email!r} is not a valid email address: {error}") from None
+
+
+#: Erased applications belong to a candidate ``erased-<application id>@ERASED_DOMAIN``
+#: (a reserved domain: nothing can ever be sent there). Erasure makes these addresses;
+#: the import accepts them, and no other address of that domain.
+ERASED_DOMAIN = "erased.invalid"
+ERASED_EMAIL = re.compile(rf"erased-[0-9]+@{re.escape(ERASED_DOMAIN)}")

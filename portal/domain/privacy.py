@@ -24,6 +24,7 @@ from portal import links
 from portal.clock import local_date
 from portal.clock import now
 from portal.db import database
+from portal.domain.base import ERASED_DOMAIN
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.mail import forget_outbox
@@ -40,9 +41,6 @@ from portal.models import User
 #: What every erased free text becomes. Not empty: "was there a closure note" stays true.
 ERASED_TEXT = "[erased]"
 
-#: Erased applications belong to a candidate ``erased-<application id>@ERASED_DOMAIN``
-#: (a reserved domain: nothing can ever be sent there).
-ERASED_DOMAIN = "erased.invalid"
 ERASED_NAME = "Erased candidate"
 
 #: Event kinds whose message is no free text about the person but a count metrics read.

@@ -1,6 +1,5 @@
 """Import: records exported from a portal, restored as they were."""
 
-import re
 from datetime import date
 
 import peewee
@@ -11,6 +10,7 @@ from portal.db import database
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import reply_by_default
 from portal.domain.base import clean_text
+from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.errors import Invalid
 from portal.models import Application
@@ -27,10 +27,6 @@ from portal.models import Stage
 #: The only event kinds an import may show the candidate: those the operations above
 #: record as visible (a move, an update, a closure). Everything else stays internal.
 VISIBLE_KINDS = ("moved", "update", "closed")
-
-#: The stand-in address erasure gives an application's candidate (see privacy.py); the
-#: only address of the reserved .invalid domain an import accepts.
-ERASED_EMAIL = re.compile(r"erased-[0-9]+@erased\.invalid")
 
 #: Rows per INSERT when restoring: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500
