@@ -12,11 +12,11 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required
 
-from portal import details
-from portal import queries
-from portal.models import Application
-from portal.models import Job
-from portal.models import User
+from portal.domain import details
+from portal.domain import queries
+from portal.store.models import Application
+from portal.store.models import Job
+from portal.store.models import User
 
 #: Roles that act on jobs and applications.
 STAFF = ("admin", "recruiter")

@@ -24,7 +24,7 @@ from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
 from portal import domain
-from portal import queries
+from portal.domain import queries
 from portal.errors import Conflict
 from portal.errors import Invalid
 

@@ -27,12 +27,12 @@ from admin.forms import page_number
 from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
-from portal import details
 from portal import domain
-from portal import queries
+from portal.domain import details
+from portal.domain import queries
 from portal.errors import Invalid
-from portal.models import CLOSED_STATUSES
-from portal.models import STATUSES
+from portal.store.models import CLOSED_STATUSES
+from portal.store.models import STATUSES
 
 
 @bp.route("/applications/")

@@ -12,8 +12,8 @@ from admin.access import staff_required
 from admin.forms import TemplateForm
 from portal import domain
 from portal.errors import Invalid
-from portal.models import CLOSED_STATUSES
-from portal.models import ClosureTemplate
+from portal.store.models import CLOSED_STATUSES
+from portal.store.models import ClosureTemplate
 
 PLACEHOLDERS = ("{first_name}", "{job}", "{recruiter}")
 

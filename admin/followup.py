@@ -22,16 +22,16 @@ from admin.access import staff_required
 from admin.forms import number_arg
 from admin.forms import page_number
 from portal import domain
-from portal import followup
-from portal import followup_actions as actions
-from portal import queries
 from portal.clock import today
+from portal.domain import queries
 from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.errors import NotFound
-from portal.models import ClosureTemplate
-from portal.models import Job
-from portal.models import Stage
+from portal.followup import actions
+from portal.followup import queries as followup
+from portal.store.models import ClosureTemplate
+from portal.store.models import Job
+from portal.store.models import Stage
 
 #: What a failed action can raise; anything else is a bug and gets the 500 page.
 REFUSALS = (Conflict, Invalid, NotFound)

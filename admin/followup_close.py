@@ -17,11 +17,11 @@ from admin.followup import back
 from admin.followup import filters
 from admin.followup import REFUSALS
 from portal import domain
-from portal import followup_actions as actions
 from portal.errors import Forbidden
-from portal.models import CLOSED_STATUSES
-from portal.models import Feedback
-from portal.models import Stage
+from portal.followup import actions
+from portal.store.models import CLOSED_STATUSES
+from portal.store.models import Feedback
+from portal.store.models import Stage
 
 
 @bp.route("/followup/<ref>/close", methods=["GET", "POST"])

@@ -30,9 +30,9 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from portal.models import CLOSED_STATUSES
-from portal.models import RECOMMENDATIONS
-from portal.models import ROLES
+from portal.store.models import CLOSED_STATUSES
+from portal.store.models import RECOMMENDATIONS
+from portal.store.models import ROLES
 
 RECOMMENDATION_LABELS = {
     "strong_no": "Strong no",

@@ -18,11 +18,11 @@ from admin.access import staff_required
 from admin.forms import JobForm
 from admin.forms import options
 from portal import domain
-from portal import queries
 from portal.clock import today
+from portal.domain import queries
 from portal.errors import Conflict
 from portal.errors import Invalid
-from portal.models import User
+from portal.store.models import User
 
 #: Cards shown per stage on the board; the column links to the full list.
 CARDS_PER_STAGE = 8

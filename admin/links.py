@@ -16,12 +16,12 @@ from admin.access import actor
 from admin.access import application_or_404
 from admin.access import can_act
 from admin.access import staff_required
-from portal import domain
-from portal import links
-from portal import mail
-from portal import pages
-from portal.models import Application
-from portal.models import Mail
+from portal.candidates import actions as candidate_actions
+from portal.candidates import links
+from portal.candidates import page as pages
+from portal.mail import queue as mail
+from portal.store.models import Application
+from portal.store.models import Mail
 
 #: The preview shows the candidate's exact bytes, inert: no form can be sent from it.
 PREVIEW_HEADERS = {
@@ -57,7 +57,7 @@ def _back(ref: str):
 @staff_required
 def issue_link(ref):
     """Issue a link when none is live."""
-    domain.issue_link(actor(), application_or_404(ref))
+    candidate_actions.issue_link(actor(), application_or_404(ref))
     flash("The candidate has a live link. Copy it, or email it to them.", "success")
     return _back(ref)
 
@@ -67,7 +67,7 @@ def issue_link(ref):
 def send_link(ref):
     """Email the candidate their link (issuing one if none is live)."""
     application = application_or_404(ref)
-    queued = domain.send_link(actor(), application)
+    queued = candidate_actions.send_link(actor(), application)
     if Mail.get_by_id(queued.id).sent is None:
         flash(
             "The mail server did not take the email just now; it is queued and will be "
@@ -83,7 +83,7 @@ def send_link(ref):
 @staff_required
 def reissue_link(ref):
     """End the current link and issue a new one (it is not sent)."""
-    domain.reissue_link(actor(), application_or_404(ref))
+    candidate_actions.reissue_link(actor(), application_or_404(ref))
     flash("Issued a new link; the old address no longer works. Send it when ready.", "success")
     return _back(ref)
 
@@ -92,7 +92,7 @@ def reissue_link(ref):
 @staff_required
 def revoke_link(ref):
     """End the candidate's link at once."""
-    count = domain.revoke_link(actor(), application_or_404(ref))
+    count = candidate_actions.revoke_link(actor(), application_or_404(ref))
     flash(
         "Revoked: the candidate's address now shows “This link no longer works”."
         if count

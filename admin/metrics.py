@@ -15,10 +15,10 @@ from flask import Response
 from admin import bp
 from admin.access import staff_required
 from admin.forms import number_arg
-from portal import metrics
-from portal import queries
 from portal.clock import today
-from portal.models import Job
+from portal.domain import queries
+from portal.followup import metrics
+from portal.store.models import Job
 
 #: The longest period one page may cover.
 MAX_DAYS = 3 * 366

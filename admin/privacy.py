@@ -9,7 +9,7 @@ from flask import url_for
 from admin import bp
 from admin.access import actor
 from admin.access import staff_required
-from portal.domain import privacy
+from portal.privacy import actions as privacy
 
 
 @bp.get("/privacy/")

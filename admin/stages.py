@@ -18,7 +18,7 @@ from admin.access import job_or_404
 from admin.access import staff_required
 from admin.forms import PipelineForm
 from portal import domain
-from portal import queries
+from portal.domain import queries
 from portal.errors import Conflict
 from portal.errors import Invalid
 

@@ -12,9 +12,9 @@ from admin.access import admin_required
 from admin.forms import UserAccessForm
 from admin.forms import UserForm
 from portal import domain
-from portal import queries
+from portal.domain import queries
 from portal.errors import Invalid
-from portal.models import User
+from portal.store.models import User
 
 
 def _render(form, status=200, error=None, access_forms=None):

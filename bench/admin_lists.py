@@ -85,9 +85,9 @@ def signed_in_client(app):
 
 def pages(app) -> dict[str, str]:
     """The URLs to time: the list at its first page, searched, filtered, deep; a board."""
-    from portal.models import Application
-    from portal.models import Job
-    from portal.models import Stage
+    from portal.store.models import Application
+    from portal.store.models import Job
+    from portal.store.models import Stage
 
     with app.app_context():
         job = Job.select().order_by(Job.ref).first()

@@ -42,17 +42,18 @@ def prepare(url: str, history: int, base_url: str, instance: Path) -> tuple[str,
     """A job and an application with ``history`` candidate-visible updates (and as many
     internal notes); returns the page's path and how many queries it runs."""
     from portal import create_app
-    from portal import db
     from portal import domain
-    from portal import links
-    from portal.models import Stage
-    from portal.models import User
+    from portal.candidates import links
+    from portal.store import db
+    from portal.store import schema
+    from portal.store.models import Stage
+    from portal.store.models import User
 
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": base_url, "MAIL_URL": "outbox"}
     )
     app.instance_path = str(instance)
-    db.create_schema()
+    schema.create_schema()
     with app.app_context(), db.database.connection_context():
         recruiter = User.create(
             email=f"bench{time.time_ns()}@example.com", name="Rae Recruiter", role="recruiter",

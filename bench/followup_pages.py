@@ -76,7 +76,7 @@ def load(count: int, jobs: int, url: str, folder: Path) -> None:
 def analyze(url: str) -> None:
     """Give the planner statistics of the freshly loaded tables, as autovacuum (PostgreSQL)
     or `PRAGMA optimize` (SQLite) would in a while; a test server may run without either."""
-    from portal.db import open_database
+    from portal.store.db import open_database
 
     database = open_database(url)
     database.execute_sql("ANALYZE")
@@ -85,9 +85,9 @@ def analyze(url: str) -> None:
 
 def pages(app) -> dict[str, str]:
     """The URLs to time."""
-    from portal import followup
-    from portal.models import Job
-    from portal.models import User
+    from portal.followup import queries as followup
+    from portal.store.models import Job
+    from portal.store.models import User
 
     with app.app_context():
         job = Job.select().order_by(Job.ref).first()
@@ -112,7 +112,7 @@ def pages(app) -> dict[str, str]:
 
 def queries(app, client, url: str) -> int:
     """How many SQL statements one request for ``url`` runs."""
-    from portal.db import database
+    from portal.store.db import database
 
     statements = []
     real = database.obj.execute_sql

@@ -50,13 +50,14 @@ def free_port() -> int:
 def seed(url: str, recruiters: int, candidates: int):
     """The app's config, recruiter emails, the hot applications' refs, candidate tokens."""
     from portal import create_app
-    from portal import db
     from portal import domain
-    from portal import links
+    from portal.candidates import links
+    from portal.store import db
+    from portal.store import schema
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "load-bench-secret", "TESTING": True})
     with app.app_context():
-        db.create_schema()
+        schema.create_schema()
         with db.database.connection_context():
             users = [
                 domain.create_user(f"load{n}@example.com", f"Recruiter {n}", "recruiter", PASSWORD)
@@ -148,9 +149,9 @@ def candidate(port, token, deadline, tally, n):
 def lost_updates(app, tally: Tally) -> tuple[int, int]:
     """(acknowledged writes missing from the database, applications whose version does
     not count exactly its writes)."""
-    from portal import db
-    from portal.models import Application
-    from portal.models import Event
+    from portal.store import db
+    from portal.store.models import Application
+    from portal.store.models import Event
 
     with app.app_context(), db.database.connection_context():
         stored = set(

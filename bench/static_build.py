@@ -127,8 +127,8 @@ def frozen_flask(app, out: Path, limit: int | None) -> tuple[SimpleNamespace, in
     seconds and CPU, and the peak memory."""
     from flask_frozen import Freezer
 
-    from portal import links
-    from portal.models import Link
+    from portal.candidates import links
+    from portal.store.models import Link
 
     tokens = [t for (t,) in links.live_links().select(Link.token).tuples()][:limit]
     app.config.update(
@@ -191,8 +191,8 @@ def main() -> None:
 
     from portal import create_app
     from portal import domain
-    from portal.db import database as db
-    from portal.models import Application
+    from portal.store.db import database as db
+    from portal.store.models import Application
 
     app = create_app()
     app.config["RATELIMIT_ENABLED"] = False

@@ -54,13 +54,14 @@ def on_starting(server):
     import click
 
     from portal import create_app
-    from portal import db
-    from portal import UnsafeSettings
+    from portal.settings import UnsafeSettings
+    from portal.store import db
+    from portal.store import schema
 
     try:
         app = create_app()
         with app.app_context():
-            db.check_schema()
+            schema.check_schema()
     except (UnsafeSettings, click.ClickException) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else error
         print(f"portal: {message}", file=sys.stderr, flush=True)

@@ -1,44 +1,16 @@
 """The candidate status portal: ``create_app`` builds the Flask application."""
 
-import os
 from pathlib import Path
 
 from flask import Flask
 
-from portal import config as defaults
+from portal import settings
 
 HERE = Path(__file__).parent
 # In a checkout, templates/ and static/ sit beside the package; in a wheel, inside it.
 ROOT = HERE if (HERE / "templates").is_dir() else HERE.parent
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
-
-DEMO_SECRET = "demo-only-secret-not-for-production"
-
-
-class UnsafeSettings(RuntimeError):
-    """The settings would run the portal unsafely; the message says what to change."""
-
-
-def settings() -> list[str]:
-    """The names of every setting, as documented in portal.config."""
-    return [name for name in dir(defaults) if name.isupper()]
-
-
-def _from_environment(name: str, default):
-    raw = os.environ.get(f"PORTAL_{name}")
-    if raw is None:
-        return default
-    if isinstance(default, bool):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        try:
-            return int(raw)
-        except ValueError:
-            raise UnsafeSettings(f"PORTAL_{name} must be a whole number, not {raw!r}.") from None
-    if isinstance(default, list):
-        return [part.strip() for part in raw.split(",") if part.strip()]
-    return raw
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -49,39 +21,39 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(TEMPLATES),
         static_folder=str(STATIC),
     )
-    app.config.from_object(defaults)
+    app.config.from_mapping(settings.defaults())
     app.config.from_pyfile("config.py", silent=True)
-    for name in settings():
-        app.config[name] = _from_environment(name, app.config[name])
+    for setting in settings.SETTINGS:
+        app.config[setting.name] = settings.from_environment(setting.name, app.config[setting.name])
     if test_config:
         app.config.update(test_config)
     _secure(app)
 
+    # The one place that imports inside a function: every ``portal.*`` import runs this
+    # file first, and the app's modules import portal's packages back.
     from admin import bp as admin_bp
-    from portal import auth
-    from portal import candidate
-    from portal import candidate_privacy
-    from portal import db
-    from portal import deployment
-    from portal import web
+    from portal.candidates import views as candidate_views
+    from portal.privacy import views as privacy_views
+    from portal.store import db
+    from portal.web import auth
+    from portal.web import proxy
+    from portal.web import views as web_views
 
     db.init_app(app)
-    deployment.init_app(app)  # proxy headers, HSTS, Redis: before web sets up the limiter
-    web.init_app(app)
+    proxy.init_app(app)  # proxy headers, HSTS, Redis: before web sets up the limiter
+    web_views.init_app(app)
     auth.init_app(app)
-    candidate.init_app(app)
-    candidate_privacy.init_app(app)  # the candidate's erasure request
+    candidate_views.init_app(app)
+    privacy_views.init_app(app)  # the candidate's erasure request
     app.register_blueprint(admin_bp)
     return app
 
 
 def _secure(app: Flask) -> None:
-    """Refuse unsafe settings (portal.deployment says which), then harden the cookies."""
-    from portal import deployment
-
-    deployment.check_settings(app)
-    if not app.config["SECRET_KEY"]:  # demo and test only: check_settings refused otherwise
-        app.config["SECRET_KEY"] = DEMO_SECRET
+    """Refuse unsafe settings (portal.settings.problems says which), then harden cookies."""
+    settings.check(app)
+    if not app.config["SECRET_KEY"]:  # demo and test only: settings.check refused otherwise
+        app.config["SECRET_KEY"] = settings.DEMO_SECRET
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -7,6 +7,8 @@ from functools import lru_cache
 import holidays
 from flask import current_app
 
+from portal.clock import today
+
 
 @lru_cache(maxsize=16)
 def _holidays(country: str, extra: tuple[str, ...]) -> holidays.HolidayBase:
@@ -54,7 +56,5 @@ def in_words(day: date | None) -> str:
     """'Friday 4 December', with the year only when it is not this year's."""
     if day is None:
         return ""
-    from portal.clock import today
-
     text = f"{day:%A} {day.day} {day:%B}"
     return text if day.year == today().year else f"{text} {day.year}"

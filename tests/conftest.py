@@ -19,14 +19,15 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal import db
 from portal import domain
 from portal.clock import now
-from portal.models import Application
-from portal.models import Job
-from portal.models import MODELS
-from portal.models import Stage
-from portal.models import User
+from portal.store import db
+from portal.store import schema
+from portal.store.models import Application
+from portal.store.models import Job
+from portal.store.models import MODELS
+from portal.store.models import Stage
+from portal.store.models import User
 
 BACKEND = os.environ.get("PORTAL_TEST_DATABASE", "sqlite")
 PG_DSN = os.environ.get("PORTAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -91,7 +92,7 @@ def app(database_url, tmp_path):
         }
     )
     app.instance_path = str(tmp_path / "instance")
-    db.create_schema()
+    schema.create_schema()
     app.teardown_request(_forget_request_state)
     if BACKEND == "postgres":
         _truncate()

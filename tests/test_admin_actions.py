@@ -19,9 +19,9 @@ from conftest import PASSWORD
 
 from portal import domain
 from portal.clock import today
-from portal.models import Application
-from portal.models import Event
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Stage
 
 
 @pytest.fixture

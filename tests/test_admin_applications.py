@@ -7,8 +7,8 @@ import pytest
 from admin_client import submit
 
 from portal import domain
-from portal.models import Application
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Stage
 
 
 @pytest.fixture

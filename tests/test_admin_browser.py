@@ -13,8 +13,8 @@ from chromium import signed_in
 
 from portal import domain
 from portal.clock import today
-from portal.models import Application
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Stage
 
 pytestmark = pytest.mark.browser
 

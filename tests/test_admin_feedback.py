@@ -5,9 +5,9 @@ import pytest
 from admin_client import submit
 
 from portal import domain
-from portal.models import Event
-from portal.models import Feedback
-from portal.models import Stage
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Stage
 
 SECRET = "Marker-strength-of-Max"
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.models import Application
+from portal.store.models import Application
 
 
 @pytest.mark.parametrize("role", ["admin", "recruiter"])

@@ -10,9 +10,9 @@ from admin_client import submit
 from conftest import Auth
 
 from portal import domain
-from portal.models import Job
-from portal.models import JobManager
-from portal.models import Stage
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import Stage
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from conftest import Auth
 
 from portal import domain
 from portal.errors import Invalid
-from portal.models import ClosureTemplate
-from portal.models import User
+from portal.store.models import ClosureTemplate
+from portal.store.models import User
 
 
 @pytest.fixture

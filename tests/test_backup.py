@@ -13,13 +13,13 @@ import pytest
 from conftest import BACKEND
 from conftest import PG_DSN
 
-from portal import db
 from portal import domain
 from portal.cli import cli
-from portal.domain import privacy
-from portal.models import Application
-from portal.models import Candidate
-from portal.models import Event
+from portal.privacy import actions as privacy
+from portal.store import db
+from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import Event
 
 only_sqlite = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's backup API")
 

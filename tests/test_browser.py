@@ -11,11 +11,12 @@ from chromium import serious_violations
 
 from portal import dates
 from portal import domain
-from portal import links
+from portal.candidates import links
+from portal.candidates.actions import withdraw_by_candidate
 from portal.clock import today
-from portal.models import Application
-from portal.models import Event
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Stage
 
 pytestmark = pytest.mark.browser
 
@@ -151,7 +152,7 @@ def test_axe_finds_nothing_serious(live, scanner, active, state):
     if state == "closed":
         domain.close(None, active, active.version, "hired", "Welcome aboard, Ada!")
     elif state == "withdrawn":
-        domain.withdraw_by_candidate(active, active.version, "")
+        withdraw_by_candidate(active, active.version, "")
     url = f"{live}/c/nope/" if state == "dead" else url_of(live, active)
     assert_accessible(scanner, url)
 

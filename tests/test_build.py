@@ -8,15 +8,17 @@ import pytest
 import time_machine
 from conftest import CANDIDATE_HEADERS
 
-from portal import build
-from portal import build_cli
 from portal import domain
-from portal import links
-from portal import publish
+from portal.candidates import links
+from portal.candidates.actions import issue_link
+from portal.candidates.actions import revoke_link
 from portal.cli import cli
 from portal.clock import now
-from portal.models import Application
-from portal.models import Link
+from portal.site import build
+from portal.site import cli as build_cli
+from portal.site import publish
+from portal.store.models import Application
+from portal.store.models import Link
 
 EXPECTED_EXTRAS = {"404.html", "robots.txt", "_headers", "nginx-headers.conf"}
 
@@ -55,7 +57,7 @@ def token_of(application: Application) -> str:
 
 
 def test_s1_pages_on_disk_are_exactly_the_live_links(out, applications):
-    domain.revoke_link(None, applications[0])
+    revoke_link(None, applications[0])
     summary = build.build(str(out))
     assert summary.kind == "full" and summary.written == 4
     assert page_tokens(out) == live_tokens() and len(live_tokens()) == 4
@@ -73,7 +75,7 @@ def test_s1_pages_on_disk_are_exactly_the_live_links(out, applications):
 def test_s2_revoked_erased_and_expired_pages_disappear(app, out, applications):
     revoked, erased, *_ = applications
     build.build(str(out))
-    domain.revoke_link(None, revoked)
+    revoke_link(None, revoked)
     erased_token = token_of(erased)
     erased.delete_instance()
     summary = build.build(str(out))
@@ -90,7 +92,7 @@ def test_s2_revocation_deletes_the_page_at_once_with_a_site_dir(app, out, applic
     build.build(str(out))
     token = token_of(applications[1])
     assert (out / "c" / token / "index.html").exists()
-    domain.revoke_link(None, applications[1])
+    revoke_link(None, applications[1])
     assert not (out / "c" / token).exists()
 
 
@@ -276,7 +278,7 @@ def test_a_rollback_never_brings_back_a_dead_page(app, out, applications):
     build.build(str(out), full=True)
     previous = publish.Site(out).previous()
     revoked_token, erased_token = token_of(revoked), token_of(erased)
-    domain.revoke_link(None, revoked)  # no SITE_DIR: the build prunes
+    revoke_link(None, revoked)  # no SITE_DIR: the build prunes
     erased.delete_instance()
     build.build(str(out))
     assert not (previous / "c" / erased_token).exists()  # gone from the kept release too
@@ -315,8 +317,8 @@ def test_watch_sees_every_kind_of_change(app, applications, make_user):
         lambda: domain.post_update(None, applications[0], applications[0].version, "News"),
         lambda: domain.save_job(None, job=applications[0].job, title="Renamed",
                                 recruiter=applications[0].job.recruiter),
-        lambda: domain.revoke_link(None, applications[1]),
-        lambda: domain.issue_link(None, applications[1]),
+        lambda: revoke_link(None, applications[1]),
+        lambda: issue_link(None, applications[1]),
     ):  # fmt: skip
         with time_machine.travel(build_cli.clock.now() + timedelta(seconds=1)):
             change()
@@ -340,7 +342,7 @@ def test_a_revocation_never_waits_for_a_running_build(app, out, applications):
     build.build(str(out))
     token = token_of(applications[1])
     with publish.Site(out).locked():  # a build is running
-        domain.revoke_link(None, applications[1])
+        revoke_link(None, applications[1])
         assert (out / "c" / token / "index.html").exists()
     build.build(str(out))
     assert not (out / "c" / token).exists()

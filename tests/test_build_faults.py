@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from portal import build
 from portal import domain
-from portal.db import database
+from portal.site import build
+from portal.store.db import database
 from tests.conftest import CANDIDATE_HEADERS
 from tests.conftest import free_port
 

@@ -10,15 +10,19 @@ import pytest
 import time_machine
 
 from portal import domain
-from portal import links
-from portal import pages
+from portal.candidates import links
+from portal.candidates import page as pages
+from portal.candidates.actions import acknowledge_closure
+from portal.candidates.actions import rate_experience
+from portal.candidates.actions import reissue_link
+from portal.candidates.actions import revoke_link
 from portal.clock import now
-from portal.db import database
-from portal.models import Application
-from portal.models import Event
-from portal.models import Link
-from portal.models import Mail
-from portal.models import Stage
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Link
+from portal.store.models import Mail
+from portal.store.models import Stage
 
 
 def page_url(application) -> str:
@@ -350,7 +354,7 @@ def test_a_reissued_link_refuses_the_old_pages_form(client, make_application):
     application = make_application()
     old_url = page_url(application)
     token = form_token(client.get(old_url).text)
-    domain.reissue_link(None, application)
+    reissue_link(None, application)
     response = client.post(f"{old_url}withdraw", data={"form_token": token, "confirm": "yes"})
     assert response.status_code == 404
     assert fresh(application).status == "active"
@@ -410,15 +414,15 @@ def test_a_double_click_counts_once(app, make_application):
     check and recorded their own acknowledgement and rating."""
     application = make_application()
     domain.close(None, application, application.version, "rejected", "Thank you.")
-    assert at_once(app, application, domain.acknowledge_closure) == []
-    assert at_once(app, application, lambda mine: domain.rate_experience(mine, 4)) == []
+    assert at_once(app, application, acknowledge_closure) == []
+    assert at_once(app, application, lambda mine: rate_experience(mine, 4)) == []
     kinds = [e.kind for e in Event.select().where(Event.application == application.id)]
     assert (kinds.count("acknowledged"), kinds.count("rated")) == (1, 1)
 
 
 def test_simultaneous_fresh_links_leave_one_live_link(app, make_application):
     application = make_application()
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     assert at_once(app, application, links.issue) == []
     assert (
         Link.select().where(Link.application == application.id, Link.revoked.is_null()).count() == 1

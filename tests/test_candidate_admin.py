@@ -5,10 +5,12 @@ import pytest
 from conftest import csrf_token
 
 from portal import domain
-from portal import links
-from portal import mail
-from portal.models import Link
-from portal.models import Mail
+from portal.candidates import links
+from portal.candidates.actions import revoke_link
+from portal.candidates.actions import send_link
+from portal.mail import queue as mail
+from portal.store.models import Link
+from portal.store.models import Mail
 
 
 @pytest.fixture
@@ -151,7 +153,7 @@ def test_preview_is_exactly_what_the_candidate_sees(client, recruiter, make_appl
 
 def test_preview_without_a_live_link(client, recruiter, make_application):
     application = make_application()
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     assert "has no live link" in client.get(f"/admin/applications/{application.ref}/preview").text
     assert client.get(f"/admin/applications/{application.ref}/preview/page").status_code == 404
 
@@ -160,7 +162,7 @@ def test_the_unsent_list(client, recruiter, make_application, smtp_server):
     mail._paused_until.pop(smtp_server.url, None)
     smtp_server.stop()
     application = make_application(email="waiting@example.org")
-    domain.send_link(None, application)
+    send_link(None, application)
     response = client.get("/admin/mail/unsent")
     assert response.status_code == 200
     assert "waiting@example.org" in response.text

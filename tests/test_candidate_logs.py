@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 import pytest
 from werkzeug.serving import make_server
 
-from portal import domain
-from portal import links
-from portal.candidate import redact
+from portal.candidates import links
+from portal.candidates.actions import reissue_link
+from portal.candidates.views import redact
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -65,7 +65,7 @@ def test_l13_development_server_and_sql_logs(app, caplog, make_application):
     caplog.set_level(logging.DEBUG)  # everything, SQL parameters included
     one = make_application(email="ada@example.org")
     two = make_application()
-    domain.reissue_link(None, two)
+    reissue_link(None, two)
     tokens = [links.live(one).token, links.live(two).token]
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -10,8 +10,9 @@ import pytest
 from flask import current_app
 
 from portal import domain
-from portal import links
-from portal.models import Stage
+from portal.candidates import links
+from portal.candidates.actions import send_link
+from portal.store.models import Stage
 
 MARKER = "ZQX-INTERNAL-7781"
 
@@ -29,7 +30,7 @@ def seeded(make_job, make_user, make_application):
     domain.set_stages(None, job, stages)
     first, panel, _debrief = job.stages.order_by(Stage.position)
     application = make_application(job=job, name="Ada Lovelace", email="ada@example.org")
-    domain.send_link(None, application)
+    send_link(None, application)
     domain.add_note(None, application, f"Note: {MARKER}")
     domain.move(None, application, panel, application.version, message="See you at the panel")
     domain.submit_feedback(
@@ -85,7 +86,7 @@ def test_not_in_any_email(client, smtp_server, seeded):
     )
     with client.post("/c/fresh-link", data={"email": "ada@example.org"}):
         pass
-    domain.send_link(None, seeded)
+    send_link(None, seeded)
     kinds = [m["Subject"] for m in smtp_server.messages]
     assert len(kinds) >= 3
     for message in smtp_server.messages:

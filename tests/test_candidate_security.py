@@ -17,14 +17,16 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
-from portal import db
 from portal import domain
-from portal import links
-from portal import pages
+from portal.candidates import links
+from portal.candidates import page as pages
+from portal.candidates.actions import reissue_link
+from portal.candidates.actions import revoke_link
 from portal.clock import now
-from portal.models import Application
-from portal.models import Event
-from portal.models import Mail
+from portal.store import db
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Mail
 
 STRICT_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -131,8 +133,8 @@ def test_l4_revoked_reissued_erased(client, dead, make_application):
     }
     for token in tokens.values():
         assert client.get(f"/c/{token}/").status_code == 200
-    domain.revoke_link(None, revoked)
-    domain.reissue_link(None, reissued)
+    revoke_link(None, revoked)
+    reissue_link(None, reissued)
     Application.delete().where(Application.id == erased.id).execute()
     for kind, token in tokens.items():
         assert snapshot(client.get(f"/c/{token}/")) == dead, kind
@@ -377,7 +379,7 @@ def test_l12_every_spelling_of_an_address_shares_its_limit(app, client, make_app
 def test_l12_a_fresh_link_replaces_a_revoked_one(client, make_application):
     application = make_application(email="lost@example.org")
     old = links.live(application).token
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     ask(client, "lost@example.org")
     new = links.live(application)
     assert new is not None and new.token != old

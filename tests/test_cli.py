@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal.cli import cli
-from portal.models import User
+from portal.store.models import User
 
 PORTAL = Path(sys.executable).parent / "portal"
 

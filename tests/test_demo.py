@@ -13,13 +13,13 @@ from conftest import PG_DSN
 
 from portal.cli import cli
 from portal.clock import today
-from portal.demo_data import PASSWORD
-from portal.demo_data import USERS
-from portal.models import Application
-from portal.models import Event
-from portal.models import Feedback
-from portal.models import Job
-from portal.models import User
+from portal.demo.data import PASSWORD
+from portal.demo.data import USERS
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Job
+from portal.store.models import User
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from serving import HOST
 from serving import ROOT
 
 from portal import create_app
-from portal import db
-from portal import UnsafeSettings
-from portal.deployment import HSTS
+from portal.settings import UnsafeSettings
+from portal.store import schema
+from portal.web.proxy import HSTS
 
 PRODUCTION = {
     "SECRET_KEY": "a-real-secret-" + "x" * 20,
@@ -42,7 +42,7 @@ def serving(tmp_path, **changes):
     """A production app on a database with its schema."""
     app = production(DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}", **changes)
     with app.app_context():
-        db.create_schema()
+        schema.create_schema()
     return app
 
 

@@ -10,9 +10,14 @@ from portal.cli import cli
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
 
-@pytest.mark.parametrize("name", settings())
-def test_every_setting_is_documented(name):
-    assert f"`PORTAL_{name}`" in README
+def test_the_settings_table_is_the_declarations():
+    table = settings.readme_table()
+    assert table in README, f"README.md's settings table should read:\n{table}"
+
+
+@pytest.mark.parametrize("setting", settings.SETTINGS, ids=lambda s: s.name)
+def test_every_setting_has_one_line_of_help(setting):
+    assert setting.help and "\n" not in setting.help and "|" not in setting.help
 
 
 @pytest.mark.parametrize("command", sorted(cli.commands))

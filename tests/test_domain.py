@@ -10,10 +10,10 @@ from portal import domain
 from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
-from portal.models import Application
-from portal.models import Event
-from portal.models import Job
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Job
+from portal.store.models import Stage
 
 
 def stages(job):

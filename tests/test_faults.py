@@ -24,12 +24,12 @@ from serving import Browser
 from serving import environment
 from serving import gunicorn
 
-from portal import db
 from portal import domain
-from portal import links
+from portal.candidates import links
 from portal.cli import cli
-from portal.models import Event
-from portal.models import Mail
+from portal.store import db
+from portal.store.models import Event
+from portal.store.models import Mail
 
 STAFF_DOWN = "We cannot reach our database just now."
 CANDIDATE_DOWN = "We cannot show your page just now."

@@ -8,14 +8,14 @@ from conftest import promise
 from conftest import stage
 
 from portal import domain
-from portal import followup
-from portal import followup_actions as actions
 from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
-from portal.models import Application
-from portal.models import Event
-from portal.models import Stage
+from portal.followup import actions
+from portal.followup import queries as followup
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Stage
 
 # Thursday 26 November 2026, midday in London.
 THURSDAY = "2026-11-26 12:00 +0000"

@@ -13,9 +13,10 @@ from chromium import serious_violations
 from chromium import signed_in
 
 from portal import domain
+from portal.candidates.actions import rate_experience
 from portal.clock import today
-from portal.models import Application
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Stage
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def data(make_user, make_job, make_application):
         ).execute()
     done = Application.get_by_id(people[3].id)
     domain.close(rita, done, done.version, "rejected", "Dear Edsger, thank you.")
-    domain.rate_experience(Application.get_by_id(done.id), 4)
+    rate_experience(Application.get_by_id(done.id), 4)
     return {"rita": rita, "job": job, "people": people}
 
 

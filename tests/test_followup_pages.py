@@ -10,9 +10,9 @@ from conftest import csrf_token
 from conftest import promise
 
 from portal import domain
-from portal.models import Application
-from portal.models import Event
-from portal.models import Stage
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Stage
 
 WEDNESDAY = "2026-12-09 09:00 +0000"
 

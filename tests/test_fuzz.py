@@ -20,11 +20,11 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound
 
 from portal import domain
-from portal import links
+from portal.candidates import links
 from portal.clock import today
-from portal.domain import privacy
-from portal.models import Application
-from portal.models import Mail
+from portal.privacy import actions as privacy
+from portal.store.models import Application
+from portal.store.models import Mail
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
 

@@ -11,21 +11,22 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from portal import demo
 from portal import domain
-from portal import links
+from portal.candidates import links
 from portal.cli import cli
-from portal.domain import privacy
+from portal.demo import load as demo
 from portal.errors import Invalid
-from portal.models import Application
-from portal.models import Candidate
-from portal.models import Event
-from portal.models import Feedback
-from portal.models import Job
-from portal.models import JobManager
-from portal.models import MODELS
-from portal.models import Stage
-from portal.models import User
+from portal.interchange.restore import restore_application
+from portal.privacy import actions as privacy
+from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import MODELS
+from portal.store.models import Stage
+from portal.store.models import User
 
 COUNTED = (User, Job, JobManager, Stage, Candidate, Application, Event, Feedback)
 
@@ -667,7 +668,7 @@ def test_only_moves_updates_and_closures_can_be_imported_visible(make_job, kind)
     job = make_job()
     stage = job.stages.first()
     with pytest.raises(Invalid, match="internal and cannot be visible"):
-        domain.restore_application(
+        restore_application(
             job,
             "Eve",
             "eve@example.org",

@@ -10,12 +10,16 @@ import pytest
 import time_machine
 
 from portal import domain
-from portal import links
-from portal import publish
+from portal.candidates import links
+from portal.candidates.actions import issue_link
+from portal.candidates.actions import reissue_link
+from portal.candidates.actions import revoke_link
 from portal.cli import cli
 from portal.clock import now
-from portal.models import Application
-from portal.models import Link
+from portal.interchange.restore import restore_application
+from portal.site import publish
+from portal.store.models import Application
+from portal.store.models import Link
 
 
 def _payload(token: str):
@@ -35,7 +39,7 @@ def test_every_new_application_has_one_live_link(make_application):
 def test_issue_returns_the_live_link_and_its_stable_token(make_application):
     application = make_application()
     first = links.live(application)
-    again = domain.issue_link(None, application)
+    again = issue_link(None, application)
     assert (again.id, again.token) == (first.id, first.token)
     assert Link.select().count() == 1
 
@@ -111,7 +115,7 @@ def test_form_tokens_are_per_link_and_not_link_tokens(make_application):
 
 def test_revoke_ends_the_link(make_application):
     application = make_application()
-    assert domain.revoke_link(None, application) == 1
+    assert revoke_link(None, application) == 1
     assert links.live(application) is None
     assert [e.kind for e in application.events][-1] == "link_revoked"
 
@@ -119,7 +123,7 @@ def test_revoke_ends_the_link(make_application):
 def test_reissue_kills_the_old_link(make_application):
     application = make_application()
     old = links.live(application)
-    new = domain.reissue_link(None, application)
+    new = reissue_link(None, application)
     assert new.token != old.token
     assert links.live(application).id == new.id
     assert Link.get_by_id(old.id).revoked is not None
@@ -138,7 +142,7 @@ def test_a_closed_application_keeps_its_link_for_closed_days(app, make_applicati
 def test_imported_applications_get_a_live_link(make_job):
     job = make_job()
     stage = job.stages.first()
-    application = domain.restore_application(
+    application = restore_application(
         job, "Imported Person", "imported@example.org", ref="IMP-1", stage=stage
     )
     assert links.live(application) is not None
@@ -154,7 +158,7 @@ def test_revoking_deletes_the_published_page_at_once(app, make_application, tmp_
     page = tmp_path / "site" / "c" / link.token / "index.html"
     assert page.exists()
     app.config["SITE_DIR"] = str(tmp_path / "site")
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     assert not page.exists()
 
 
@@ -172,7 +176,7 @@ def test_portal_link_prints_the_url(runner, make_application):
 def test_portal_link_issues_one_when_none_is_live(runner, make_application):
     application = make_application(ref="A-LINK2")
     old = links.live(application)
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     result = runner.invoke(cli, ["link", "A-LINK2"])
     assert result.exit_code == 0, result.output
     fresh = links.live(application)
@@ -183,7 +187,7 @@ def test_portal_link_issues_one_when_none_is_live(runner, make_application):
 def test_portal_link_all_lists_every_live_link(runner, make_application):
     refs = ["A-ALL1", "A-ALL2", "A-ALL3"]
     applications = [make_application(ref=ref) for ref in refs]
-    domain.revoke_link(None, applications[1])
+    revoke_link(None, applications[1])
     result = runner.invoke(cli, ["link", "--all"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()

@@ -15,14 +15,17 @@ from aiosmtpd.smtp import AuthResult
 
 from portal import dates
 from portal import domain
-from portal import links
-from portal import mail
+from portal.candidates import links
+from portal.candidates.actions import revoke_link
+from portal.candidates.actions import send_link
 from portal.cli import cli
 from portal.clock import now
-from portal.db import database
-from portal.models import Application
-from portal.models import Mail
-from portal.models import Stage
+from portal.mail import queue as mail
+from portal.mail import transport
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Mail
+from portal.store.models import Stage
 
 
 def fresh(application) -> Application:
@@ -44,7 +47,7 @@ def no_pause(monkeypatch):
 
 def test_sending_the_link(app, smtp_server, make_application):
     application = make_application(name="Ada Lovelace", email="ada@example.org")
-    domain.send_link(None, application)
+    send_link(None, application)
     [message] = smtp_server.messages
     assert message["To"] == "ada@example.org"
     assert message["From"] == app.config["MAIL_FROM"]
@@ -83,7 +86,7 @@ def test_a_notice_on_every_candidate_visible_change(smtp_server, make_applicatio
 
 def test_no_notice_without_a_live_link(smtp_server, make_application):
     application = make_application()
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     domain.post_update(None, application, application.version, "Hello")
     assert smtp_server.messages == []
     assert Mail.select().count() == 0
@@ -176,8 +179,8 @@ def test_a_refused_mail_is_retried_then_given_up(app, runner, make_application, 
     smtp_server.controller.start()
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     bounce = make_application(email="bounce@example.org")
-    domain.send_link(None, bounce)
-    domain.send_link(None, make_application(email="fine@example.org"))
+    send_link(None, bounce)
+    send_link(None, make_application(email="fine@example.org"))
     # The second change's flush retried the refused mail once more.
     refused = Mail.get(Mail.to == "bounce@example.org")
     assert refused.sent is None and refused.attempts == 2
@@ -232,7 +235,7 @@ def test_tls_and_login(app, smtp_server, certificate, make_application, scheme):
         options = {"tls_context": certificate, "require_starttls": True, "auth_required": True}
     smtp_server.start(authenticator=_authenticator, **options)
     app.config["MAIL_URL"] = f"{scheme}://mailer:s3cret%20pass@127.0.0.1:{smtp_server.port}"
-    domain.send_link(None, make_application())
+    send_link(None, make_application())
     assert len(smtp_server.messages) == 1
     assert LOGINS == [b"mailer"]
     assert Mail.get().sent is not None
@@ -247,7 +250,7 @@ def test_a_wrong_password_keeps_the_mail(app, smtp_server, certificate, make_app
         require_starttls=True,
     )
     app.config["MAIL_URL"] = f"smtp+starttls://mailer:wrong@127.0.0.1:{smtp_server.port}"
-    domain.send_link(None, make_application())
+    send_link(None, make_application())
     queued = Mail.get()
     assert queued.sent is None
     assert "SMTPAuthenticationError" in queued.last_error
@@ -256,7 +259,7 @@ def test_a_wrong_password_keeps_the_mail(app, smtp_server, certificate, make_app
 
 def test_outbox_writes_eml_files(app, make_application):
     application = make_application(email="outbox@example.org")
-    domain.send_link(None, application)
+    send_link(None, application)
     [eml] = (Path(app.instance_path) / "outbox").glob("*.eml")
     content = eml.read_text()
     assert "To: outbox@example.org" in content
@@ -323,5 +326,5 @@ def test_the_outbox_never_overwrites_a_file(app):
     Mail.create(id=first.id, kind="link", to="bob@example.org", subject="Two", text="second",
                 created=first.created + timedelta(seconds=5))  # fmt: skip
     mail.send_pending()
-    texts = sorted(p.read_text() for p in mail.outbox_folder().glob("*.eml"))
+    texts = sorted(p.read_text() for p in transport.outbox_folder().glob("*.eml"))
     assert len(texts) == 2 and "ada@example.org" in texts[0] + texts[1]

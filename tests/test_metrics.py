@@ -12,10 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal import domain
-from portal import followup
-from portal import metrics
-from portal.models import Application
-from portal.models import Stage
+from portal.candidates.actions import acknowledge_closure
+from portal.candidates.actions import rate_experience
+from portal.followup import metrics
+from portal.followup import queries as followup
+from portal.store.models import Application
+from portal.store.models import Stage
 
 NOVEMBER = metrics.Period(date(2026, 11, 2), date(2026, 11, 27))  # Monday to Friday
 FRIDAY_27 = date(2026, 11, 27)
@@ -50,12 +52,12 @@ def close(application, status, note):
 
 def acknowledge(application):
     """The candidate says "got it" to the closure on their page."""
-    domain.acknowledge_closure(fresh(application))
+    acknowledge_closure(fresh(application))
 
 
 def rate(application, score):
     """The candidate rates the experience on their page."""
-    domain.rate_experience(fresh(application), score)
+    rate_experience(fresh(application), score)
 
 
 @pytest.fixture
@@ -358,8 +360,8 @@ def test_the_median_of_counted_values_is_the_median(values):
 def test_facts_are_counted_once_and_a_full_refresh_finds_stragglers(
     monkeypatch, make_job, make_application
 ):
-    from portal import facts
-    from portal.models import WordFact
+    from portal.followup import facts
+    from portal.store.models import WordFact
 
     job = make_job()
     first, second = make_application(job=job), make_application(job=job)
@@ -375,8 +377,8 @@ def test_facts_are_counted_once_and_a_full_refresh_finds_stragglers(
 
 
 def test_an_acknowledgement_marks_the_closure_it_follows(make_application):
-    from portal import facts
-    from portal.models import ClosureFact
+    from portal.followup import facts
+    from portal.store.models import ClosureFact
 
     application = make_application()
     close(application, "rejected", "Dear Ada")

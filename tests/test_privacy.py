@@ -10,23 +10,25 @@ import pytest
 import time_machine
 from conftest import csrf_token
 
-from portal import build
 from portal import domain
-from portal import links
-from portal import retention
+from portal.candidates import links
+from portal.candidates.actions import rate_experience
+from portal.candidates.actions import revoke_link
 from portal.cli import cli
 from portal.clock import now
-from portal.domain import privacy
-from portal.models import Application
-from portal.models import AuditEntry
-from portal.models import Candidate
-from portal.models import ClosureFact
-from portal.models import ErasureRequest
-from portal.models import Event
-from portal.models import Feedback
-from portal.models import Link
-from portal.models import Mail
-from portal.models import MODELS
+from portal.privacy import actions as privacy
+from portal.privacy import retention
+from portal.site import build
+from portal.store.models import Application
+from portal.store.models import AuditEntry
+from portal.store.models import Candidate
+from portal.store.models import ClosureFact
+from portal.store.models import ErasureRequest
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Link
+from portal.store.models import Mail
+from portal.store.models import MODELS
 
 NAME = "Zelda Quixote"
 EMAIL = "zelda.quixote@example.org"
@@ -49,7 +51,7 @@ def zelda(make_job, make_user):
     domain.close(
         None, application, application.version, "rejected", f"Dear Zelda {SECRET}", f"R {SECRET}"
     )
-    domain.rate_experience(application, 4)
+    rate_experience(application, 4)
     return Application.get_by_id(application.id)
 
 
@@ -366,7 +368,7 @@ def test_with_no_wait_the_request_erases_at_once(app, client, make_application):
 def test_a_dead_link_cannot_ask(client, make_application):
     application = make_application()
     token = links.live(application).token
-    domain.revoke_link(None, application)
+    revoke_link(None, application)
     dead_page = client.get(f"/c/{token}/")
     dead_erase = client.post(f"/c/{token}/erase", data={"confirm": "yes"})
     assert dead_erase.status_code == dead_page.status_code == 404

@@ -8,11 +8,11 @@ from conftest import promise
 from conftest import stage
 
 from portal import domain
-from portal.models import Application
-from portal.models import Event
-from portal.models import Mail
-from portal.models import Reminder
-from portal.remind import remind_command
+from portal.followup.cli import remind_command
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Mail
+from portal.store.models import Reminder
 
 WEDNESDAY = "2026-12-09 07:00 +0000"  # Wednesday 9 December 2026, before work
 

@@ -18,12 +18,12 @@ from conftest import PASSWORD
 
 from portal import domain
 from portal.clock import today
-from portal.models import Application
-from portal.models import Feedback
-from portal.models import Job
-from portal.models import MODELS
-from portal.models import Stage
-from portal.models import User
+from portal.store.models import Application
+from portal.store.models import Feedback
+from portal.store.models import Job
+from portal.store.models import MODELS
+from portal.store.models import Stage
+from portal.store.models import User
 
 CSRF_REFUSAL = "The form had expired or did not come from this site."
 

@@ -8,43 +8,23 @@ refuse with ``Conflict`` when someone else changed it since.
 
 from portal.domain.applications import add_application
 from portal.domain.applications import add_note
-from portal.domain.applications import change
 from portal.domain.applications import close
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import DEFAULT_CLOSURE_NOTES
 from portal.domain.applications import move
 from portal.domain.applications import post_update
-from portal.domain.applications import record
 from portal.domain.applications import reopen
 from portal.domain.applications import reply_by_default
-from portal.domain.applications import require_active
 from portal.domain.applications import set_closure_template
-from portal.domain.base import clean_text
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
-from portal.domain.base import STAFF
-from portal.domain.candidates import acknowledge_closure
-from portal.domain.candidates import CANDIDATE_KINDS
-from portal.domain.candidates import issue_link
-from portal.domain.candidates import rate_experience
-from portal.domain.candidates import reissue_link
-from portal.domain.candidates import revoke_link
-from portal.domain.candidates import send_fresh_links
-from portal.domain.candidates import send_link
-from portal.domain.candidates import withdraw_by_candidate
 from portal.domain.feedback import can_see_all_feedback
 from portal.domain.feedback import share_feedback
 from portal.domain.feedback import submit_feedback
 from portal.domain.jobs import DEFAULT_PIPELINE
-from portal.domain.jobs import default_stages
 from portal.domain.jobs import job_stamp
 from portal.domain.jobs import save_job
 from portal.domain.jobs import set_stages
-from portal.domain.restore import BATCH
-from portal.domain.restore import Restore
-from portal.domain.restore import restore_application
-from portal.domain.restore import RestoreConflict
-from portal.domain.restore import VISIBLE_KINDS
 from portal.domain.staff import create_user
 from portal.domain.staff import set_password
 from portal.domain.staff import update_user
@@ -52,42 +32,23 @@ from portal.errors import Conflict
 from portal.errors import Forbidden
 
 __all__ = [
-    "BATCH",
-    "CANDIDATE_KINDS",
     "Conflict",
     "DEFAULT_CLOSURE_NOTES",
     "DEFAULT_PIPELINE",
     "Forbidden",
-    "Restore",
-    "RestoreConflict",
-    "STAFF",
-    "VISIBLE_KINDS",
-    "acknowledge_closure",
     "add_application",
     "add_note",
     "can_see_all_feedback",
-    "change",
-    "clean_text",
     "close",
     "closure_note_default",
     "create_user",
-    "default_stages",
-    "issue_link",
     "move",
     "normalise_email",
     "post_update",
-    "rate_experience",
-    "record",
-    "reissue_link",
     "reopen",
     "reply_by_default",
-    "require_active",
     "require_staff",
-    "restore_application",
-    "revoke_link",
     "save_job",
-    "send_fresh_links",
-    "send_link",
     "set_closure_template",
     "set_password",
     "set_stages",
@@ -95,5 +56,4 @@ __all__ = [
     "share_feedback",
     "submit_feedback",
     "update_user",
-    "withdraw_by_candidate",
 ]

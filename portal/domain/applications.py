@@ -7,23 +7,23 @@ from datetime import date
 import peewee
 
 from portal import dates
-from portal import links
-from portal import mail
+from portal.candidates import links
 from portal.clock import now
 from portal.clock import today
-from portal.db import database
 from portal.domain.base import clean_text
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
 from portal.errors import Conflict
 from portal.errors import Invalid
-from portal.models import Application
-from portal.models import Candidate
-from portal.models import CLOSED_STATUSES
-from portal.models import ClosureTemplate
-from portal.models import Event
-from portal.models import Job
-from portal.models import Stage
+from portal.mail import queue as mail
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import CLOSED_STATUSES
+from portal.store.models import ClosureTemplate
+from portal.store.models import Event
+from portal.store.models import Job
+from portal.store.models import Stage
 
 DEFAULT_CLOSURE_NOTES = {
     "hired": "Dear {first_name},\n\nWelcome aboard! We are delighted that you accepted our "

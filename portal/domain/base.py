@@ -7,7 +7,7 @@ from email_validator import validate_email
 
 from portal.errors import Forbidden
 from portal.errors import Invalid
-from portal.models import User
+from portal.store.models import User
 
 STAFF = ("admin", "recruiter")
 

@@ -2,16 +2,16 @@
 
 import peewee
 
-from portal.db import database
 from portal.domain.applications import record
 from portal.domain.base import clean_text
 from portal.domain.base import STAFF
 from portal.errors import Forbidden
 from portal.errors import Invalid
-from portal.models import Application
-from portal.models import Feedback
-from portal.models import RECOMMENDATIONS
-from portal.models import User
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Feedback
+from portal.store.models import RECOMMENDATIONS
+from portal.store.models import User
 
 
 def submit_feedback(

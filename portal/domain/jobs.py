@@ -7,15 +7,15 @@ from datetime import timedelta
 import peewee
 
 from portal.clock import now
-from portal.db import database
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.domain.base import STAFF
 from portal.errors import Conflict
 from portal.errors import Invalid
-from portal.models import Job
-from portal.models import JobManager
-from portal.models import Stage
+from portal.store.db import database
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import Stage
 
 DEFAULT_PIPELINE = (
     (

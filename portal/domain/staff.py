@@ -2,13 +2,13 @@
 
 import peewee
 
-from portal.db import database
 from portal.domain.base import clean_text
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
 from portal.errors import Invalid
-from portal.models import ROLES
-from portal.models import User
+from portal.store.db import database
+from portal.store.models import ROLES
+from portal.store.models import User
 
 
 def create_user(email: str, name: str, role: str, password: str, actor: User | None = None):

@@ -4,15 +4,15 @@ import csv
 import io
 
 from portal import domain
-from portal.db import database
 from portal.errors import Invalid
 from portal.interchange.fields import Counts
 from portal.interchange.fields import ImportFailed
 from portal.interchange.fields import naming
 from portal.interchange.fields import read_text
 from portal.interchange.importer import Importer
-from portal.models import Application
-from portal.models import Candidate
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Candidate
 
 CSV_COLUMNS = ("name", "email", "ref", "stage")
 

@@ -6,14 +6,14 @@ from collections import defaultdict
 from datetime import datetime
 from typing import TextIO
 
-from portal.models import Application
-from portal.models import Candidate
-from portal.models import Event
-from portal.models import Feedback
-from portal.models import Job
-from portal.models import JobManager
-from portal.models import Stage
-from portal.models import User
+from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import Stage
+from portal.store.models import User
 
 #: Applications loaded per query, with their events and feedback in two more.
 CHUNK = 1000

@@ -3,7 +3,6 @@
 import secrets
 
 from portal import domain
-from portal.db import database
 from portal.errors import Invalid
 from portal.interchange.fields import APPLICATION_FIELDS
 from portal.interchange.fields import as_date
@@ -20,10 +19,13 @@ from portal.interchange.fields import STAGE_FIELDS
 from portal.interchange.fields import text
 from portal.interchange.fields import typed
 from portal.interchange.fields import USER_FIELDS
-from portal.models import Application
-from portal.models import Job
-from portal.models import Stage
-from portal.models import User
+from portal.interchange.restore import Restore
+from portal.interchange.restore import RestoreConflict
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Job
+from portal.store.models import Stage
+from portal.store.models import User
 
 #: Applications checked and queued before they are written together.
 FLUSH = 1000
@@ -162,7 +164,7 @@ class Importer:
         """Restore the applications not yet there, a batch at a time."""
         refs = [r.get("ref") for r in rows if isinstance(r, dict) and isinstance(r.get("ref"), str)]
         present = _existing_refs(refs)
-        restore, seen, places = domain.Restore(), {}, {}
+        restore, seen, places = Restore(), {}, {}
         for index, data in enumerate(rows):
             where = label("applications", index, data, "ref")
             with naming(self.source, where):
@@ -181,16 +183,16 @@ class Importer:
                 self.flush(restore, places)
         self.flush(restore, places)
 
-    def flush(self, restore: domain.Restore, places: dict[str, str]) -> None:
+    def flush(self, restore: Restore, places: dict[str, str]) -> None:
         """Write the queued applications; a collision is told as the record's own error."""
         try:
             restore.flush()
-        except domain.RestoreConflict as error:
+        except RestoreConflict as error:
             with naming(self.source, places[error.ref]):
                 raise
         places.clear()
 
-    def application(self, restore: domain.Restore, ref: str, data: dict) -> None:
+    def application(self, restore: Restore, ref: str, data: dict) -> None:
         """Check one application and queue it on ``restore``."""
         job_ref = text(data, "job", True).strip()
         job, _ = self.job(job_ref)

@@ -1,0 +1,1 @@
+"""Everything under /c/<token>/: links, the page's view-model and queries, its views and actions."""

@@ -1,0 +1,1 @@
+"""The demo: sample staff, jobs and applications, loaded through the import."""

@@ -1,0 +1,168 @@
+"""The demo: four jobs and forty applications at every point of a hiring process,
+loaded through the import (so through the domain), dated relative to today.
+
+Loading it again finds everything in place and changes nothing.
+"""
+
+import unicodedata
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+from portal import dates
+from portal import interchange
+from portal.clock import now
+from portal.clock import today
+from portal.demo.data import CANDIDATES
+from portal.demo.data import CLOSINGS
+from portal.demo.data import FEEDBACK
+from portal.demo.data import JOBS
+from portal.demo.data import MOVE_WORDS
+from portal.demo.data import NOTES
+from portal.demo.data import PASSWORD
+from portal.demo.data import PLANS
+from portal.demo.data import UPDATE
+from portal.demo.data import USERS
+from portal.interchange.export import iso
+
+
+def business_day(start: date, offset: int) -> date:
+    """The business day ``offset`` business days from ``start`` (either way)."""
+    day, step = start, 1 if offset > 0 else -1
+    for _ in range(abs(offset)):
+        day += timedelta(days=step)
+        while not dates.is_business_day(day):
+            day += timedelta(days=step)
+    return day
+
+
+def document() -> dict:
+    """The demo as an import document."""
+    names = dict((email, name) for email, name, _ in USERS)
+    jobs, applications = [], []
+    for j, (ref, title, team, location, recruiter, managers, stages) in enumerate(JOBS):
+        jobs.append(
+            {
+                "ref": ref,
+                "title": title,
+                "team": team,
+                "location": location,
+                "recruiter": recruiter,
+                "managers": managers,
+                "stages": [
+                    dict(zip(("name", "candidate_label", "description"), s[:3], strict=True))
+                    | {"follow_up_days": s[3], "interview": s[4]}
+                    for s in stages
+                ],
+            }
+        )
+        for n, plan in enumerate(PLANS):
+            if n == 7 and j % 2:
+                plan = (len(stages) - 1, "hired", None)
+            number = j * len(PLANS) + n
+            job = {"ref": ref, "title": title, "recruiter": recruiter, "stages": stages}
+            job["recruiter_name"], job["managers"] = names[recruiter], managers
+            applications.append(_application(job, number, *plan))
+    return {
+        "users": [{"email": e, "name": n, "role": r, "password": PASSWORD} for e, n, r in USERS],
+        "jobs": jobs,
+        "applications": applications,
+    }
+
+
+def _application(job: dict, number: int, stage: int, status: str, reply_in) -> dict:
+    """One application's state and a believable history leading to it."""
+    name = CANDIDATES[number]
+    first = name.split()[0]
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    email = plain.lower().replace("'", "").replace(" ", ".") + "@example.org"
+    stages = job["stages"]
+    # Older applications went further: roughly a week per stage, all in the past.
+    start = datetime.combine(today() - timedelta(days=6 + 7 * stage + number % 5), time(9))
+    moment = start + timedelta(minutes=17 * (number % 7))
+    history = [_entry(moment, "created", job["recruiter"], to_stage=stages[0][0])]
+    reply_by = business_day(today(), reply_in) if reply_in is not None else None
+    if number % 4 == 1:
+        moment += timedelta(hours=3)
+        history.append(_entry(moment, "note", job["recruiter"], message=NOTES[number % 4]))
+    feedback = []
+    for k in range(1, stage + 1):
+        moment = start + timedelta(days=7 * k, hours=k)
+        message, next_steps = MOVE_WORDS.get(stages[k][0]) or MOVE_WORDS[min(k, 3)]
+        promised = reply_by if k == stage else business_day(moment.date(), stages[k][3])
+        history.append(
+            _entry(
+                moment,
+                "moved",
+                job["recruiter"],
+                visible=True,
+                message=message.format(first=first),
+                next_steps=next_steps,
+                reply_by=promised.isoformat() if promised else None,
+                from_stage=stages[k - 1][0],
+                to_stage=stages[k][0],
+            )
+        )
+        if stages[k - 1][4]:
+            card = FEEDBACK[(number + k) % len(FEEDBACK)]
+            author = job["managers"][number % len(job["managers"])]
+            at = iso(moment - timedelta(hours=20))
+            feedback.append(
+                dict(zip(("rating", "recommendation", "strengths", "concerns"), card, strict=True))
+                | {"at": at, "author": author, "stage": stages[k - 1][0]}
+            )
+            history.append(
+                {"at": at, "kind": "feedback", "actor": author, "to_stage": stages[k - 1][0]}
+            )
+    if status == "active" and reply_in is not None and reply_in <= 0 and number % 3 == 0:
+        moment += timedelta(days=1)
+        history.append(
+            _entry(
+                moment,
+                "update",
+                job["recruiter"],
+                visible=True,
+                message=UPDATE.format(first=first),
+                reply_by=reply_by.isoformat(),
+            )
+        )
+    closure_note = closed_reason = ""
+    if status != "active":
+        closed_reason, closure_note = CLOSINGS[status]
+        closure_note = closure_note.format(
+            first=first, job=job["title"], recruiter=job["recruiter_name"]
+        )
+        moment += timedelta(days=2)
+        history.append(_entry(moment, "reason", job["recruiter"], message=closed_reason))
+        history.append(_entry(moment, "closed", job["recruiter"], True, message=closure_note))
+    history.sort(key=lambda entry: entry["at"])
+    return {
+        "ref": f"A-{1001 + number}",
+        "job": job["ref"],
+        "candidate": {"name": name, "email": email},
+        "stage": stages[stage][0],
+        "status": status,
+        "created": iso(start + timedelta(minutes=17 * (number % 7))),
+        "reply_by": reply_by.isoformat() if reply_by else None,
+        "next_steps": MOVE_WORDS.get(stages[stage][0], MOVE_WORDS[min(stage, 3)])[1]
+        if stage
+        else "",
+        "closure_note": closure_note,
+        "closed_reason": closed_reason,
+        "closed": iso(moment) if status != "active" else None,
+        "events": history,
+        "feedback": feedback,
+    }
+
+
+def _entry(moment: datetime, kind: str, actor: str, visible=False, **fields) -> dict:
+    """One history entry, never later than a few minutes ago."""
+    entry = {"at": iso(min(moment, now() - timedelta(minutes=5))), "kind": kind}
+    entry |= {"actor": actor, "visible": visible}
+    return entry | {key: value for key, value in fields.items() if value}
+
+
+def load() -> interchange.Counts:
+    """Import the demo; what is already there (by email and ref) is left as it is."""
+    return interchange.import_document(document(), "demo")

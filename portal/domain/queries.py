@@ -1,0 +1,305 @@
+"""Read-only queries for the staff lists, the board and the application page.
+
+Every function issues a fixed number of statements whatever the size of the page
+(joins instead of per-row lookups), so the lists stay fast at 100,000 applications.
+``manager`` restricts a query to the jobs that manager is on; None means no restriction
+(the caller decides who is restricted: see admin.access).
+"""
+
+import math
+from dataclasses import dataclass
+
+from peewee import fn
+from peewee import NodeList
+from peewee import PostgresqlDatabase
+from peewee import SQL
+from peewee import Value
+
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import Stage
+from portal.store.models import STATUSES
+from portal.store.models import User
+
+
+@dataclass
+class Page:
+    """One page of a longer list."""
+
+    items: list
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+def _managed_jobs(manager: User):
+    return JobManager.select(JobManager.job).where(JobManager.user == manager)
+
+
+def restrict(query, manager: User | None):
+    """``query`` of applications limited to the jobs ``manager`` is on (None: no limit)."""
+    return query if manager is None else query.where(Application.job.in_(_managed_jobs(manager)))
+
+
+def jobs(manager: User | None = None, include_closed: bool = True):
+    """Jobs with their recruiter: open ones first, then by title."""
+    query = (
+        Job.select(Job, User)
+        .join(User, on=(Job.recruiter == User.id))
+        .order_by(Job.open.desc(), Job.title, Job.id)
+    )
+    if manager is not None:
+        query = query.where(Job.id.in_(_managed_jobs(manager)))
+    if not include_closed:
+        query = query.where(Job.open == True)  # noqa: E712  (peewee needs ==)
+    return query
+
+
+def job_choices(manager: User | None = None):
+    """Every job's reference and title, for a filter's drop-down."""
+    query = Job.select(Job.id, Job.ref, Job.title).order_by(Job.open.desc(), Job.title, Job.id)
+    if manager is not None:
+        query = query.where(Job.id.in_(_managed_jobs(manager)))
+    return list(query)
+
+
+def status_counts(job_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Applications per status for each job, in one grouped query."""
+    counts = {job_id: dict.fromkeys(STATUSES, 0) for job_id in job_ids}
+    if not job_ids:
+        return counts
+    rows = (
+        Application.select(Application.job, Application.status, fn.COUNT(Application.id))
+        .where(Application.job.in_(job_ids))
+        .group_by(Application.job, Application.status)
+        .tuples()
+    )
+    for job_id, status, count in rows:
+        counts[job_id][status] = count
+    return counts
+
+
+def job(ref: str, manager: User | None = None) -> Job | None:
+    """One job by reference with its recruiter, or None when absent or not visible."""
+    query = Job.select(Job, User).join(User, on=(Job.recruiter == User.id)).where(Job.ref == ref)
+    if manager is not None:
+        query = query.where(Job.id.in_(_managed_jobs(manager)))
+    return query.first()
+
+
+def stages(job: Job) -> list[Stage]:
+    """A job's pipeline in order."""
+    return list(Stage.select().where(Stage.job == job).order_by(Stage.position))
+
+
+def stage_counts(job: Job) -> dict[int, int]:
+    """Applications (of any status) per stage of a job."""
+    rows = (
+        Application.select(Application.stage, fn.COUNT(Application.id))
+        .where(Application.job == job)
+        .group_by(Application.stage)
+        .tuples()
+    )
+    return dict(rows)
+
+
+def job_managers(job: Job) -> list[User]:
+    """The hiring managers on a job."""
+    return list(
+        User.select()
+        .join(JobManager, on=(JobManager.user == User.id))
+        .where(JobManager.job == job)
+        .order_by(User.name)
+    )
+
+
+@dataclass
+class Column:
+    """One stage of the board: its active applications and the freshest of them."""
+
+    stage: Stage
+    count: int
+    cards: list
+
+
+def board(job: Job, pipeline: list[Stage], per_stage: int = 8):
+    """The columns of a job's board, and its closed applications per status.
+
+    Two statements: one grouped count, and one ranked select that keeps the
+    ``per_stage`` most recently updated active applications of every stage.
+    """
+    counts = {}
+    closed = dict.fromkeys(STATUSES[1:], 0)
+    rows = (
+        Application.select(Application.stage, Application.status, fn.COUNT(Application.id))
+        .where(Application.job == job)
+        .group_by(Application.stage, Application.status)
+        .tuples()
+    )
+    for stage_id, status, count in rows:
+        if status == "active":
+            counts[stage_id] = count
+        else:
+            closed[status] += count
+    rank = fn.ROW_NUMBER().over(
+        partition_by=[Application.stage],
+        order_by=[Application.updated.desc(), Application.id.desc()],
+    )
+    ranked = (
+        Application.select(Application.id, rank.alias("rank"))
+        .where((Application.job == job) & (Application.status == "active"))
+        .alias("ranked")
+    )
+    cards = (
+        Application.select(
+            Application.id,
+            Application.ref,
+            Application.stage,
+            Application.reply_by,
+            Application.updated,
+            Application.candidate,
+            Candidate.id,
+            Candidate.name,
+        )
+        .join(ranked, on=(Application.id == ranked.c.id))
+        .switch(Application)
+        .join(Candidate)
+        # The job again, redundant but for PostgreSQL's planner, which otherwise
+        # scans every application to join the few ranked ones.
+        .where((ranked.c.rank <= per_stage) & (Application.job == job))
+        .order_by(Application.updated.desc(), Application.id.desc())
+    )
+    by_stage: dict[int, list] = {}
+    for application in cards:
+        by_stage.setdefault(application.stage_id, []).append(application)
+    columns = [Column(s, counts.get(s.id, 0), by_stage.get(s.id, [])) for s in pipeline]
+    return columns, closed
+
+
+def _listing():
+    """Applications with just the columns the lists show: a list row costs a fraction
+    of a full one to build (peewee's row building, not the database, is the cost)."""
+    return (
+        Application.select(
+            Application.id,
+            Application.ref,
+            Application.status,
+            Application.reply_by,
+            Application.last_word,
+            Application.updated,
+            Application.job,
+            Application.stage,
+            Application.candidate,
+            Candidate.id,
+            Candidate.name,
+            Candidate.email,
+            Job.id,
+            Job.ref,
+            Job.title,
+            Stage.id,
+            Stage.name,
+        )
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .switch(Application)
+        .join(Stage)
+    )
+
+
+def _like(lhs, text: str):
+    """``lhs LIKE '%text%'``, wildcards in ``text`` taken literally.
+
+    A literal LIKE: peewee would turn OP.LIKE into GLOB on SQLite.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = (Value(f"%{escaped}%", converter=False), SQL("ESCAPE"), Value("\\", converter=False))
+    return NodeList((lhs, SQL("LIKE"), *pattern))
+
+
+def _name_contains(text: str):
+    """The candidate's name contains ``text``, ignoring case, by the fastest means.
+
+    SQLite's LIKE ignores ASCII case by itself; on PostgreSQL lower() with LIKE scans
+    about 2.5 times faster than ILIKE (measured on 100,000 candidates).
+    """
+    if isinstance(database.obj, PostgresqlDatabase):
+        return _like(fn.LOWER(Candidate.name), text.lower())
+    return _like(Candidate.name, text)
+
+
+def _matching(text: str):
+    """A reference equal to ``text``, or a candidate whose name or email contains it.
+
+    The candidates are found first (one scan of the small candidate table), then their
+    applications through the candidate index: never a join per application row.
+    """
+    people = Candidate.select(Candidate.id).where(
+        _name_contains(text) | _like(Candidate.email, text.lower())  # emails are stored lower-case
+    )
+    return (
+        (Application.ref == text)
+        | (Application.ref == text.upper())
+        | Application.candidate.in_(people)
+    )
+
+
+def _page_of(query, number: int, size: int):
+    """The applications of one page, joined with what the list shows.
+
+    The page's ids are picked from the narrow application index first, so a deep page
+    skips index entries rather than joined rows.
+    """
+    newest = (Application.updated.desc(), Application.id.desc())
+    ids = query.select(Application.id).order_by(*newest).paginate(number, size)
+    return list(_listing().where(Application.id.in_(ids)).order_by(*newest))
+
+
+def applications(
+    manager: User | None = None,
+    *,
+    text: str = "",
+    job: Job | None = None,
+    stage_id: int | None = None,
+    status: str = "",
+    number: int = 1,
+    size: int = 50,
+) -> Page:
+    """A page of applications, most recently updated first, and how many match."""
+    query = restrict(Application.select(), manager)
+    if text:
+        query = query.where(_matching(text))
+    if job is not None:
+        query = query.where(Application.job == job)
+    if stage_id is not None:
+        query = query.where(Application.stage == stage_id)
+    if status:
+        query = query.where(Application.status == status)
+    total = query.select(fn.COUNT(Application.id)).scalar()
+    number = max(1, min(number, math.ceil(total / size) or 1))
+    return Page(_page_of(query, number, size), total, number, size)
+
+
+def staff(roles: tuple[str, ...]) -> list[User]:
+    """Active users with one of ``roles``, by name."""
+    return list(User.select().where(User.role.in_(roles) & User.active).order_by(User.name))
+
+
+def users() -> list[User]:
+    """Every member of staff, active first, by name."""
+    return list(User.select().order_by(User.active.desc(), User.name))

@@ -1,0 +1,1 @@
+"""Follow-up discipline: who is owed word, the queue's actions, health facts, reminders."""

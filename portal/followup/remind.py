@@ -1,0 +1,257 @@
+"""`portal remind`: nudge the people who owe word, once a day, from cron.
+
+Each recruiter gets a digest of the candidates they owe word (overdue, due within one
+business day, proposed for closure); what a recruiter who is no longer active owes goes
+to every active admin instead, saying whose it was. Each hiring manager gets the
+feedback they have not given for interviews that are over. A Reminder row per person,
+day and kind, written in the same transaction as the queued mail, makes a second run on
+the same day send nothing new, even when two runs race.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+
+import click
+import peewee
+from flask import current_app
+
+from portal import domain
+from portal.followup import actions
+from portal.followup import facts
+from portal.followup import queries as followup
+from portal.followup.metrics import utc_midnight
+from portal.mail import queue as mail
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import CLOSED_STATUSES
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import Mail
+from portal.store.models import Reminder
+from portal.store.models import Stage
+from portal.store.models import User
+
+#: Interviews that ended longer ago than this no longer earn a nudge for feedback.
+FEEDBACK_DAYS = 30
+
+
+@dataclass
+class Digest:
+    """What one member of staff owes, for one email."""
+
+    user: User
+    kind: str  # "recruiter" or "manager"
+    items: list = field(default_factory=list)
+
+
+@dataclass
+class Owed:
+    """One application in a recruiter's digest."""
+
+    application: Application
+    lateness: followup.Lateness
+
+
+@dataclass
+class HandedOver(followup.Lateness):
+    """Lateness of an application whose recruiter is no longer active: the words, which
+    the digest shows, say whose it was."""
+
+    recruiter: str = ""
+
+    @property
+    def words(self) -> str:
+        return f"{super().words}, owed by {self.recruiter}, who is no longer active"
+
+
+@dataclass
+class OwedFeedback:
+    """One interview a manager has not given feedback on."""
+
+    application: Application
+    stage: Stage
+
+
+def recruiter_digests(day: date) -> list[Digest]:
+    """Per active recruiter, the applications owed word as of ``day``, most overdue first;
+    an inactive recruiter's go to every active admin."""
+    owed = list(followup.owed_word(day))
+    lateness = followup.lateness(owed, day)
+    admins = None  # looked up once, and only when someone has left
+    digests: dict[int, Digest] = {}
+    for application in owed:
+        recruiter = application.job.recruiter
+        late = lateness[application.id]
+        if recruiter.active:
+            to = [recruiter]
+        else:
+            if admins is None:
+                admins = list(User.select().where((User.role == "admin") & User.active))
+            to = admins
+            late = HandedOver(**vars(late), recruiter=recruiter.name)
+        for user in to:
+            digest = digests.setdefault(user.id, Digest(user, "recruiter"))
+            digest.items.append(Owed(application, late))
+    return sorted(digests.values(), key=lambda d: d.user.email)
+
+
+def _left_interview(since: datetime, until: datetime):
+    """(application id, interview stage id) of every interview that ended in the window:
+    the application moved on from an interview stage, or closed while at one."""
+    moved = (
+        Event.select(Event.application, Event.from_stage)
+        .join(Stage, on=(Event.from_stage == Stage.id))
+        .where(
+            (Event.kind == "moved")
+            & Stage.interview
+            & (Event.created >= since)
+            & (Event.created < until)
+        )
+        .tuples()
+    )
+    closed = (
+        Application.select(Application.id, Application.stage)
+        .join(Stage, on=(Application.stage == Stage.id))
+        .where(
+            Application.status.in_(CLOSED_STATUSES)
+            & Stage.interview
+            & (Application.closed >= since)
+            & (Application.closed < until)
+        )
+        .tuples()
+    )
+    return set(moved) | set(closed)
+
+
+def manager_digests(day: date) -> list[Digest]:
+    """Per hiring manager, the interviews that are over and lack their feedback."""
+    until = utc_midnight(day + timedelta(days=1))
+    ended = _left_interview(until - timedelta(days=FEEDBACK_DAYS + 1), until)
+    if not ended:
+        return []
+    application_ids = {a for a, _ in ended}
+    applications = {
+        a.id: a
+        for a in Application.select(Application, Candidate, Job)
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .where(Application.id.in_(application_ids))
+    }
+    stages = {s.id: s for s in Stage.select().where(Stage.id.in_({s for _, s in ended}))}
+    managers = defaultdict(list)
+    for user in (
+        User.select(User, JobManager.job_id.alias("job_id"))
+        .join(JobManager, on=(JobManager.user == User.id))
+        .where(JobManager.job.in_({a.job_id for a in applications.values()}) & User.active)
+        .objects()
+    ):
+        managers[user.job_id].append(user)
+    given = set(
+        Feedback.select(Feedback.application, Feedback.author, Feedback.stage)
+        .where(Feedback.application.in_(application_ids))
+        .tuples()
+    )
+    digests: dict[int, Digest] = {}
+    for application_id, stage_id in sorted(ended):
+        application = applications[application_id]
+        for manager in managers[application.job_id]:
+            if (application_id, manager.id, stage_id) in given:
+                continue
+            digest = digests.setdefault(manager.id, Digest(manager, "manager"))
+            digest.items.append(OwedFeedback(application, stages[stage_id]))
+    return sorted(digests.values(), key=lambda d: d.user.email)
+
+
+def _admin_url(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def send_digest(digest: Digest, day: date) -> bool:
+    """Queue ``digest`` unless this person already had this kind of digest on ``day``."""
+    # Someone else's candidates are not in this person's own view of the queue.
+    handed_over = any(isinstance(getattr(i, "lateness", None), HandedOver) for i in digest.items)
+    queue = "/admin/followup/" if handed_over else f"/admin/followup/?recruiter={digest.user.id}"
+    subject, text, html = mail.render(
+        f"digest_{digest.kind}",
+        user=digest.user,
+        items=digest.items,
+        day=day,
+        queue_url=_admin_url(queue),
+        base_url=_admin_url(""),
+    )
+    try:
+        with database.atomic():
+            Reminder.create(user=digest.user, day=day, kind=digest.kind, items=len(digest.items))
+            Mail.create(
+                kind=f"digest_{digest.kind}",
+                to=digest.user.email,
+                subject=subject,
+                text=text,
+                html=html,
+            )
+    except peewee.IntegrityError:
+        return False  # already sent today, by this run's predecessor or a racing one
+    return True
+
+
+def auto_close(day: date) -> list[Application]:
+    """Close what has been overdue past AUTO_CLOSE_DAYS, with the default note."""
+    closed = []
+    for application in followup.auto_close_due(day):
+        note = actions.stale_note(application)
+        domain.close(
+            None,
+            application,
+            application.version,
+            "rejected",
+            note,
+            reason="Closed automatically: no word for too long.",
+        )
+        closed.append(application)
+    return closed
+
+
+def dry_run_line(application: Application, lateness: followup.Lateness) -> str:
+    """REF, reply-by date, lateness, job, recruiter, and the proposal if any; tab-separated."""
+    promised = application.reply_by.isoformat() if application.reply_by else "none"
+    return "\t".join(
+        [
+            application.ref,
+            promised,
+            lateness.words if application.reply_by else "no reply-by date",
+            application.job.ref,
+            application.job.recruiter.email,
+            "proposed for closure" if lateness.proposed else "",
+        ]
+    ).rstrip("\t")
+
+
+def run(day: date, dry_run: bool) -> None:
+    """One day's run: close what is due, refresh the facts, send the digests."""
+    late = list(followup.overdue(day))
+    lateness = followup.lateness(late, day)
+    if dry_run:
+        for application in late:
+            click.echo(dry_run_line(application, lateness[application.id]))
+        click.echo(f"{len(late)} overdue as of {day.isoformat()}; nothing sent.", err=True)
+        return
+    closed = auto_close(day)
+    facts.refresh(full=True)  # the nightly sweep the health page's quick refresh relies on
+    digests = recruiter_digests(day) + manager_digests(day)  # active staff only
+    sent = sum(send_digest(digest, day) for digest in digests)
+    delivered, failed = mail.send_pending(wait=True)
+    click.echo(
+        f"{len(late)} overdue as of {day.isoformat()}; closed {len(closed)} automatically; "
+        f"queued {sent} digest(s), {len(digests) - sent} already sent that day; "
+        f"mail sent {delivered}, failed {failed}."
+    )
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,1 @@
+"""Email: the queue in the database, the SMTP or outbox transport, and `portal send`."""

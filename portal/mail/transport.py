@@ -1,0 +1,131 @@
+"""Delivering one email: over SMTP (plain, STARTTLS or TLS, with login), or as an .eml
+file in the outbox folder when ``MAIL_URL`` is ``outbox``."""
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime
+from email.utils import make_msgid
+from pathlib import Path
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from portal import clock
+from portal.store.models import Mail
+
+
+class MailFailed(Exception):
+    """The server refused or could not be reached."""
+
+
+def message(mail: Mail) -> EmailMessage:
+    """The MIME message of a queued mail: plain text and HTML alternatives."""
+    config = current_app.config
+    msg = EmailMessage()
+    msg["Subject"] = mail.subject
+    msg["From"] = config["MAIL_FROM"]
+    msg["To"] = mail.to
+    msg["Date"] = format_datetime(clock.local(clock.now()))
+    msg["Message-ID"] = make_msgid(f"mail{mail.id}", urlsplit(config["BASE_URL"]).hostname)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(mail.text)
+    if mail.html:
+        msg.add_alternative(mail.html, subtype="html")
+    return msg
+
+
+class Transport:
+    """A context manager yielding a function that delivers one message."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.smtp = None
+
+    def __enter__(self):
+        if self.url == "outbox":
+            folder = outbox_folder()
+            folder.mkdir(parents=True, exist_ok=True)
+            return lambda mail, msg: _write_eml(folder / outbox_name(mail), msg)
+        self.smtp = _connect(self.url, current_app.config["MAIL_TIMEOUT"])
+        return self._send
+
+    def _send(self, mail: Mail, msg: EmailMessage) -> None:
+        try:
+            refused = self.smtp.send_message(msg)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+            raise MailFailed(f"refused: {error}") from None
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailFailed(f"{type(error).__name__}: {error}") from None
+        if refused:
+            raise MailFailed(f"refused: {refused}")
+
+    def __exit__(self, *exc):
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self.smtp.close()
+        return False
+
+
+def _connect(url: str, timeout: float) -> smtplib.SMTP:
+    """An SMTP session for ``smtp://``, ``smtp+starttls://`` or ``smtps://`` URLs."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtp+starttls", "smtps") or not parts.hostname:
+        raise MailFailed(
+            f"PORTAL_MAIL_URL {scheme}:// is not smtp://, smtp+starttls:// or smtps://"
+        )
+    context = ssl.create_default_context()
+    smtp = None
+    try:
+        if scheme == "smtps":
+            smtp = smtplib.SMTP_SSL(
+                parts.hostname, parts.port or 465, timeout=timeout, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
+            if scheme == "smtp+starttls":
+                smtp.starttls(context=context)
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+    except (smtplib.SMTPException, OSError) as error:
+        if smtp is not None:
+            smtp.close()
+        raise MailFailed(f"{type(error).__name__}: {error}") from None
+    return smtp
+
+
+def outbox_folder() -> Path:
+    """Where ``MAIL_URL=outbox`` delivers: the instance folder's outbox/."""
+    return Path(current_app.instance_path) / "outbox"
+
+
+def outbox_name(mail: Mail) -> str:
+    """A mail's file in the outbox: its time and id, so that databases sharing the folder
+    (a fresh demo, a test run) never overwrite each other's mail."""
+    return f"{mail.created:%Y%m%dT%H%M%S%f}-{mail.id:06d}-{mail.kind}.eml"
+
+
+def _write_eml(path: Path, msg: EmailMessage) -> None:
+    try:
+        with open(path, "xb") as handle:  # written once: a second delivery changes nothing
+            handle.write(msg.as_bytes())
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise MailFailed(f"cannot write to the outbox: {error}") from None
+
+
+def forget_outbox(mails) -> int:
+    """Delete the outbox copies of these mails (an erasure: they name the person)."""
+    folder = outbox_folder()
+    removed = 0
+    for mail in mails:
+        path = folder / outbox_name(mail)
+        if path.exists():
+            path.unlink()
+            removed += 1
+    return removed

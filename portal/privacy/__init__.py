@@ -1,0 +1,1 @@
+"""Personal data: erasure, subject-access export, retention, the candidate's erasure request."""

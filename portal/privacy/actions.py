@@ -1,0 +1,262 @@
+"""Personal data: erasure (on request, by staff, or by the retention policy) and the
+audit log of every export and erasure.
+
+Erasing an application keeps its row, so follow-up metrics still count it, but moves
+it to an anonymous candidate of its own and replaces every free text about the person
+(messages, next steps, notes, closure notes, reasons, feedback text) with
+``ERASED_TEXT``. Its links are revoked and their static pages deleted, and its email is
+deleted. Erasing a candidate erases each of their applications, then deletes the
+candidate row itself. Ratings, recommendations, stages, statuses and dates stay: they
+say nothing about who the person was. The application's ref stays too, so importing an
+old export again finds it "already there" instead of bringing the person back.
+
+The audit entries name no one: an opaque id, references and counts.
+"""
+
+import json
+import re
+from datetime import timedelta
+
+from flask import current_app
+
+from portal import domain
+from portal.candidates import links
+from portal.candidates.actions import withdraw_by_candidate
+from portal.clock import local_date
+from portal.clock import now
+from portal.domain.base import ERASED_DOMAIN
+from portal.errors import Invalid
+from portal.errors import NotFound
+from portal.mail import queue as mail
+from portal.mail.transport import forget_outbox
+from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import AuditEntry
+from portal.store.models import Candidate
+from portal.store.models import ErasureRequest
+from portal.store.models import Event
+from portal.store.models import Feedback
+from portal.store.models import Link
+from portal.store.models import Mail
+from portal.store.models import User
+
+#: What every erased free text becomes. Not empty: "was there a closure note" stays true.
+ERASED_TEXT = "[erased]"
+
+ERASED_NAME = "Erased candidate"
+
+#: Event kinds whose message is no free text about the person but a count metrics read.
+KEPT_MESSAGES = ("rated",)
+
+
+def is_erased(candidate: Candidate) -> bool:
+    """Whether ``candidate`` is the anonymous stand-in of an erased application."""
+    return candidate.email.endswith("@" + ERASED_DOMAIN)
+
+
+def find_candidate(email: str) -> Candidate:
+    """The candidate with this address, or NotFound saying so."""
+    candidate = Candidate.get_or_none(Candidate.email == domain.normalise_email(email))
+    if candidate is None or is_erased(candidate):
+        raise NotFound(f"No candidate has the email address {email}.")
+    return candidate
+
+
+def audit(actor: User | None, action: str, subject: str = "", **detail) -> AuditEntry:
+    """Write one audit entry; ``detail`` holds counts and references, never personal data."""
+    return AuditEntry.create(
+        actor=actor, action=action, subject=subject, detail=json.dumps(detail, sort_keys=True)
+    )
+
+
+# --- erasure ---------------------------------------------------------------------------
+
+
+def erase_candidate(actor: User | None, candidate: Candidate, why: str = "request") -> dict:
+    """Erase everything about ``candidate``; returns what was erased, in counts."""
+    domain.require_staff(actor)
+    if is_erased(candidate):
+        raise Invalid("That candidate is already erased.")
+    with database.atomic():
+        counts = _counts()
+        refs = []
+        for application in candidate.applications.order_by(Application.id):
+            _erase_application(actor, application, counts)
+            refs.append(application.ref)
+        counts["mail"] += _redact_staff_mail(candidate)
+        ErasureRequest.delete().where(ErasureRequest.candidate == candidate.id).execute()
+        candidate.delete_instance()
+        audit(actor, "erasure", f"candidate {candidate.id}", why=why, applications=refs, **counts)
+    return counts
+
+
+def erase_application(actor: User | None, application: Application, why: str) -> dict:
+    """Erase one application (the retention policy); the candidate keeps their others."""
+    domain.require_staff(actor)
+    with database.atomic():
+        counts = _counts()
+        _erase_application(actor, application, counts)
+        audit(actor, "erasure", f"application {application.id}", why=why, **counts)
+    return counts
+
+
+def _counts() -> dict:
+    return {"events": 0, "feedback": 0, "mail": 0, "links": 0}
+
+
+def _erase_application(actor, application: Application, counts: dict) -> None:
+    """Anonymise one application in place (inside the caller's transaction)."""
+    moment = now()
+    tokens = [link.token for link in Link.select(Link.token).where(Link.application == application)]
+    counts["links"] += (
+        Link.update(revoked=moment)
+        .where((Link.application == application) & Link.revoked.is_null())
+        .execute()
+    )
+    ours = Event.application == application
+    for field in (Event.message, Event.next_steps):
+        counts["events"] += (
+            Event.update({field: ERASED_TEXT})
+            .where(ours & (field != "") & Event.kind.not_in(KEPT_MESSAGES))
+            .execute()
+        )
+    for field in (Feedback.strengths, Feedback.concerns):
+        counts["feedback"] += (
+            Feedback.update({field: ERASED_TEXT})
+            .where((Feedback.application == application) & (field != ""))
+            .execute()
+        )
+    theirs = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.application == application)
+    forget_outbox(list(theirs))
+    counts["mail"] += Mail.delete().where(Mail.application == application).execute()
+    stand_in = Candidate.create(
+        name=ERASED_NAME, email=f"erased-{application.id}@{ERASED_DOMAIN}", created=moment
+    )
+    changes = {
+        "candidate": stand_in,
+        "updated": moment,
+        "version": Application.version + 1,
+        **{
+            field.name: ERASED_TEXT
+            for field in (
+                Application.next_steps,
+                Application.closure_note,
+                Application.closed_reason,
+            )
+            if getattr(application, field.name)
+        },
+    }
+    if application.is_active:  # out of every pipeline and queue: there is no one to tell
+        changes.update(status="withdrawn", closed=moment, reply_by=None)
+    Application.update(changes).where(Application.id == application.id).execute()
+    Event.create(application=application, actor=actor, kind="erased", created=moment)
+    links.unpublish(tokens)
+
+
+def _redact_staff_mail(candidate: Candidate) -> int:
+    """Take the person's name and address out of staff email (digests list names)."""
+    pattern = re.compile("|".join(_spellings(candidate)), flags=re.IGNORECASE)
+    changed = 0
+    query = Mail.select().where(
+        Mail.application.is_null()
+        & (
+            Mail.text.contains(candidate.name)
+            | Mail.text.contains(candidate.email)
+            | Mail.subject.contains(candidate.name)
+        )
+    )
+    for staff_mail in query:
+        fields = {
+            name: pattern.sub(ERASED_TEXT, getattr(staff_mail, name))
+            for name in ("subject", "text", "html")
+        }
+        if any(fields[name] != getattr(staff_mail, name) for name in fields):
+            Mail.update(fields).where(Mail.id == staff_mail.id).execute()
+            forget_outbox([staff_mail])  # its delivered copy still names them
+            changed += 1
+    to_them = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.to == candidate.email)
+    forget_outbox(list(to_them))
+    changed += Mail.delete().where(Mail.to == candidate.email).execute()
+    return changed
+
+
+def _spellings(candidate: Candidate) -> list[str]:
+    """The name and address as they may appear in plain text and in HTML."""
+    from markupsafe import escape
+
+    values = {candidate.name, candidate.email, str(escape(candidate.name))}
+    # Whole words only: a short name must not eat parts of other words ("\b" would not
+    # match at all next to a name's own punctuation: "Mary Smith Jr.").
+    return sorted(
+        (rf"(?<!\w){re.escape(v)}(?!\w)" for v in values if v.strip()), key=len, reverse=True
+    )
+
+
+# --- the candidate's own request ---------------------------------------------------------
+
+
+def erasure_days() -> timedelta:
+    """How long a request waits for staff before `portal purge` carries it out."""
+    return timedelta(days=current_app.config["ERASURE_DAYS"])
+
+
+def request_erasure(application: Application) -> ErasureRequest:
+    """The candidate asked on their page to be erased: withdraw what is open, confirm by
+    email, and erase at once when ``ERASURE_DAYS`` is 0 (else staff or purge will)."""
+    candidate = application.candidate
+    if is_erased(candidate):
+        raise Invalid("Your data has already been erased.")
+    with database.atomic():
+        pending = ErasureRequest.get_or_none(ErasureRequest.candidate == candidate.id)
+        if pending is not None:
+            return pending
+        moment = now()
+        request = ErasureRequest.create(
+            candidate=candidate, requested=moment, due=moment + erasure_days()
+        )
+        for other in candidate.applications.where(Application.status == "active"):
+            withdraw_by_candidate(other, other.version, "Asked for their data to be erased.")
+        audit(None, "erasure_request", f"candidate {candidate.id}")
+        if not current_app.config["ERASURE_DAYS"]:
+            erase_candidate(None, candidate, why="candidate's request")
+            return request
+        mail.queue(application, "erasure", due=local_date(request.due))
+    return request
+
+
+def pending_requests():
+    """Requests not yet carried out, oldest first."""
+    return (
+        ErasureRequest.select(ErasureRequest, Candidate)
+        .join(Candidate)
+        .order_by(ErasureRequest.requested, ErasureRequest.id)
+    )
+
+
+def _request(request_id) -> ErasureRequest:
+    request = pending_requests().where(ErasureRequest.id == int(request_id)).first()
+    if request is None:
+        raise NotFound("That request was already carried out or cancelled.")
+    return request
+
+
+def carry_out(actor: User | None, request_id) -> dict:
+    """Erase the candidate of a pending request now."""
+    request = _request(request_id)
+    return erase_candidate(actor, request.candidate, why="candidate's request")
+
+
+def cancel_request(actor: User | None, request_id) -> None:
+    """Drop a request (the candidate said it was not them, or changed their mind)."""
+    domain.require_staff(actor)
+    request = _request(request_id)
+    with database.atomic():
+        audit(actor, "erasure_cancelled", f"candidate {request.candidate_id}")
+        request.delete_instance()
+
+
+def recent_audit(limit: int = 50):
+    """The latest audit entries, newest first."""
+    return (
+        AuditEntry.select().order_by(AuditEntry.created.desc(), AuditEntry.id.desc()).limit(limit)
+    )

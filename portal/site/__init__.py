@@ -1,0 +1,1 @@
+"""The static candidate site: `portal build` and publishing it safely."""

@@ -1,0 +1,1 @@
+"""The database: its handle, the tables, schema upgrades and backups."""

@@ -1,0 +1,38 @@
+"""Schema upgrades, one function per version, applied in order by `portal init-db`.
+
+To change the schema: change the model, add ``STEPS[new_version]`` that brings a
+database of the previous version up to it (``playhouse.migrate`` has add_column,
+rename_column, add_index...); ``SCHEMA_VERSION`` follows. A fresh database is created
+at the current version directly and runs no step.
+"""
+
+from collections.abc import Callable
+
+import peewee
+from playhouse.migrate import migrate
+from playhouse.migrate import SchemaMigrator
+
+from portal.store.models import DbInfo
+from portal.store.models import Mail
+
+
+def _mail_claimed(database: peewee.Database) -> None:
+    """2: mail.claimed, the lease that keeps two senders from sending one mail twice."""
+    migrate(SchemaMigrator.from_database(database).add_column("mail", "claimed", Mail.claimed))
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _mail_claimed}
+
+#: The schema this code needs: version 1 was the first, each step raises it by one.
+SCHEMA_VERSION = max(STEPS)
+
+
+def upgrade(database: peewee.Database, found: int) -> None:
+    """Apply every step after ``found`` up to the current version."""
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        STEPS[version](database)
+        (
+            DbInfo.insert(key="schema_version", value=str(version))
+            .on_conflict(conflict_target=[DbInfo.key], update={DbInfo.value: str(version)})
+            .execute()
+        )

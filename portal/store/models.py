@@ -1,0 +1,336 @@
+"""The tables, in peewee's idiom: one model per domain noun of DESIGN.md."""
+
+from flask_login import UserMixin
+from peewee import BooleanField
+from peewee import CharField
+from peewee import DateField
+from peewee import DateTimeField
+from peewee import ForeignKeyField
+from peewee import IntegerField
+from peewee import Model
+from peewee import TextField
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from portal.clock import now
+from portal.store.db import database
+
+ROLES = ("admin", "recruiter", "manager")
+STATUSES = ("active", "hired", "rejected", "withdrawn")
+CLOSED_STATUSES = STATUSES[1:]
+RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class DbInfo(BaseModel):
+    """Key/value facts about the database itself (the schema version)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class User(UserMixin, BaseModel):
+    """A member of staff: admin, recruiter or manager."""
+
+    email = CharField(unique=True)
+    name = CharField()
+    password_hash = CharField()
+    role = CharField(choices=[(r, r) for r in ROLES])
+    active = BooleanField(default=True)
+    created = DateTimeField(default=now)
+    #: Bumped when anything candidates see changes (the name, on their pages).
+    updated = DateTimeField(default=now)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Job(BaseModel):
+    """A role being hired for, with its recruiter, managers and pipeline."""
+
+    ref = CharField(unique=True)
+    title = CharField()
+    team = CharField(default="")
+    location = CharField(default="")
+    recruiter = ForeignKeyField(User, backref="recruiting")
+    open = BooleanField(default=True)
+    #: Business days overdue after which an application is proposed for closure.
+    stale_days = IntegerField(null=True)
+    created = DateTimeField(default=now)
+    #: Bumped by every edit of the job or its pipeline: its candidates' pages change.
+    updated = DateTimeField(default=now, index=True)
+
+    def managed_by(self, user: User) -> bool:
+        return any(m.user_id == user.id for m in self.managers)
+
+
+class JobManager(BaseModel):
+    """A hiring manager on a job."""
+
+    job = ForeignKeyField(Job, backref="managers", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="managed_jobs", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("job", "user"), True),)
+
+
+class Stage(BaseModel):
+    """One step of a job's pipeline."""
+
+    job = ForeignKeyField(Job, backref="stages", on_delete="CASCADE")
+    position = IntegerField()
+    name = CharField()
+    candidate_label = CharField()
+    description = TextField(default="")
+    #: Business days a candidate may wait for word at this stage.
+    follow_up_days = IntegerField(default=3)
+    #: Managers owe feedback once an application has left an interview stage.
+    interview = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("job", "position"), False),)
+
+
+class Candidate(BaseModel):
+    """A person who applies; one row per email address."""
+
+    name = CharField()
+    email = CharField(unique=True)
+    created = DateTimeField(default=now)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class Application(BaseModel):
+    """A candidate in a job's pipeline."""
+
+    ref = CharField(unique=True)
+    job = ForeignKeyField(Job, backref="applications", on_delete="CASCADE")
+    candidate = ForeignKeyField(Candidate, backref="applications", on_delete="CASCADE")
+    stage = ForeignKeyField(Stage, backref="applications")
+    status = CharField(default="active", choices=[(s, s) for s in STATUSES])
+    reply_by = DateField(null=True)
+    next_steps = TextField(default="")
+    closure_note = TextField(default="")
+    #: Internal: why it closed. Never shown to the candidate.
+    closed_reason = TextField(default="")
+    closed = DateTimeField(null=True)
+    #: The last time the candidate was given word (a candidate-visible event).
+    last_word = DateTimeField(null=True)
+    created = DateTimeField(default=now)
+    updated = DateTimeField(default=now)
+    #: Optimistic lock: every change bumps it, and a change made against an older
+    #: version is refused so that two recruiters never overwrite each other.
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = (
+            (("job", "candidate"), True),
+            (("job", "status", "stage"), False),
+            # Who is owed word, from the index alone (portal.followup).
+            (("status", "reply_by", "job"), False),
+            # Active and overdue per job, from the index alone (portal.metrics).
+            (("job", "status", "reply_by"), False),
+            (("updated",), False),
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class Event(BaseModel):
+    """One entry of an application's history, and its audit trail."""
+
+    application = ForeignKeyField(Application, backref="events", on_delete="CASCADE")
+    actor = ForeignKeyField(User, null=True, backref="events", on_delete="SET NULL")
+    kind = CharField()
+    #: Shown on the candidate's page (and emailed) when true; internal otherwise.
+    visible = BooleanField(default=False)
+    message = TextField(default="")
+    next_steps = TextField(default="")
+    reply_by = DateField(null=True)
+    from_stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    to_stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    created = DateTimeField(default=now)
+
+    class Meta:
+        indexes = (
+            (("application", "created"), False),
+            # Follow-up health reads one kind of event over a period (portal.metrics).
+            (("kind", "created"), False),
+        )
+
+
+class Feedback(BaseModel):
+    """A manager's scorecard on an application at a stage. Internal only."""
+
+    application = ForeignKeyField(Application, backref="feedback", on_delete="CASCADE")
+    author = ForeignKeyField(User, backref="feedback", on_delete="CASCADE")
+    stage = ForeignKeyField(Stage, backref="+", on_delete="CASCADE")
+    rating = IntegerField()
+    recommendation = CharField(choices=[(r, r) for r in RECOMMENDATIONS])
+    strengths = TextField(default="")
+    concerns = TextField(default="")
+    #: The author lets the recruiter quote these parts in the candidate's closure note.
+    share_strengths = BooleanField(default=False)
+    share_concerns = BooleanField(default=False)
+    created = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("application", "author", "stage"), True),)
+
+
+class ClosureTemplate(BaseModel):
+    """The editable default closure note for one outcome."""
+
+    status = CharField(unique=True)
+    body = TextField()
+
+
+class Link(BaseModel):
+    """A magic link issued for an application."""
+
+    id = CharField(primary_key=True)
+    application = ForeignKeyField(Application, backref="links", on_delete="CASCADE")
+    token = CharField(unique=True)
+    issued = DateTimeField(default=now)
+    expires = DateTimeField()
+    revoked = DateTimeField(null=True)
+    last_viewed = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("application", "revoked"), False),
+            (("issued",), False),
+            (("revoked",), False),
+            (("expires",), False),
+        )
+
+
+class Mail(BaseModel):
+    """An email to send, kept until the server has taken it."""
+
+    application = ForeignKeyField(Application, null=True, backref="mail", on_delete="SET NULL")
+    kind = CharField()
+    to = CharField()
+    subject = CharField()
+    text = TextField()
+    html = TextField(default="")
+    created = DateTimeField(default=now)
+    sent = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+    #: When a sender took it: nobody else sends it until ``portal.mail.LEASE`` has passed.
+    claimed = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("sent", "created"), False),)
+
+
+class WordFact(BaseModel):
+    """Derived for follow-up health: one candidate-visible word and how many business days
+    the candidate had waited for it. Filled from the events by portal.facts."""
+
+    event = ForeignKeyField(Event, primary_key=True, backref="+", on_delete="CASCADE")
+    job = ForeignKeyField(Job, backref="+", on_delete="CASCADE")
+    #: The company date of the word.
+    day = DateField()
+    #: Business days since the previous word (since the application, for the first).
+    gap = IntegerField()
+
+    class Meta:
+        indexes = ((("day", "job", "gap"), False),)
+
+
+class ClosureFact(BaseModel):
+    """Derived for follow-up health: one closure, as portal.facts read it from its event."""
+
+    event = ForeignKeyField(Event, primary_key=True, backref="+", on_delete="CASCADE")
+    application = ForeignKeyField(Application, backref="+", on_delete="CASCADE")
+    job = ForeignKeyField(Job, backref="+", on_delete="CASCADE")
+    day = DateField()
+    #: Business days from entering the last interview stage; None without an interview.
+    wait = IntegerField(null=True)
+    #: The closure carried a note for the candidate.
+    noted = BooleanField()
+    #: The candidate said "got it" on their page.
+    acknowledged = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("day", "job"), False),)
+
+
+class Reminder(BaseModel):
+    """One digest sent to one member of staff on one day: `portal remind` sends each at
+    most once a day, however often cron runs it."""
+
+    user = ForeignKeyField(User, backref="reminders", on_delete="CASCADE")
+    day = DateField()
+    kind = CharField()
+    items = IntegerField(default=0)
+    created = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("user", "day", "kind"), True),)
+
+
+class ErasureRequest(BaseModel):
+    """A candidate asked, from their page, for everything about them to be erased
+    (portal.domain.privacy carries it out; the row goes with the candidate)."""
+
+    candidate = ForeignKeyField(Candidate, backref="erasure_requests", on_delete="CASCADE")
+    requested = DateTimeField(default=now)
+    #: When `portal purge` carries it out unless a recruiter did so before.
+    due = DateTimeField(index=True)
+
+
+class AuditEntry(BaseModel):
+    """Who exported or erased personal data, when. Holds no personal data itself: the
+    subject is an opaque id, the detail counts and references (portal.domain.privacy)."""
+
+    created = DateTimeField(default=now, index=True)
+    actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    #: export, erasure, erasure_request, erasure_cancelled, purge
+    action = CharField()
+    subject = CharField(default="")
+    detail = TextField(default="")
+
+
+MODELS = [
+    DbInfo,
+    User,
+    Job,
+    JobManager,
+    Stage,
+    Candidate,
+    Application,
+    Event,
+    Feedback,
+    ClosureTemplate,
+    Link,
+    Mail,
+    Reminder,
+    WordFact,
+    ClosureFact,
+    ErasureRequest,
+    AuditEntry,
+]

@@ -1,0 +1,1 @@
+"""What every page shares: CSRF, rate limits, error pages, staff sign-in, the proxy and HSTS."""

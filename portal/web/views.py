@@ -1,0 +1,134 @@
+"""What every page shares: CSRF, rate limits, error pages, headers, template helpers."""
+
+import peewee
+from flask import abort
+from flask import current_app
+from flask import Flask
+from flask import g
+from flask import render_template
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFProtect
+from markupsafe import escape
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from portal import clock
+from portal import dates
+from portal.errors import DomainError
+from portal.store.db import database
+
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address, headers_enabled=True)
+
+#: Staff pages: no third-party anything, no framing, no caching of personal data.
+STAFF_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    """Install the shared machinery on ``app``."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATE_LIMIT_STORAGE"])
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["in_words"] = dates.in_words
+    app.jinja_env.filters["local"] = local_time
+    app.jinja_env.globals["company"] = lambda: current_app.config["COMPANY_NAME"]
+    app.before_request(_refuse_nul)
+    app.after_request(_staff_headers)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(peewee.OperationalError, _database_down)
+    app.register_error_handler(peewee.InterfaceError, _database_down)
+    app.register_error_handler(OverflowError, _number_too_large)
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+
+def paragraphs(text: str) -> Markup:
+    """Free text as escaped HTML paragraphs: blank lines split, newlines break."""
+    # Escaped once as a whole (escaping never touches whitespace), then split: the
+    # candidate page renders many of these, and per-line Markup work was its main cost.
+    html = str(escape((text or "").replace("\r\n", "\n")))
+    blocks = (block.strip() for block in html.split("\n\n"))
+    return Markup("".join(f"<p>{b.replace(chr(10), '<br>')}</p>" for b in blocks if b))
+
+
+def local_time(moment, fmt: str = "%-d %b %Y, %H:%M") -> str:
+    """A stored UTC time in the company's zone."""
+    return clock.local(moment).strftime(fmt) if moment else ""
+
+
+def _refuse_nul():
+    # No text we store or search may hold NUL: PostgreSQL refuses it (a 500 otherwise).
+    values = request.args.lists() if request.method == "GET" else request.values.lists()
+    if any("\x00" in value for _, items in values for value in items):
+        abort(400, "The form contained a NUL character. Remove it and try again.")
+
+
+def _staff_headers(response):
+    response.headers.setdefault("Content-Security-Policy", STAFF_CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def error_page(status: int, title: str, message: str):
+    """The shared error page."""
+    return render_template("errors/error.html", title=title, message=message), status
+
+
+def _domain_error(error: DomainError):
+    return error_page(error.status, "That did not work", error.message)
+
+
+def _csrf_error(error: CSRFError):
+    return error_page(
+        400,
+        "Please try again",
+        "The form had expired or did not come from this site. Reload the page and submit it again.",
+    )
+
+
+def _http_error(error: HTTPException):
+    if error.code == 429:
+        return error_page(429, "Too many attempts", "Please wait a few minutes and try again.")
+    return error_page(error.code or 500, error.name, error.description or "")
+
+
+def _number_too_large(error: OverflowError):
+    # An id, version or page number beyond 64 bits reaches SQLite's parameter binding
+    # (PostgreSQL compares it as a numeric): a bad request, never a 500.
+    return error_page(400, "Bad request", "A number in the request is too large.")
+
+
+def _database_down(error):
+    current_app.logger.error("database unavailable: %s", error)
+    if request.endpoint == "healthz":  # the connection failed before the view ran
+        return {"status": "error", "database": "unreachable"}, 503
+    # The page's header shows who is signed in, which would ask the database again (and
+    # fail into a 500): this one page is drawn for nobody in particular.
+    g._login_user = current_app.login_manager.anonymous_user()
+    return error_page(
+        503,
+        "Temporarily unavailable",
+        "We cannot reach our database just now. Please try again in a minute.",
+    )
+
+
+def healthz():
+    """Liveness and database state, for the load balancer."""
+    try:
+        database.execute_sql("SELECT 1")
+    except (peewee.OperationalError, peewee.InterfaceError):
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
