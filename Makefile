@@ -37,7 +37,8 @@ system-deps:
 	fi
 	@.ci/services
 
-test: $(VENV)/.stamp-test system-deps  ## The whole suite, on SQLite and on PostgreSQL.
+test: $(VENV)/.stamp-test system-deps  ## The import layers, then the whole suite on SQLite and PostgreSQL.
+	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
 test-sqlite:
@@ -46,8 +47,8 @@ test-sqlite:
 test-postgres:
 	PORTAL_TEST_DATABASE=postgres $(BIN)/pytest
 
-lint: $(VENV)/.stamp-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: $(VENV)/.stamp-test  ## Style, formatting, and the import layers of pyproject.toml.
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

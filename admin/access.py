@@ -12,7 +12,6 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required
 
-from portal.domain import details
 from portal.domain import queries
 from portal.store.models import Application
 from portal.store.models import Job
@@ -83,7 +82,7 @@ def job_or_404(ref: str) -> Job:
 
 def application_or_404(ref: str) -> Application:
     """The application ``ref`` if the signed-in user may see it."""
-    application = details.application(ref, restricted_to(current_user))
+    application = queries.application(ref, restricted_to(current_user))
     if application is None:
         abort(404)
     return application

@@ -28,7 +28,6 @@ from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
 from portal import domain
-from portal.domain import details
 from portal.domain import queries
 from portal.errors import Invalid
 from portal.store.models import CLOSED_STATUSES
@@ -156,7 +155,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
     for name in ("move", "reopen", "feedback"):
         if name in forms:
             forms[name].stage.choices = stage_options(pipeline)
-    cards = details.feedback(application)
+    cards = queries.feedback(application)
     see_all = domain.can_see_all_feedback(actor(), application)
     shown = cards if see_all else [f for f in cards if f.author_id == current_user.id]
     templates = {}
@@ -167,7 +166,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
             "admin/application.html",
             application=application,
             pipeline=pipeline,
-            events=details.history(application),
+            events=queries.history(application),
             forms=forms,
             reply_by_defaults=defaults,
             feedback=shown,

@@ -40,7 +40,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 preload_app = False
 
 #: Access lines go to standard output (journald); candidate tokens are redacted from
-#: them by the app (portal.candidate.redact_tokens_in_logs).
+#: them by the app (portal.candidates.redact).
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'

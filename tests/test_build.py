@@ -8,8 +8,12 @@ import pytest
 import time_machine
 from conftest import CANDIDATE_HEADERS
 
+from portal import clock
+from portal import dates
 from portal import domain
+from portal import settings
 from portal.candidates import links
+from portal.candidates import page
 from portal.candidates.actions import issue_link
 from portal.candidates.actions import revoke_link
 from portal.cli import cli
@@ -195,21 +199,32 @@ def test_s5_a_job_edit_rewrites_its_pages(out, applications, make_application, m
     assert "Staff Platform Engineer" not in (out / "c" / token_of(other) / "index.html").read_text()
 
 
-@pytest.mark.parametrize("setting", ["COMPANY_NAME", "template"])
-def test_s6_a_template_or_setting_change_rebuilds_everything(app, out, applications, setting):
+@pytest.mark.parametrize("setting", ["COMPANY_NAME", "template", "code"])
+def test_s6_a_template_setting_or_code_change_rebuilds_everything(app, out, applications, setting):
     build.build(str(out))
+    code = Path(dates.__file__)  # outside the candidates package, yet it shapes every page
+    before = code.read_bytes()
     if setting == "COMPANY_NAME":
         app.config["COMPANY_NAME"] = "Renamed Ltd"
-    else:
+    elif setting == "template":
         app.jinja_env.cache.clear()
         extra = Path(app.template_folder) / "candidate" / "_build_test_marker.html"
         extra.write_text("changed")
+    else:
+        code.write_bytes(before + b"\n# changed by test_build\n")
     try:
         summary = build.build(str(out))
     finally:
         if setting == "template":
             extra.unlink()
+        code.write_bytes(before)
     assert (summary.kind, summary.written) == ("full", 5)
+
+
+def test_the_fingerprint_covers_every_module_that_shapes_a_page():
+    hashed = set(build.code_files())
+    for module in (dates, clock, settings, page, links):
+        assert Path(module.__file__) in hashed
 
 
 def test_s9_a_symlink_planted_in_the_site_is_refused(tmp_path, out, applications):

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from portal.candidates import links
 from portal.candidates.actions import reissue_link
-from portal.candidates.views import redact
+from portal.candidates.redact import redact
 
 VENV_BIN = Path(sys.executable).parent
 

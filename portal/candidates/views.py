@@ -5,9 +5,6 @@ are the same for every visitor (and for the static build). Its forms carry a tok
 derived from the link; GET never changes the application.
 """
 
-import logging
-import re
-
 import peewee
 from flask import Blueprint
 from flask import current_app
@@ -23,6 +20,7 @@ from portal import domain
 from portal.candidates import assets
 from portal.candidates import links
 from portal.candidates import page as pages
+from portal.candidates import redact
 from portal.candidates.actions import acknowledge_closure
 from portal.candidates.actions import rate_experience
 from portal.candidates.actions import send_fresh_links
@@ -35,10 +33,6 @@ from portal.web.views import csrf
 from portal.web.views import limiter
 
 bp = Blueprint("candidate", __name__)
-
-#: A candidate token in a log line: a /c/ path segment (whatever it holds), or anything
-#: shaped like a signed link token (payload.timestamp.signature), e.g. in SQL parameters.
-TOKEN_IN_TEXT = re.compile(r"/c/(?!fresh-link\b)[^/\s\"'?#]+|[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}")
 
 ACTIONS = ("withdraw", "acknowledge", "rate")
 
@@ -59,7 +53,7 @@ def init_app(app: Flask) -> None:
     if assets.bp.name not in app.blueprints:  # the pages' hashed stylesheet
         assets.init_app(app)
     app.after_request(_candidate_headers)
-    redact_tokens_in_logs()
+    redact.install()
 
 
 _filter_installed = False  # the limiter is one object for every app of the process
@@ -258,39 +252,3 @@ def _database_down(error):
         "Temporarily unavailable",
         "We cannot show your page just now. Please try again in a minute.",
     )
-
-
-# --- logs ------------------------------------------------------------------------------
-
-
-def redact(text: str) -> str:
-    """``text`` with every candidate token replaced by a placeholder."""
-    return TOKEN_IN_TEXT.sub(_placeholder, text)
-
-
-def _placeholder(match: re.Match) -> str:
-    return "/c/[token]" if match.group().startswith("/c/") else "[token]"
-
-
-def redact_tokens_in_logs() -> None:
-    """Make every log record (werkzeug's and gunicorn's access logs, Flask's error log)
-    say /c/[token] instead of a candidate's token: a token is the key to their page."""
-    global _previous_factory
-    if logging.getLogRecordFactory() is not _make_record:
-        _previous_factory = logging.getLogRecordFactory()
-        logging.setLogRecordFactory(_make_record)
-
-
-_previous_factory = logging.getLogRecordFactory()
-
-
-def _make_record(*args, **kwargs) -> logging.LogRecord:
-    record = _previous_factory(*args, **kwargs)
-    try:
-        text = record.getMessage()
-    except (TypeError, ValueError, KeyError):
-        return record  # logging reports the broken format itself when it emits
-    redacted = redact(text)
-    if redacted != text:
-        record.msg, record.args = redacted, ()
-    return record

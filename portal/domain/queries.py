@@ -1,4 +1,4 @@
-"""Read-only queries for the staff lists, the board and the application page.
+"""Read-only queries: the staff lists, the board, and the application page.
 
 Every function issues a fixed number of statements whatever the size of the page
 (joins instead of per-row lookups), so the lists stay fast at 100,000 applications.
@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from peewee import fn
+from peewee import JOIN
 from peewee import NodeList
 from peewee import PostgresqlDatabase
 from peewee import SQL
@@ -18,6 +19,8 @@ from peewee import Value
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
+from portal.store.models import Event
+from portal.store.models import Feedback
 from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Stage
@@ -45,6 +48,11 @@ class Page:
     @property
     def last(self) -> int:
         return min(self.total, self.number * self.size)
+
+
+Recruiter = User.alias("recruiter")
+FromStage = Stage.alias("from_stage")
+ToStage = Stage.alias("to_stage")
 
 
 def _managed_jobs(manager: User):
@@ -303,3 +311,54 @@ def staff(roles: tuple[str, ...]) -> list[User]:
 def users() -> list[User]:
     """Every member of staff, active first, by name."""
     return list(User.select().order_by(User.active.desc(), User.name))
+
+
+# --- one application, whole: the application page --------------------------------
+
+
+def rows():
+    """Applications with their candidate, job, recruiter and stage, whole."""
+    return joined(Application.select(Application, Candidate, Job, Stage, Recruiter))
+
+
+def joined(query):
+    """``query`` over applications joined to their candidate, job, recruiter and stage."""
+    return (
+        query.join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
+        .switch(Application)
+        .join(Stage)
+    )
+
+
+def application(ref: str, manager: User | None = None) -> Application | None:
+    """One application with its candidate, job, stage and recruiter, if visible."""
+    return restrict(rows().where(Application.ref == ref), manager).first()
+
+
+def history(application: Application) -> list[Event]:
+    """Every event of an application, newest first, with its actor and stages."""
+    return list(
+        Event.select(Event, User, FromStage, ToStage)
+        .join(User, JOIN.LEFT_OUTER, on=(Event.actor == User.id))
+        .switch(Event)
+        .join(FromStage, JOIN.LEFT_OUTER, on=(Event.from_stage == FromStage.id))
+        .switch(Event)
+        .join(ToStage, JOIN.LEFT_OUTER, on=(Event.to_stage == ToStage.id))
+        .where(Event.application == application)
+        .order_by(Event.created.desc(), Event.id.desc())
+    )
+
+
+def feedback(application: Application) -> list[Feedback]:
+    """Every scorecard on an application with its author and stage, by stage then time."""
+    return list(
+        Feedback.select(Feedback, User, Stage)
+        .join(User, on=(Feedback.author == User.id))
+        .switch(Feedback)
+        .join(Stage, on=(Feedback.stage == Stage.id))
+        .where(Feedback.application == application)
+        .order_by(Stage.position, Feedback.created)
+    )

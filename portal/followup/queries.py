@@ -12,14 +12,14 @@ from flask import current_app
 
 from portal import dates
 from portal.clock import today
+from portal.domain.queries import joined
+from portal.domain.queries import Recruiter
+from portal.domain.queries import rows
 from portal.errors import Invalid
 from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import Job
 from portal.store.models import Stage
-from portal.store.models import User
-
-Recruiter = User.alias("recruiter")
 
 
 class Workdays:
@@ -64,26 +64,9 @@ def stale_limit(job: Job) -> int:
     return job.stale_days or current_app.config["STALE_DAYS"]
 
 
-def rows():
-    """Applications with their candidate, job, recruiter and stage, whole."""
-    return _joined(Application.select(Application, Candidate, Job, Stage, Recruiter))
-
-
-def _joined(query):
-    """``query`` over applications joined to their candidate, job, recruiter and stage."""
-    return (
-        query.join(Candidate)
-        .switch(Application)
-        .join(Job)
-        .join(Recruiter, on=(Job.recruiter == Recruiter.id))
-        .switch(Application)
-        .join(Stage)
-    )
-
-
 def _listed():
     """``rows`` with only the columns a list shows: a page builds 100 rows of 5 models."""
-    return _joined(
+    return joined(
         Application.select(
             Application.id,
             Application.ref,

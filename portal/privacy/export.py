@@ -11,7 +11,7 @@ from datetime import datetime
 from peewee import JOIN
 
 from portal import domain
-from portal.candidates.views import redact
+from portal.candidates.redact import redact
 from portal.clock import now
 from portal.privacy.actions import audit
 from portal.store.db import database

@@ -36,6 +36,9 @@ from portal.store.models import User
 
 #: A revocation stamped this long before a build began may have committed after the
 #: build read the live links: its page is deleted again after publishing.
+#: The code that renders the pages: the whole package, wherever a module moves.
+PACKAGE = Path(__file__).resolve().parent.parent
+
 SKEW = timedelta(seconds=30)
 #: Pages per batch handed to a worker process.
 CHUNK = 2000
@@ -83,9 +86,15 @@ def fingerprint() -> str:
         digest.update(f"{name}={current_app.config[name]!r}".encode())
     digest.update(repr(links.signing_keys()).encode())  # a retired key ends its pages
     digest.update(str(clock.today().year).encode())
-    for path in sorted(Path(pages.__file__).parent.rglob("*.py")):  # the code that renders
+    for path in code_files():
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def code_files() -> list[Path]:
+    """Every module of the portal package: a page is shaped by the view-model and by all
+    it calls (dates, clock, settings...), so any change to the code rebuilds the site."""
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def build(

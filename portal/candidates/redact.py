@@ -1,0 +1,45 @@
+"""Candidate tokens never reach a log: every record is redacted as it is made.
+
+A token is the key to a person's page; werkzeug's and gunicorn's access logs, Flask's
+error log and SQL parameters would otherwise carry it.
+"""
+
+import logging
+import re
+
+#: A candidate token in a log line: a /c/ path segment (whatever it holds), or anything
+#: shaped like a signed link token (payload.timestamp.signature), e.g. in SQL parameters.
+TOKEN_IN_TEXT = re.compile(r"/c/(?!fresh-link\b)[^/\s\"'?#]+|[\w-]{16,}\.[\w-]{4,8}\.[\w-]{20,}")
+
+
+def redact(text: str) -> str:
+    """``text`` with every candidate token replaced by a placeholder."""
+    return TOKEN_IN_TEXT.sub(_placeholder, text)
+
+
+def _placeholder(match: re.Match) -> str:
+    return "/c/[token]" if match.group().startswith("/c/") else "[token]"
+
+
+def install() -> None:
+    """Make every log record (werkzeug's and gunicorn's access logs, Flask's error log)
+    say /c/[token] instead of a candidate's token: a token is the key to their page."""
+    global _previous_factory
+    if logging.getLogRecordFactory() is not _make_record:
+        _previous_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_make_record)
+
+
+_previous_factory = logging.getLogRecordFactory()
+
+
+def _make_record(*args, **kwargs) -> logging.LogRecord:
+    record = _previous_factory(*args, **kwargs)
+    try:
+        text = record.getMessage()
+    except (TypeError, ValueError, KeyError):
+        return record  # logging reports the broken format itself when it emits
+    redacted = redact(text)
+    if redacted != text:
+        record.msg, record.args = redacted, ()
+    return record
