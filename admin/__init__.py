@@ -1,21 +1,25 @@
-"""The staff admin: one blueprint, one module per screen."""
+"""The staff admin: one blueprint, one module per screen.
 
-import importlib
+Importing a screen registers its routes on ``bp``: the imports below are the screens.
+"""
 
-from flask import Blueprint
+from admin import actions
+from admin import applications
+from admin import closures
+from admin import followup
+from admin import followup_close
+from admin import home
+from admin import jobs
+from admin import links
+from admin import metrics
+from admin import privacy
+from admin import stages
+from admin import users
+from admin.blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+SCREENS = (
+    home, jobs, stages, applications, actions, closures, users,
+    followup, followup_close, metrics, privacy, links,
+)  # fmt: skip
 
-#: The modules that register routes on ``bp``; ``links`` (the candidate-link panel)
-#: is optional so the admin works while that part is not there yet.
-SCREENS = ("home", "jobs", "stages", "applications", "actions", "closures", "users")
-SCREENS += ("followup", "followup_close", "metrics")  # follow-up queue and health (issue 5)
-SCREENS += ("privacy",)  # erasure requests and the audit log (issue 6)
-
-for _name in SCREENS:
-    importlib.import_module(f"admin.{_name}")
-try:
-    importlib.import_module("admin.links")
-except ModuleNotFoundError as error:
-    if error.name != "admin.links":
-        raise
+__all__ = ["SCREENS", "bp"]

@@ -13,12 +13,10 @@ from flask_login import current_user
 from flask_login import login_required
 
 from portal.domain import queries
+from portal.domain import STAFF
 from portal.store.models import Application
 from portal.store.models import Job
 from portal.store.models import User
-
-#: Roles that act on jobs and applications.
-STAFF = ("admin", "recruiter")
 
 
 def actor() -> User:

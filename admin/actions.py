@@ -10,12 +10,12 @@ from flask import redirect
 from flask import url_for
 from flask_login import login_required
 
-from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import can_give_feedback
 from admin.access import staff_required
 from admin.applications import application_page
+from admin.blueprint import bp
 from admin.forms import CloseForm
 from admin.forms import FeedbackForm
 from admin.forms import MoveForm

@@ -9,7 +9,6 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
-from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import can_act
@@ -17,6 +16,7 @@ from admin.access import can_give_feedback
 from admin.access import job_or_404
 from admin.access import restricted_to
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.forms import ApplicationForm
 from admin.forms import CloseForm
 from admin.forms import FeedbackForm

@@ -6,25 +6,19 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from admin import bp
 from admin.access import actor
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.forms import TemplateForm
 from portal import domain
 from portal.errors import Invalid
 from portal.store.models import CLOSED_STATUSES
-from portal.store.models import ClosureTemplate
-
-PLACEHOLDERS = ("{first_name}", "{job}", "{recruiter}")
 
 
 def _forms(submitted=None, status=None) -> dict:
-    saved = {t.status: t.body for t in ClosureTemplate.select()}
     forms = {
         status: TemplateForm(
-            prefix=status,
-            formdata=None,
-            data={"body": saved.get(status, domain.DEFAULT_CLOSURE_NOTES[status])},
+            prefix=status, formdata=None, data={"body": domain.closure_template(status)}
         )
         for status in CLOSED_STATUSES
     }

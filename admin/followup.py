@@ -1,6 +1,6 @@
 """The follow-up queue: who is owed word, with one-click actions and bulk closure.
 
-Every POST parses its form, calls one operation (portal.domain, or portal.followup_actions for
+Every POST parses its form, calls one operation (portal.domain, or portal.followup.actions for
 the bulk ones, which wrap the domain's in one transaction), flashes and redirects back
 to the queue with its filters. Only staff who act (admins, recruiters) see it.
 """
@@ -15,22 +15,21 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.forms import number_arg
 from admin.forms import page_number
 from portal import domain
 from portal.clock import today
 from portal.domain import queries
+from portal.domain import STAFF
 from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.followup import actions
 from portal.followup import queries as followup
-from portal.store.models import ClosureTemplate
-from portal.store.models import Job
 from portal.store.models import Stage
 
 #: What a failed action can raise; anything else is a bug and gets the 500 page.
@@ -83,7 +82,7 @@ def followup_queue():
     number = min(page_number(), max(1, -(-total // size)))
     rows = followup.owed_page(day, job_id, recruiter_id, number, size)
     proposed = followup.proposals_page(day, job_id, recruiter_id, size + 1)
-    note = _template("rejected")
+    note = domain.closure_template("rejected")
     on_page = {a.job_id for a in rows}
     pipelines: dict[int, list] = {}
     for stage in Stage.select().where(Stage.job.in_(on_page)).order_by(Stage.position):
@@ -97,20 +96,14 @@ def followup_queue():
         proposed=proposed[:size],
         more_proposed=len(proposed) > size,
         stale_note=note,
-        preview=actions.fill(note, proposed[0]) if proposed else "",
+        preview=domain.fill(note, proposed[0]) if proposed else "",
         stage_names=actions.stage_names(on_page or None),
-        jobs=list(Job.select(Job.id, Job.title, Job.ref).order_by(Job.title, Job.id)),
-        recruiters=queries.staff(("admin", "recruiter")),
+        jobs=queries.job_choices(open_first=False),
+        recruiters=queries.staff(STAFF),
         filters=chosen,
         due_by=followup.due_by(day),
         day=day,
     )
-
-
-def _template(status: str) -> str:
-    """The closure template with its placeholders, for a note sent to many."""
-    row = ClosureTemplate.get_or_none(ClosureTemplate.status == status)
-    return row.body if row else domain.DEFAULT_CLOSURE_NOTES[status]
 
 
 @bp.post("/followup/<ref>/update")

@@ -9,10 +9,10 @@ from flask import request
 from flask import url_for
 from flask_login import login_required
 
-from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.followup import back
 from admin.followup import filters
 from admin.followup import REFUSALS

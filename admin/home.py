@@ -6,7 +6,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
-from admin import bp
+from admin.blueprint import bp
 from admin.followup import followup_queue
 
 

@@ -8,18 +8,18 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
-from admin import bp
 from admin.access import actor
 from admin.access import can_act
 from admin.access import job_or_404
 from admin.access import restricted_to
-from admin.access import STAFF
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.forms import JobForm
 from admin.forms import options
 from portal import domain
 from portal.clock import today
 from portal.domain import queries
+from portal.domain import STAFF
 from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.store.models import User

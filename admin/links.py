@@ -11,11 +11,11 @@ from flask_login import current_user
 from flask_login import login_required
 from peewee import JOIN
 
-from admin import bp
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import can_act
 from admin.access import staff_required
+from admin.blueprint import bp
 from portal.candidates import actions as candidate_actions
 from portal.candidates import links
 from portal.candidates import page as pages

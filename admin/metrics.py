@@ -12,13 +12,13 @@ from flask import render_template
 from flask import request
 from flask import Response
 
-from admin import bp
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.forms import number_arg
 from portal.clock import today
 from portal.domain import queries
+from portal.domain import STAFF
 from portal.followup import metrics
-from portal.store.models import Job
 
 #: The longest period one page may cover.
 MAX_DAYS = 3 * 366
@@ -160,8 +160,8 @@ def metrics_page():
         charts=charts,
         ratings=[(score, n, 120 * n / peak) for score, n in ratings],
         rated=total,
-        all_jobs=list(Job.select(Job.id, Job.title, Job.ref).order_by(Job.title, Job.id)),
-        recruiters=queries.staff(("admin", "recruiter")),
+        all_jobs=queries.job_choices(open_first=False),
+        recruiters=queries.staff(STAFF),
         days=days,
         share=share,
         rating=rating,

@@ -1,14 +1,14 @@
 """Privacy: candidates' erasure requests (carry out or cancel) and the audit log of every
-export and erasure. The operations are portal.domain.privacy's."""
+export and erasure. The operations are portal.privacy.actions's."""
 
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
 
-from admin import bp
 from admin.access import actor
 from admin.access import staff_required
+from admin.blueprint import bp
 from portal.privacy import actions as privacy
 
 

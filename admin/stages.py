@@ -12,10 +12,10 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from admin import bp
 from admin.access import actor
 from admin.access import job_or_404
 from admin.access import staff_required
+from admin.blueprint import bp
 from admin.forms import PipelineForm
 from portal import domain
 from portal.domain import queries

@@ -6,9 +6,9 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 
-from admin import bp
 from admin.access import actor
 from admin.access import admin_required
+from admin.blueprint import bp
 from admin.forms import UserAccessForm
 from admin.forms import UserForm
 from portal import domain

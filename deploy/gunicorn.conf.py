@@ -19,8 +19,8 @@ wsgi_app = "portal:create_app()"
 bind = "127.0.0.1:8000"
 
 #: Sync workers, as gunicorn recommends behind a buffering proxy: nginx absorbs slow
-#: clients. PERF-NOTES.md measured gthread workers no faster, with a worse p99. Two per
-#: core plus one; WEB_CONCURRENCY (gunicorn's own variable) overrides it.
+#: clients. gthread workers measured no faster, with a worse p99 (docs/performance.md).
+#: Two per core plus one; WEB_CONCURRENCY (gunicorn's own variable) overrides it.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 worker_class = "sync"
 

@@ -31,3 +31,15 @@ def local_date(moment: datetime) -> date:
 def today() -> date:
     """Today's date where the company is."""
     return datetime.now(zone()).date()
+
+
+def as_datetime(value) -> datetime | None:
+    """A stored moment read raw: SQLite gives text, PostgreSQL a datetime."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_date(value) -> date | None:
+    """A stored day read raw: SQLite gives text, PostgreSQL a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -5,41 +5,28 @@ server and a headless Chromium."""
 import functools
 import itertools
 import os
-import re
 import threading
-from datetime import datetime
-from datetime import time
-from datetime import UTC
 
 import psycopg2
 import pytest
-import time_machine
 from flask import g
+from helpers import smtp
+from helpers.database import BACKEND
+from helpers.database import PG_DSN
+from helpers.factories import PASSWORD
+from helpers.http import Auth
+from helpers.ports import free_port
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal import domain
-from portal.clock import now
 from portal.store import db
 from portal.store import schema
 from portal.store.models import Application
 from portal.store.models import Job
 from portal.store.models import MODELS
-from portal.store.models import Stage
 from portal.store.models import User
-
-BACKEND = os.environ.get("PORTAL_TEST_DATABASE", "sqlite")
-PG_DSN = os.environ.get("PORTAL_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
-PASSWORD = "correct horse battery"
-#: What every candidate page must carry, served live, by nginx or as static host rules.
-CANDIDATE_HEADERS = (
-    "Referrer-Policy",
-    "X-Robots-Tag",
-    "Cache-Control",
-    "Content-Security-Policy",
-    "X-Content-Type-Options",
-)
 
 
 def pytest_report_header(config):
@@ -174,50 +161,9 @@ def make_application(make_job):
     return make
 
 
-def promise(application: Application, day) -> Application:
-    """Give the candidate word with reply-by date ``day``, through the domain; the
-    application as it is afterwards. A day already past was promised on that day (the
-    domain refuses a promise in the past)."""
-    application = Application.get_by_id(application.id)
-    when = min(now(), datetime.combine(day, time(9)))
-    with time_machine.travel(when.replace(tzinfo=UTC), tick=False):
-        domain.post_update(None, application, application.version, "Word", reply_by=day)
-    return Application.get_by_id(application.id)
-
-
-def stage(job: Job, name: str):
-    """The stage of ``job``'s pipeline named ``name``."""
-    return job.stages.where(Stage.name == name).get()
-
-
-class Auth:
-    """Sign a test client in and out through the real login form."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, user: User, password: str = PASSWORD):
-        page = self.client.get("/login")
-        return self.client.post(
-            "/login",
-            data={"email": user.email, "password": password, "csrf_token": csrf_token(page)},
-        )
-
-    def logout(self):
-        page = self.client.get("/admin/", follow_redirects=True)
-        return self.client.post("/logout", data={"csrf_token": csrf_token(page)})
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
-
-
-def csrf_token(response) -> str:
-    """The CSRF token embedded in a page's form."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -234,27 +180,11 @@ def sql_statements(app, monkeypatch):
     return statements
 
 
-class SmtpInbox:
-    """What a real SMTP server on loopback (aiosmtpd) received, parsed."""
-
-    def __init__(self):
-        self.messages = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        import email
-        import email.policy
-
-        self.envelopes.append(envelope)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's headless Chromium driven by Playwright (tests/chromium.py), one a module."""
-    from chromium import launch
+    """Debian's headless Chromium driven by Playwright (tests/helpers/chromium.py), one a
+    module."""
+    from helpers.chromium import launch
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -275,40 +205,18 @@ def server(app):
     thread.join(10)
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(app):
     """A real SMTP server on 127.0.0.1 (aiosmtpd), with the app's PORTAL_MAIL_URL pointing
     at it. ``smtp_server.messages`` holds what it received; ``.stop()`` takes it down and
     ``.start()`` brings it back on the same port."""
-    inbox = SmtpInbox()
+    inbox = smtp.SmtpInbox()
     inbox.port = free_port()
     inbox.url = f"smtp://127.0.0.1:{inbox.port}"
     inbox.controller = None
-    inbox.start = functools.partial(_start_smtp, inbox)
-    inbox.stop = functools.partial(_stop_smtp, inbox)
+    inbox.start = functools.partial(smtp.start, inbox)
+    inbox.stop = functools.partial(smtp.stop, inbox)
     app.config["MAIL_URL"] = inbox.url
     inbox.start()
     yield inbox
     inbox.stop()
-
-
-def _start_smtp(inbox: SmtpInbox, **options) -> None:
-    from aiosmtpd.controller import Controller
-
-    inbox.controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, **options)
-    inbox.controller.start()
-
-
-def _stop_smtp(inbox: SmtpInbox) -> None:
-    if inbox.controller is not None:
-        inbox.controller.stop()
-        inbox.controller = None

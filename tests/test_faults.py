@@ -1,7 +1,7 @@
-"""Faults (issue 6, part 4): concurrent writers never see "database is locked", the mail
-server going away loses no mail, and a database that becomes unreachable gives a clear
-503 and the app recovers by itself when it returns. Real gunicorn, SQLite, PostgreSQL
-and SMTP on loopback; every run bounded in time."""
+"""Faults: concurrent writers never see "database is locked", the mail server going away
+loses no mail, and a database that becomes unreachable gives a clear 503 and the app
+recovers by itself when it returns. Real gunicorn, SQLite, PostgreSQL and SMTP on
+loopback; every run bounded in time."""
 
 import os
 import random
@@ -14,15 +14,15 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from admin_client import fill
-from admin_client import form
-from conftest import BACKEND
-from conftest import free_port
-from conftest import PASSWORD
-from conftest import PG_DSN
-from serving import Browser
-from serving import environment
-from serving import gunicorn
+from helpers.admin_client import fill
+from helpers.admin_client import form
+from helpers.database import BACKEND
+from helpers.database import PG_DSN
+from helpers.factories import PASSWORD
+from helpers.ports import free_port
+from helpers.serving import Browser
+from helpers.serving import environment
+from helpers.serving import gunicorn
 
 from portal import domain
 from portal.candidates import links

@@ -1,5 +1,5 @@
-"""Fuzz (issue 6, part 4): hypothesis fills every admin form (found by crawling the
-admin as an admin) and the candidate actions with hostile values: never a 500.
+"""Fuzz: hypothesis fills every admin form (found by crawling the admin as an admin) and
+the candidate actions with hostile values: never a 500.
 
 Examples are bounded so the suite stays fast: FUZZ_EXAMPLES per form (default 50), the
 same on every run unless FUZZ_RANDOM=1."""
@@ -10,8 +10,8 @@ from collections import deque
 from datetime import timedelta
 
 import pytest
-from admin_client import forms
-from conftest import csrf_token
+from helpers.admin_client import forms
+from helpers.http import csrf_token
 from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings

@@ -2,7 +2,7 @@
 admin's preview and the static build, so each gives the same bytes at the same moment.
 
 The page is the hot path: three queries whatever the length of the history
-(``portal.page_queries``), dates worked out with one clock per page, and the template
+(``portal.candidates.queries``), dates worked out with one clock per page, and the template
 rendered without a request, session or flash.
 """
 
@@ -17,11 +17,16 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from portal import clock
+from portal import dates
 from portal.candidates import assets
 from portal.candidates import links
-from portal.candidates import queries as page_queries
-from portal.candidates.queries import as_date
-from portal.candidates.queries import as_datetime
+from portal.candidates import queries
+from portal.candidates.queries import EventRow
+from portal.candidates.queries import LinkRow
+from portal.candidates.queries import StageRow
+from portal.clock import as_date
+from portal.clock import as_datetime
+from portal.store.models import first_name
 
 TEMPLATE = "candidate/page.html"
 DEAD_TEMPLATE = "candidate/dead.html"
@@ -74,7 +79,7 @@ class Found:
     token: str
     application_id: int
     last_viewed: datetime | None
-    row: tuple
+    row: LinkRow
 
 
 # --- finding a live link -------------------------------------------------------------
@@ -94,128 +99,111 @@ def find(token: str) -> Found | None:
 
 def find_by_id(link_id: str) -> Found | None:
     """The link ``link_id`` if its page may be shown now."""
-    rows = page_queries.run("link", link_id)
-    return _found(rows[0]) if rows else None
+    row = queries.link(link_id)
+    return _found(row) if row else None
 
 
-def _found(row: tuple) -> Found | None:
+def _found(row: LinkRow) -> Found | None:
     """A link row, if its page may be shown now: not revoked, expired or ended."""
-    expires, revoked, closed = as_datetime(row[2]), row[3], as_datetime(row[10])
-    if revoked is not None or links.ends(expires, row[6], closed) <= clock.now():
+    ends = links.ends(as_datetime(row.expires), row.status, as_datetime(row.closed))
+    if row.revoked is not None or ends <= clock.now():
         return None
-    return Found(row[0], row[1], row[5], as_datetime(row[4]), row)
+    return Found(row.link_id, row.token, row.application_id, as_datetime(row.last_viewed), row)
 
 
 def load_many(link_ids: list[str]):
     """(link id, token, HTML) of each page of ``link_ids`` that may be shown now, from
     three queries for the lot: what the static build renders. A token that no longer
     passes the signature check (its key retired) is left out, as the live route would."""
-    rows, stages, events = page_queries.batch(link_ids)
+    rows, stages, events = queries.batch(link_ids)
     for row in rows:
         found = _found(row)
         if found is not None and links.unsign(found.token) == found.link_id:
-            page = model(found, stages.get(row[11], []), events.get(row[5], []))
+            page = model(found, stages.get(row.job_id, []), events.get(row.application_id, []))
             yield found.link_id, found.token, render(page)
 
 
 # --- the view-model ------------------------------------------------------------------
 
 
-def model(found: Found, stages: list | None = None, events: list | None = None) -> dict:
+def model(
+    found: Found, stages: list[StageRow] | None = None, events: list[EventRow] | None = None
+) -> dict:
     """Everything the page shows, in the candidate's words, from two more queries
     (or from ``stages`` and ``events`` a batch already read)."""
-    (
-        link_id,
-        token,
-        expires,
-        _revoked,
-        _viewed,
-        _app_id,
-        status,
-        reply_by,
-        next_steps,
-        closure_note,
-        closed,
-        job_id,
-        stage_id,
-        candidate_name,
-        job_title,
-        job_location,
-        recruiter_name,
-        recruiter_email,
-    ) = found.row
-    closed = as_datetime(closed)
+    row = found.row
+    closed = as_datetime(row.closed)
     days = Days()
     if stages is None:
-        stages = page_queries.run("stages", job_id)
-        events = page_queries.run("events", found.application_id)
-    active = status == "active"
+        stages = queries.stages(row.job_id)
+        events = queries.events(row.application_id)
+    active = row.status == "active"
     reached = _reached(events)
-    labels = {stage[0]: stage[1] for stage in stages}
-    current = next((i for i, stage in enumerate(stages) if stage[0] == stage_id), 0)
+    labels = {stage.stage_id: stage.label for stage in stages}
+    current = next((i for i, stage in enumerate(stages) if stage.stage_id == row.stage_id), 0)
     base = base_path()
     return {
         "company": current_app.config["COMPANY_NAME"],
-        "first_name": candidate_name.split()[0] if candidate_name.split() else candidate_name,
-        "job": JobInfo(job_title, job_location),
-        "status": status,
+        "first_name": first_name(row.candidate_name),
+        "job": JobInfo(row.job_title, row.job_location),
+        "status": row.status,
         "active": active,
-        "outcome": None if active else OUTCOMES[status],
+        "outcome": None if active else OUTCOMES[row.status],
         "milestones": [
             Milestone(
-                label,
+                stage.label,
                 "past" if i < current else "current" if i == current else "future",
-                days.of(reached.get(sid)) if i <= current else "",
+                days.of(reached.get(stage.stage_id)) if i <= current else "",
             )
-            for i, (sid, label, *_) in enumerate(stages)
+            for i, stage in enumerate(stages)
         ],
-        "expect": stages[current][2] if active and stages else "",
-        "next_steps": next_steps if active else "",
-        "reply_by": _reply_by(as_date(reply_by), days) if active else None,
-        "history": [_entry(event, labels, days) for event in events if event[1]],
-        "closure_note": "" if active else closure_note,
+        "expect": stages[current].description if active and stages else "",
+        "next_steps": row.next_steps if active else "",
+        "reply_by": _reply_by(as_date(row.reply_by), days) if active else None,
+        "history": [_entry(event, labels, days) for event in events if event.visible],
+        "closure_note": "" if active else row.closure_note,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
         "rated": bool(_own(events, "rated", closed)),
-        "recruiter": Person(recruiter_name, recruiter_email),
-        "ends": days.of(links.ends(as_datetime(expires), status, closed)),
+        "recruiter": Person(row.recruiter_name, row.recruiter_email),
+        "ends": days.of(links.ends(as_datetime(row.expires), row.status, closed)),
         # With no app behind BASE_URL (STATIC_ONLY) a form could only fail: leave them out.
         "forms": not current_app.config["STATIC_ONLY"],
-        "form_token": links.form_token(link_id),
-        "action": f"{base}/c/{token}/",
+        "form_token": links.form_token(row.link_id),
+        "action": f"{base}/c/{row.token}/",
         "stylesheet": stylesheet_url(),
     }
 
 
-def _reached(events: list[tuple]) -> dict[int, datetime]:
+def _reached(events: list[EventRow]) -> dict[int, datetime]:
     """When the application last arrived at each stage."""
     reached = {}
-    for kind, _visible, _m, _n, _r, to_stage, moment, *_ in reversed(events):
-        if to_stage is not None and kind in ("created", "moved"):
-            reached[to_stage] = as_datetime(moment)
+    for event in reversed(events):
+        if event.to_stage is not None and event.kind in ("created", "moved"):
+            reached[event.to_stage] = as_datetime(event.created)
     return reached
 
 
-def _own(events: list[tuple], kind: str, since: datetime | None) -> datetime | None:
+def _own(events: list[EventRow], kind: str, since: datetime | None) -> datetime | None:
     """When the candidate last did ``kind`` since the process closed."""
     if since is None:
         return None
     for event in events:
-        if event[0] == kind and as_datetime(event[6]) >= since:
-            return as_datetime(event[6])
+        if event.kind == kind and as_datetime(event.created) >= since:
+            return as_datetime(event.created)
     return None
 
 
-def _entry(event: tuple, labels: dict[int, str], days: "Days") -> Entry:
-    kind, _visible, message, next_steps, _reply_by, to_stage, moment, *_ = event
-    if kind == "moved":
-        headline = f"Moved on to: {labels.get(to_stage, 'the next step')}"
-    elif kind == "closed":
+def _entry(event: EventRow, labels: dict[int, str], days: "Days") -> Entry:
+    message = event.message
+    if event.kind == "moved":
+        headline = f"Moved on to: {labels.get(event.to_stage, 'the next step')}"
+    elif event.kind == "closed":
         headline = "Your application was closed"
         message = ""  # the closure note has its own section
     else:
         headline = "An update from us"
-    day = days.local(as_datetime(moment))
-    return Entry(headline, days.words(day), day.isoformat(), message, next_steps)
+    day = days.local(as_datetime(event.created))
+    return Entry(headline, days.words(day), day.isoformat(), message, event.next_steps)
 
 
 def _reply_by(day: date | None, days: "Days") -> ReplyBy | None:
@@ -224,16 +212,9 @@ def _reply_by(day: date | None, days: "Days") -> ReplyBy | None:
     return ReplyBy(days.words(day), day < days.today)
 
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "", "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
 class Days:
     """Dates in the candidate's words and the company's time zone, with the zone and
-    today looked up once per page (``dates.in_words`` does it per call)."""
+    today looked up once per page (``dates.in_words`` alone does it per call)."""
 
     def __init__(self):
         self.zone = clock.zone()
@@ -241,10 +222,7 @@ class Days:
 
     def words(self, day: date | None) -> str:
         """'Friday 4 December', with the year only when it is not this year's."""
-        if day is None:
-            return ""
-        text = f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month]}"
-        return text if day.year == self.today.year else f"{text} {day.year}"
+        return dates.in_words(day, self.today.year)
 
     def local(self, moment: datetime) -> date:
         """The company's date at a stored UTC moment."""
@@ -285,7 +263,7 @@ def _path_of(url: str) -> str:
 
 
 def stylesheet_url() -> str:
-    """The stylesheet's content-hashed address (``portal.assets``): the same file name
+    """The stylesheet's content-hashed address (``portal.candidates.assets``): the same file name
     live and in the static build, so the page's bytes are the same in both modes."""
     return assets.url(STYLESHEET)
 

@@ -1,13 +1,14 @@
 """The candidate page's three queries: built once per kind of database by peewee, then
 run directly. Building a query's SQL costs peewee far more than SQLite or PostgreSQL
-takes to run it (PERF-NOTES.md), and the page is the hot path.
+takes to run it (docs/performance.md), and the page is the hot path.
 
 The static build runs the same three queries for a batch of pages at once (``batch``):
-the same columns, so one view-model serves both."""
+the same columns, so one view-model serves both. Rows come back as named tuples."""
 
 import functools
 from datetime import date
 from datetime import datetime
+from typing import NamedTuple
 
 from peewee import Case
 
@@ -23,6 +24,52 @@ from portal.store.models import User
 #: Events the page reads besides the candidate-visible ones: the candidate's own
 #: actions (to show what they already did) and the creation (the first stage's date).
 OWN_KINDS = ("created", "acknowledged", "rated")
+
+
+class LinkRow(NamedTuple):
+    """A link with its application, candidate, job and recruiter: the first query."""
+
+    link_id: str
+    token: str
+    expires: datetime | str
+    revoked: datetime | str | None
+    last_viewed: datetime | str | None
+    application_id: int
+    status: str
+    reply_by: date | str | None
+    next_steps: str
+    closure_note: str
+    closed: datetime | str | None
+    job_id: int
+    stage_id: int
+    candidate_name: str
+    job_title: str
+    job_location: str
+    recruiter_name: str
+    recruiter_email: str
+
+
+class StageRow(NamedTuple):
+    """One stage of the job's pipeline, in order, as the candidate sees it."""
+
+    stage_id: int
+    label: str
+    description: str
+    job_id: int
+
+
+class EventRow(NamedTuple):
+    """One event of the history: its words only when it is candidate-visible."""
+
+    kind: str
+    visible: bool
+    message: str
+    next_steps: str
+    reply_by: date | str | None
+    to_stage: int | None
+    created: datetime | str
+    application_id: int
+
 
 #: Stand-ins for the parameters, swapped for the real values on every run.
 _LINK_ID = "\x00link\x00"
@@ -92,36 +139,44 @@ def _queries():
     return first, stages, events
 
 
-def run(name: str, value) -> list[tuple]:
+def _run(name: str, value) -> list[tuple]:
     """The rows of statement ``name`` for a link id or a job or application id."""
     sql, params = statements(type(database.obj))[name]
     params = [value if p in (_LINK_ID, _NUMBER) else p for p in params]
     return database.execute_sql(sql, params).fetchall()
 
 
-def batch(link_ids: list[str]) -> tuple[list[tuple], dict, dict]:
+def link(link_id: str) -> LinkRow | None:
+    """The link ``link_id`` with what its page shows, if there is such a link."""
+    rows = _run("link", link_id)
+    return LinkRow._make(rows[0]) if rows else None
+
+
+def stages(job_id: int) -> list[StageRow]:
+    """The job's pipeline, in order."""
+    return list(map(StageRow._make, _run("stages", job_id)))
+
+
+def events(application_id: int) -> list[EventRow]:
+    """The application's history as the page reads it, newest first."""
+    return list(map(EventRow._make, _run("events", application_id)))
+
+
+def batch(link_ids: list[str]) -> tuple[list[LinkRow], dict, dict]:
     """The three queries for many pages at once: link rows, stages by job id, and
     events by application id (each in the order one page's query gives)."""
-    link, stages, events = _queries()
-    links = database.execute_sql(*link.where(Link.id.in_(link_ids)).sql()).fetchall()
-    jobs = sorted({row[11] for row in links})
-    applications = sorted({row[5] for row in links})
-    by_job, by_application = {}, {}
-    for row in database.execute_sql(*stages.where(Stage.job.in_(jobs)).sql()):
-        by_job.setdefault(row[-1], []).append(row)
-    query = events.where(Event.application.in_(applications))
-    for row in database.execute_sql(*query.sql()):
-        by_application.setdefault(row[-1], []).append(row)
+    link_query, stage_query, event_query = _queries()
+    sql = link_query.where(Link.id.in_(link_ids)).sql()
+    links = list(map(LinkRow._make, database.execute_sql(*sql).fetchall()))
+    jobs = sorted({row.job_id for row in links})
+    applications = sorted({row.application_id for row in links})
+    by_job: dict[int, list[StageRow]] = {}
+    by_application: dict[int, list[EventRow]] = {}
+    for row in map(
+        StageRow._make, database.execute_sql(*stage_query.where(Stage.job.in_(jobs)).sql())
+    ):
+        by_job.setdefault(row.job_id, []).append(row)
+    query = event_query.where(Event.application.in_(applications))
+    for row in map(EventRow._make, database.execute_sql(*query.sql())):
+        by_application.setdefault(row.application_id, []).append(row)
     return links, by_job, by_application
-
-
-def as_datetime(value) -> datetime | None:
-    """A stored moment (SQLite gives text, PostgreSQL a datetime)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def as_date(value) -> date | None:
-    """A stored day (SQLite gives text, PostgreSQL a date)."""
-    if isinstance(value, datetime):
-        return value.date()
-    return date.fromisoformat(value) if isinstance(value, str) else value

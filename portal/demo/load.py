@@ -5,7 +5,6 @@ Loading it again finds everything in place and changes nothing.
 """
 
 import unicodedata
-from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
@@ -24,24 +23,17 @@ from portal.demo.data import PASSWORD
 from portal.demo.data import PLANS
 from portal.demo.data import UPDATE
 from portal.demo.data import USERS
+from portal.domain.jobs import StageSpec
 from portal.interchange.export import iso
-
-
-def business_day(start: date, offset: int) -> date:
-    """The business day ``offset`` business days from ``start`` (either way)."""
-    day, step = start, 1 if offset > 0 else -1
-    for _ in range(abs(offset)):
-        day += timedelta(days=step)
-        while not dates.is_business_day(day):
-            day += timedelta(days=step)
-    return day
+from portal.store.models import first_name
 
 
 def document() -> dict:
     """The demo as an import document."""
     names = dict((email, name) for email, name, _ in USERS)
     jobs, applications = [], []
-    for j, (ref, title, team, location, recruiter, managers, stages) in enumerate(JOBS):
+    for j, (ref, title, team, location, recruiter, managers, pipeline) in enumerate(JOBS):
+        stages = [StageSpec(*stage) for stage in pipeline]
         jobs.append(
             {
                 "ref": ref,
@@ -50,11 +42,7 @@ def document() -> dict:
                 "location": location,
                 "recruiter": recruiter,
                 "managers": managers,
-                "stages": [
-                    dict(zip(("name", "candidate_label", "description"), s[:3], strict=True))
-                    | {"follow_up_days": s[3], "interview": s[4]}
-                    for s in stages
-                ],
+                "stages": [stage._asdict() for stage in stages],
             }
         )
         for n, plan in enumerate(PLANS):
@@ -74,23 +62,27 @@ def document() -> dict:
 def _application(job: dict, number: int, stage: int, status: str, reply_in) -> dict:
     """One application's state and a believable history leading to it."""
     name = CANDIDATES[number]
-    first = name.split()[0]
+    first = first_name(name)
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     email = plain.lower().replace("'", "").replace(" ", ".") + "@example.org"
     stages = job["stages"]
     # Older applications went further: roughly a week per stage, all in the past.
     start = datetime.combine(today() - timedelta(days=6 + 7 * stage + number % 5), time(9))
     moment = start + timedelta(minutes=17 * (number % 7))
-    history = [_entry(moment, "created", job["recruiter"], to_stage=stages[0][0])]
-    reply_by = business_day(today(), reply_in) if reply_in is not None else None
+    history = [_entry(moment, "created", job["recruiter"], to_stage=stages[0].name)]
+    reply_by = dates.add_business_days(today(), reply_in) if reply_in is not None else None
     if number % 4 == 1:
         moment += timedelta(hours=3)
         history.append(_entry(moment, "note", job["recruiter"], message=NOTES[number % 4]))
     feedback = []
     for k in range(1, stage + 1):
         moment = start + timedelta(days=7 * k, hours=k)
-        message, next_steps = MOVE_WORDS.get(stages[k][0]) or MOVE_WORDS[min(k, 3)]
-        promised = reply_by if k == stage else business_day(moment.date(), stages[k][3])
+        message, next_steps = MOVE_WORDS.get(stages[k].name) or MOVE_WORDS[min(k, 3)]
+        promised = (
+            reply_by
+            if k == stage
+            else dates.add_business_days(moment.date(), stages[k].follow_up_days)
+        )
         history.append(
             _entry(
                 moment,
@@ -100,20 +92,20 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
                 message=message.format(first=first),
                 next_steps=next_steps,
                 reply_by=promised.isoformat() if promised else None,
-                from_stage=stages[k - 1][0],
-                to_stage=stages[k][0],
+                from_stage=stages[k - 1].name,
+                to_stage=stages[k].name,
             )
         )
-        if stages[k - 1][4]:
+        if stages[k - 1].interview:
             card = FEEDBACK[(number + k) % len(FEEDBACK)]
             author = job["managers"][number % len(job["managers"])]
             at = iso(moment - timedelta(hours=20))
             feedback.append(
                 dict(zip(("rating", "recommendation", "strengths", "concerns"), card, strict=True))
-                | {"at": at, "author": author, "stage": stages[k - 1][0]}
+                | {"at": at, "author": author, "stage": stages[k - 1].name}
             )
             history.append(
-                {"at": at, "kind": "feedback", "actor": author, "to_stage": stages[k - 1][0]}
+                {"at": at, "kind": "feedback", "actor": author, "to_stage": stages[k - 1].name}
             )
     if status == "active" and reply_in is not None and reply_in <= 0 and number % 3 == 0:
         moment += timedelta(days=1)
@@ -141,11 +133,11 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
         "ref": f"A-{1001 + number}",
         "job": job["ref"],
         "candidate": {"name": name, "email": email},
-        "stage": stages[stage][0],
+        "stage": stages[stage].name,
         "status": status,
         "created": iso(start + timedelta(minutes=17 * (number % 7))),
         "reply_by": reply_by.isoformat() if reply_by else None,
-        "next_steps": MOVE_WORDS.get(stages[stage][0], MOVE_WORDS[min(stage, 3)])[1]
+        "next_steps": MOVE_WORDS.get(stages[stage].name, MOVE_WORDS[min(stage, 3)])[1]
         if stage
         else "",
         "closure_note": closure_note,

@@ -10,7 +10,9 @@ from portal.domain.applications import add_application
 from portal.domain.applications import add_note
 from portal.domain.applications import close
 from portal.domain.applications import closure_note_default
+from portal.domain.applications import closure_template
 from portal.domain.applications import DEFAULT_CLOSURE_NOTES
+from portal.domain.applications import fill
 from portal.domain.applications import move
 from portal.domain.applications import post_update
 from portal.domain.applications import reopen
@@ -18,6 +20,7 @@ from portal.domain.applications import reply_by_default
 from portal.domain.applications import set_closure_template
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
+from portal.domain.base import STAFF
 from portal.domain.feedback import can_see_all_feedback
 from portal.domain.feedback import share_feedback
 from portal.domain.feedback import submit_feedback
@@ -36,12 +39,15 @@ __all__ = [
     "DEFAULT_CLOSURE_NOTES",
     "DEFAULT_PIPELINE",
     "Forbidden",
+    "STAFF",
     "add_application",
     "add_note",
     "can_see_all_feedback",
     "close",
     "closure_note_default",
+    "closure_template",
     "create_user",
+    "fill",
     "move",
     "normalise_email",
     "post_update",

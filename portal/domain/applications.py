@@ -209,16 +209,25 @@ def add_note(actor, application, message) -> Event:
         return record(application, actor, "note", message=message)
 
 
-def closure_note_default(application: Application, status: str) -> str:
-    """The closure template for ``status`` with the application's details filled in."""
+def closure_template(status: str) -> str:
+    """The saved closure template for ``status``, or its default note, placeholders unfilled."""
     template = ClosureTemplate.get_or_none(ClosureTemplate.status == status)
-    body = template.body if template else DEFAULT_CLOSURE_NOTES[status]
+    return template.body if template else DEFAULT_CLOSURE_NOTES[status]
+
+
+def fill(template: str, application: Application) -> str:
+    """``template`` with {first_name}, {job} and {recruiter} of ``application``."""
     values = {
         "first_name": application.candidate.first_name,
         "job": application.job.title,
         "recruiter": application.job.recruiter.name,
     }
-    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), body)
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def closure_note_default(application: Application, status: str) -> str:
+    """The closure template for ``status`` with the application's details filled in."""
+    return fill(closure_template(status), application)
 
 
 def close(actor, application, version, status, closure_note, reason=""):

@@ -9,6 +9,7 @@ from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.models import User
 
+#: Roles that act on jobs and applications.
 STAFF = ("admin", "recruiter")
 
 

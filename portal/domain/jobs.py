@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 from datetime import timedelta
+from typing import NamedTuple
 
 import peewee
 
@@ -17,47 +18,67 @@ from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Stage
 
-DEFAULT_PIPELINE = (
-    (
-        "Applied",
-        "Application received",
-        "We read every application ourselves. If your experience fits the role, we will "
-        "invite you to a short call.",
-        5,
-        False,
-    ),
-    (
-        "Screen",
-        "Introductory call",
-        "A 30-minute video call with your recruiter about the role, the team and what you "
-        "are looking for. No preparation needed.",
-        3,
-        False,
-    ),
-    (
-        "Interviews",
-        "Interviews",
-        "Two or three conversations with the people you would work with, each about an "
-        "hour. Your recruiter will send the schedule and the names beforehand.",
-        3,
-        True,
-    ),
-    (
-        "Decision",
-        "Decision",
-        "The interviewers compare notes and we make a decision. This usually takes a few "
-        "days; we will tell you either way.",
-        3,
-        False,
-    ),
-    ("Offer", "Offer", "We talk through the offer with you and answer your questions.", 5, False),
+
+class StageSpec(NamedTuple):
+    """A stage as a pipeline template gives it: the default pipeline, the demo's jobs."""
+
+    name: str
+    candidate_label: str
+    description: str
+    follow_up_days: int
+    interview: bool
+
+
+#: The pipeline a new job starts from.
+DEFAULT_PIPELINE = tuple(
+    StageSpec(*stage)
+    for stage in (
+        (
+            "Applied",
+            "Application received",
+            "We read every application ourselves. If your experience fits the role, we will "
+            "invite you to a short call.",
+            5,
+            False,
+        ),
+        (
+            "Screen",
+            "Introductory call",
+            "A 30-minute video call with your recruiter about the role, the team and what you "
+            "are looking for. No preparation needed.",
+            3,
+            False,
+        ),
+        (
+            "Interviews",
+            "Interviews",
+            "Two or three conversations with the people you would work with, each about an "
+            "hour. Your recruiter will send the schedule and the names beforehand.",
+            3,
+            True,
+        ),
+        (
+            "Decision",
+            "Decision",
+            "The interviewers compare notes and we make a decision. This usually takes a few "
+            "days; we will tell you either way.",
+            3,
+            False,
+        ),
+        (
+            "Offer",
+            "Offer",
+            "We talk through the offer with you and answer your questions.",
+            5,
+            False,
+        ),
+    )
 )
 
 
 def default_stages() -> list[dict]:
     """The pipeline a new job starts from."""
-    keys = ("name", "candidate_label", "description", "follow_up_days", "interview")
-    return [dict(zip(keys, row, strict=True)) for row in DEFAULT_PIPELINE]
+    return [stage._asdict() for stage in DEFAULT_PIPELINE]
 
 
 def save_job(

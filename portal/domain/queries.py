@@ -78,9 +78,11 @@ def jobs(manager: User | None = None, include_closed: bool = True):
     return query
 
 
-def job_choices(manager: User | None = None):
-    """Every job's reference and title, for a filter's drop-down."""
-    query = Job.select(Job.id, Job.ref, Job.title).order_by(Job.open.desc(), Job.title, Job.id)
+def job_choices(manager: User | None = None, open_first: bool = True):
+    """Every job's reference and title, for a filter's drop-down: open jobs first, or
+    (``open_first=False``) all of them by title alone."""
+    order = (Job.open.desc(), Job.title, Job.id) if open_first else (Job.title, Job.id)
+    query = Job.select(Job.id, Job.ref, Job.title).order_by(*order)
     if manager is not None:
         query = query.where(Job.id.in_(_managed_jobs(manager)))
     return list(query)

@@ -6,7 +6,6 @@ the bulk operations only wrap many of those calls in one transaction, so that a 
 part-way changes nothing.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +14,7 @@ from peewee import JOIN
 from portal import dates
 from portal import domain
 from portal.clock import today
+from portal.domain import fill
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.followup.queries import rows
@@ -25,17 +25,6 @@ from portal.store.models import Stage
 from portal.store.models import User
 
 # --- words for the candidate -----------------------------------------------------------
-
-
-def fill(template: str, application: Application) -> str:
-    """``template`` with {first_name}, {job} and {recruiter} of ``application``."""
-    values = {
-        "first_name": application.candidate.first_name,
-        "job": application.job.title,
-        "recruiter": application.job.recruiter.name,
-    }
-    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
-
 
 HOLDING_UPDATE = (
     "Hello {first_name},\n\n"

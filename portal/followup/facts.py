@@ -17,6 +17,7 @@ import json
 from datetime import date
 from datetime import datetime
 from datetime import UTC
+from typing import NamedTuple
 
 from flask import current_app
 from peewee import Case
@@ -26,7 +27,8 @@ from peewee import Select
 from peewee import Window
 
 from portal import clock
-from portal.followup.queries import Workdays
+from portal.clock import as_datetime
+from portal.dates import Workdays
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import ClosureFact
@@ -45,6 +47,34 @@ OVERLAP = 1000
 HISTORY = (Event.id, Event.application, Event.kind, Event.visible, Event.created)
 #: Rows per INSERT (SQLite allows 32,766 parameters per statement; a closure has 7).
 CHUNK = 2000
+
+
+class Word(NamedTuple):
+    """A candidate-visible word without its fact yet."""
+
+    event: int
+    job: int
+    since: datetime | str  # the word before it, or the application's creation
+    at: datetime | str
+
+
+class Closure(NamedTuple):
+    """A closure without its fact yet."""
+
+    event: int
+    application: int
+    job: int
+    entered: datetime | str | None  # the last entry to an interview stage before it
+    closed: datetime | str
+    noted: bool
+
+
+class Known(NamedTuple):
+    """A closure an acknowledgement may belong to."""
+
+    closed: datetime
+    event: int
+    acknowledged: bool
 
 
 def _basis() -> str:
@@ -93,9 +123,8 @@ def _new(history, fact, kinds, after: int, *columns):
     )
 
 
-def _words(after: int):
-    """(event, job, previous word or application created, word created) of the words
-    after event ``after`` that have no fact yet."""
+def _words(after: int) -> list[Word]:
+    """The words after event ``after`` that have no fact yet."""
     is_word = Event.visible & Event.kind.in_(WORD_KINDS)
     previous = fn.MAX(Case(None, [(is_word, Event.created)], None)).over(
         partition_by=[Event.application],
@@ -106,7 +135,7 @@ def _words(after: int):
     )
     events = Event.select(*HISTORY, previous.alias("previous"))
     history = _history(events, after).cte("words")
-    return _new(
+    query = _new(
         history,
         WordFact,
         WORD_KINDS,
@@ -115,11 +144,11 @@ def _words(after: int):
         fn.COALESCE(history.c.previous, Application.created),
         history.c.created,
     )
+    return list(map(Word._make, query))
 
 
-def _closures(after: int):
-    """(event, application, job, last entry to an interview stage, closed, noted) of the
-    closures after event ``after`` that have no fact yet."""
+def _closures(after: int) -> list[Closure]:
+    """The closures after event ``after`` that have no fact yet."""
     entered = fn.MAX(Case(None, [(Stage.interview, Event.created)], None)).over(
         partition_by=[Event.application], order_by=[Event.created, Event.id]
     )
@@ -127,7 +156,7 @@ def _closures(after: int):
         Stage, JOIN.LEFT_OUTER, on=(Event.to_stage == Stage.id)
     )
     history = _history(events, after).cte("closures")
-    return _new(
+    query = _new(
         history,
         ClosureFact,
         ("closed",),
@@ -138,23 +167,19 @@ def _closures(after: int):
         history.c.created,
         Case(None, [(history.c.message != "", True)], False),
     )
-
-
-def _moment(value) -> datetime:
-    """A stored time (SQLite gives computed columns back as text)."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
+    return list(map(Closure._make, query))
 
 
 def _day_in(tz):
     """The company date of a stored time, in zone ``tz``."""
 
     def day(moment) -> date:
-        return _moment(moment).replace(tzinfo=UTC).astimezone(tz).date()
+        return as_datetime(moment).replace(tzinfo=UTC).astimezone(tz).date()
 
     return day
 
 
-def _acknowledged(after: int, closures: list) -> set[int]:
+def _acknowledged(after: int, closures: list[Closure]) -> set[int]:
     """The closures (event ids) that acknowledgements after ``after`` newly acknowledge:
     for each, the last closure at or before it."""
     acks = list(
@@ -164,7 +189,7 @@ def _acknowledged(after: int, closures: list) -> set[int]:
     )
     if not acks:
         return set()
-    known: dict[int, list] = {}
+    known: dict[int, list[Known]] = {}
     for event, application, closed, already in (
         ClosureFact.select(
             ClosureFact.event, ClosureFact.application, Event.created, ClosureFact.acknowledged
@@ -173,14 +198,16 @@ def _acknowledged(after: int, closures: list) -> set[int]:
         .where(ClosureFact.application.in_({a for a, _ in acks}))
         .tuples()
     ):
-        known.setdefault(application, []).append((_moment(closed), event, already))
-    for event, application, _, _, closed, _ in closures:
-        known.setdefault(application, []).append((_moment(closed), event, False))
+        known.setdefault(application, []).append(Known(as_datetime(closed), event, already))
+    for closure in closures:
+        known.setdefault(closure.application, []).append(
+            Known(as_datetime(closure.closed), closure.event, False)
+        )
     newly = set()
     for application, at in acks:
-        before = [c for c in known.get(application, []) if c[0] <= _moment(at)]
-        if before and not max(before)[2]:
-            newly.add(max(before)[1])
+        before = [c for c in known.get(application, []) if c.closed <= as_datetime(at)]
+        if before and not max(before).acknowledged:
+            newly.add(max(before).event)
     return newly
 
 
@@ -216,13 +243,13 @@ def refresh(full: bool = False) -> int:
                 .execute()
             )
     after = 0 if (full or changed) else max(0, _counted_through() - OVERLAP)
-    words, closures = list(_words(after)), list(_closures(after))
+    words, closures = _words(after), _closures(after)
     acknowledged = _acknowledged(after, closures)
     if not (words or closures or acknowledged):
         return 0
     day = _day_in(clock.zone())
-    moments = [m for row in words for m in row[2:4]]
-    moments += [m for row in closures for m in row[3:5] if m is not None]
+    moments = [m for word in words for m in (word.since, word.at)]
+    moments += [m for c in closures for m in (c.entered, c.closed) if m is not None]
     days = {m: day(m) for m in moments}
     iso = {m: d.isoformat() for m, d in days.items()}  # no reliance on sqlite3's date adapter
     workdays = Workdays(min(days.values()), max(days.values())) if days else None
@@ -234,22 +261,22 @@ def refresh(full: bool = False) -> int:
         _insert(
             WordFact,
             ("event", "job", "day", "gap"),
-            [(e, j, iso[at], gap(since, at)) for e, j, since, at in words],
+            [(w.event, w.job, iso[w.at], gap(w.since, w.at)) for w in words],
         )
         _insert(
             ClosureFact,
             ("event", "application", "job", "day", "wait", "noted", "acknowledged"),
             [
                 (
-                    e,
-                    a,
-                    j,
-                    iso[closed],
-                    gap(entered, closed) if entered is not None else None,
-                    bool(noted),
-                    e in acknowledged,
+                    c.event,
+                    c.application,
+                    c.job,
+                    iso[c.closed],
+                    gap(c.entered, c.closed) if c.entered is not None else None,
+                    bool(c.noted),
+                    c.event in acknowledged,
                 )
-                for e, a, j, entered, closed, noted in closures
+                for c in closures
             ],
         )
         ClosureFact.update(acknowledged=True).where(ClosureFact.event.in_(acknowledged)).execute()

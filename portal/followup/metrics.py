@@ -1,6 +1,6 @@
 """Follow-up health per job and per recruiter over a period: how well candidates are kept
 informed. A fixed handful of grouped queries over the facts derived from the events
-(portal.facts), whatever the number of applications.
+(portal.followup.facts), whatever the number of applications.
 
 Definitions (a period is a range of company dates, both ends included):
 

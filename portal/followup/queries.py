@@ -1,17 +1,18 @@
 """Follow-up discipline: who is owed word, how late, and what to propose for closure.
 
-The actions of the queue are in ``portal.followup_actions``, the nightly nudges in
-``portal.remind``, the health numbers in ``portal.metrics``.
+The actions of the queue are in ``portal.followup.actions``, the nightly nudges in
+``portal.followup.remind``, the health numbers in ``portal.followup.metrics``.
 """
 
 from dataclasses import dataclass
 from datetime import date
-from datetime import timedelta
 
 from flask import current_app
 
 from portal import dates
 from portal.clock import today
+from portal.dates import business_days_before
+from portal.dates import Workdays
 from portal.domain.queries import joined
 from portal.domain.queries import Recruiter
 from portal.domain.queries import rows
@@ -20,38 +21,6 @@ from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import Job
 from portal.store.models import Stage
-
-
-class Workdays:
-    """Business days counted by table lookup: one pass over a range, then O(1) per pair.
-
-    ``between`` agrees with ``dates.business_days_between``; counting day by day costs
-    a holiday lookup per day, too slow for the metrics over thousands of pairs.
-    """
-
-    def __init__(self, start: date, end: date):
-        self.start, self.end = start, end
-        self.counts, n = [], 0
-        for offset in range((end - start).days + 1):
-            n += dates.is_business_day(start + timedelta(days=offset))
-            self.counts.append(n)
-
-    def _count(self, day: date) -> int:
-        return self.counts[(day - self.start).days]
-
-    def between(self, start: date, end: date) -> int:
-        """Business days after ``start`` up to and including ``end``."""
-        if self.start <= min(start, end) and max(start, end) <= self.end:
-            return self._count(end) - self._count(start)
-        return dates.business_days_between(start, end)
-
-
-def business_days_before(day: date, days: int) -> date:
-    """The latest date that is at least ``days`` business days before ``day``."""
-    while days > 0:
-        days -= dates.is_business_day(day)
-        day -= timedelta(days=1)
-    return day
 
 
 def due_by(day: date | None = None) -> date:

@@ -1,4 +1,4 @@
-"""Import: the JSON document of DESIGN.md, and a CSV of candidates for one job.
+"""Import: the JSON document of the README, and a CSV of candidates for one job.
 
 Every record goes through the domain operations (create_user, save_job,
 restore_application, add_application), in one transaction: the first bad record

@@ -1,6 +1,5 @@
 """`portal import` and `portal export`: the JSON document, and a CSV of candidates."""
 
-import os
 import sys
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from flask.cli import with_appcontext
 
 from portal import interchange
 from portal.errors import command_errors
+from portal.files import replaced_whole
 from portal.store import schema
 from portal.store.db import database
 
@@ -96,13 +96,12 @@ def export_command(output):
         if output is None:
             interchange.export(sys.stdout)
             return
-        target = Path(output)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
         try:
-            with partial.open("w", encoding="utf-8") as out:
+            with (
+                replaced_whole(Path(output)) as partial,
+                partial.open("w", encoding="utf-8") as out,
+            ):
                 counts = interchange.export(out)
-            partial.replace(target)
         except OSError as error:
-            partial.unlink(missing_ok=True)
             raise click.ClickException(f"{output}: cannot write: {error.strerror}") from None
     click.echo(f"Exported {_tally(counts) or 'nothing'} to {output}.", err=True)

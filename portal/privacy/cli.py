@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal.errors import command_errors
+from portal.files import replaced_whole
 from portal.privacy import actions as privacy
 from portal.privacy import retention
 from portal.privacy.export import export_candidate
@@ -38,16 +39,13 @@ def export_candidate_command(email, output):
     if output is None:
         sys.stdout.write(text)
         return
-    target = Path(output)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        # Created readable by its owner only: it is a person's whole file.
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        partial.replace(target)
+        with replaced_whole(Path(output)) as partial:
+            # Created readable by its owner only: it is a person's whole file.
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise click.ClickException(f"{output}: cannot write: {error.strerror}") from None
     count = len(document["applications"])
     click.echo(f"Exported {count} application(s) of {email} to {output}.", err=True)

@@ -1,6 +1,6 @@
 """The retention policy, applied by `portal purge` (run it daily from cron):
 
-- applications closed more than ``RETENTION_DAYS`` ago are erased (portal.domain.privacy), and
+- applications closed more than ``RETENTION_DAYS`` ago are erased (portal.privacy.actions), and
   a candidate left with nothing else is deleted whole;
 - candidates' erasure requests older than ``ERASURE_DAYS`` are carried out;
 - staff email (digests name candidates) older than ``RETENTION_DAYS`` is deleted.

@@ -2,7 +2,7 @@
 
 Stages: select what to publish → render with the live route's view-model and template
 → write only pages whose bytes changed → delete what is no longer published → publish
-atomically (``portal.publish``). A full build (first build, ``--full``, or a change of
+atomically (``portal.site.publish``). A full build (first build, ``--full``, or a change of
 templates, assets or page settings) renders every page into a new release on two
 processes; an incremental build asks the database what changed since the last one and
 touches only those pages.
@@ -34,11 +34,11 @@ from portal.store.models import Job
 from portal.store.models import Link
 from portal.store.models import User
 
-#: A revocation stamped this long before a build began may have committed after the
-#: build read the live links: its page is deleted again after publishing.
 #: The code that renders the pages: the whole package, wherever a module moves.
 PACKAGE = Path(__file__).resolve().parent.parent
 
+#: A revocation stamped this long before a build began may have committed after the
+#: build read the live links: its page is deleted again after publishing.
 SKEW = timedelta(seconds=30)
 #: Pages per batch handed to a worker process.
 CHUNK = 2000

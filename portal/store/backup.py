@@ -19,6 +19,8 @@ from pathlib import Path
 import click
 from playhouse.db_url import parse as parse_url
 
+from portal.files import replaced_whole
+
 # Restoring erases again whoever was erased since the backup: the one place the store
 # calls up into a capability (listed in the import contract, pyproject.toml).
 from portal.privacy import actions as privacy
@@ -72,26 +74,24 @@ def check_copy(path: str) -> int:
 
 def backup_sqlite(source: str, target: Path) -> int:
     """Copy the live database ``source`` to ``target`` in one consistent step; its size."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
-    live = _open_existing(source)
-    try:
-        copy = sqlite3.connect(partial)
+    with replaced_whole(target) as partial:
+        partial.unlink(missing_ok=True)  # sqlite3 would open a leftover one, not start afresh
+        live = _open_existing(source)
         try:
-            live.backup(copy)  # pages=-1: the whole database in one step, one snapshot
-            # One self-contained file: no -wal beside it to forget when copying it away.
-            copy.execute("PRAGMA journal_mode=DELETE")
+            copy = sqlite3.connect(partial)
+            try:
+                live.backup(copy)  # pages=-1: the whole database in one step, one snapshot
+                # One self-contained file: no -wal beside it to forget when copying it away.
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
+        except sqlite3.Error as error:
+            raise BackupFailed(f"backup failed: {error}.") from None
         finally:
-            copy.close()
-    except sqlite3.Error as error:
-        partial.unlink(missing_ok=True)
-        raise BackupFailed(f"backup failed: {error}.") from None
-    finally:
-        live.close()
-    check_copy(str(partial))
-    with open(partial, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, target)
+            live.close()
+        check_copy(str(partial))
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
     return target.stat().st_size
 
 
@@ -139,13 +139,8 @@ def _run(args: list[str]) -> None:
 
 def backup_postgresql(url: str, target: Path) -> int:
     """pg_dump's custom format to ``target`` (only once it is complete); its size."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
+    with replaced_whole(target) as partial:
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}", url])
-    except BackupFailed:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
     return target.stat().st_size
 
 

@@ -25,7 +25,7 @@ SQLITE_PRAGMAS = {
 
 
 #: Connections are pooled: a request takes one and gives it back, which costs
-#: microseconds where opening a new one costs ~0.5 ms (PERF-NOTES.md).
+#: microseconds where opening a new one costs ~0.5 ms (docs/performance.md).
 POOL = {"max_connections": 32, "stale_timeout": 600, "timeout": 10}
 
 

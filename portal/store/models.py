@@ -1,4 +1,4 @@
-"""The tables, in peewee's idiom: one model per domain noun of DESIGN.md."""
+"""The tables, in peewee's idiom: one model per domain noun (docs/architecture.md)."""
 
 from flask_login import UserMixin
 from peewee import BooleanField
@@ -60,6 +60,11 @@ class User(UserMixin, BaseModel):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def first_name(self) -> str:
+        """How the portal greets them."""
+        return first_name(self.name)
+
 
 class Job(BaseModel):
     """A role being hired for, with its recruiter, managers and pipeline."""
@@ -116,7 +121,14 @@ class Candidate(BaseModel):
 
     @property
     def first_name(self) -> str:
-        return self.name.split()[0] if self.name.split() else self.name
+        """How the portal greets them."""
+        return first_name(self.name)
+
+
+def first_name(name: str) -> str:
+    """The first word of a name, the way the portal greets a person."""
+    words = name.split()
+    return words[0] if words else name
 
 
 class Application(BaseModel):
@@ -147,7 +159,7 @@ class Application(BaseModel):
             (("job", "status", "stage"), False),
             # Who is owed word, from the index alone (portal.followup).
             (("status", "reply_by", "job"), False),
-            # Active and overdue per job, from the index alone (portal.metrics).
+            # Active and overdue per job, from the index alone (portal.followup.metrics).
             (("job", "status", "reply_by"), False),
             (("updated",), False),
         )
@@ -175,7 +187,7 @@ class Event(BaseModel):
     class Meta:
         indexes = (
             (("application", "created"), False),
-            # Follow-up health reads one kind of event over a period (portal.metrics).
+            # Follow-up health reads one kind of event over a period (portal.followup.metrics).
             (("kind", "created"), False),
         )
 
@@ -239,7 +251,7 @@ class Mail(BaseModel):
     sent = DateTimeField(null=True)
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
-    #: When a sender took it: nobody else sends it until ``portal.mail.LEASE`` has passed.
+    #: When a sender took it: nobody else sends it until ``portal.mail.queue.LEASE`` has passed.
     claimed = DateTimeField(null=True)
 
     class Meta:
@@ -262,7 +274,7 @@ class WordFact(BaseModel):
 
 
 class ClosureFact(BaseModel):
-    """Derived for follow-up health: one closure, as portal.facts read it from its event."""
+    """Derived for follow-up health: one closure, as portal.followup.facts reads its event."""
 
     event = ForeignKeyField(Event, primary_key=True, backref="+", on_delete="CASCADE")
     application = ForeignKeyField(Application, backref="+", on_delete="CASCADE")
@@ -295,7 +307,7 @@ class Reminder(BaseModel):
 
 class ErasureRequest(BaseModel):
     """A candidate asked, from their page, for everything about them to be erased
-    (portal.domain.privacy carries it out; the row goes with the candidate)."""
+    (portal.privacy.actions carries it out; the row goes with the candidate)."""
 
     candidate = ForeignKeyField(Candidate, backref="erasure_requests", on_delete="CASCADE")
     requested = DateTimeField(default=now)
@@ -305,7 +317,7 @@ class ErasureRequest(BaseModel):
 
 class AuditEntry(BaseModel):
     """Who exported or erased personal data, when. Holds no personal data itself: the
-    subject is an opaque id, the detail counts and references (portal.domain.privacy)."""
+    subject is an opaque id, the detail counts and references (portal.privacy.actions)."""
 
     created = DateTimeField(default=now, index=True)
     actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

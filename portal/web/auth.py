@@ -1,9 +1,8 @@
-"""Staff sign-in: flask-login sessions, rate-limited login, safe redirects, role checks."""
+"""Staff sign-in: flask-login sessions, rate-limited login, safe redirects."""
 
 import functools
 from urllib.parse import urlsplit
 
-from flask import abort
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -108,19 +107,3 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
-
-
-def roles_required(*roles: str):
-    """Allow a view only to signed-in staff with one of ``roles``."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator

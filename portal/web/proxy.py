@@ -21,7 +21,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
-    """The proxy headers, HSTS, and Redis for the rate limits; before portal.web."""
+    """The proxy headers, HSTS, and Redis for the rate limits; before portal.web.views."""
     count = app.config["PROXY_COUNT"]
     if count:
         # No x_port: ProxyFix would append ":443" to the host, and Flask-WTF's https

@@ -1,0 +1,473 @@
+"""Jobs: the list with counts per status, creating and editing a job, the board, and the
+pipeline editor (add, remove, reorder without JS)."""
+
+import re
+
+import pytest
+from helpers.admin_client import fill
+from helpers.admin_client import form
+from helpers.admin_client import submit
+from helpers.http import Auth
+
+from portal import domain
+from portal.store.models import Job
+from portal.store.models import JobManager
+from portal.store.models import Stage
+
+
+@pytest.fixture
+def recruiter(make_user):
+    return make_user("recruiter", name="Rita Recruiter")
+
+
+def pipeline(job) -> list[tuple]:
+    stages = Stage.select().where(Stage.job == job).order_by(Stage.position)
+    return [(s.name, s.candidate_label, s.follow_up_days, s.interview) for s in stages]
+
+
+def stage(job, name) -> Stage:
+    return Stage.get((Stage.job == job) & (Stage.name == name))
+
+
+# --- the list -----------------------------------------------------------------------
+
+
+def test_jobs_list_counts_applications_per_status(
+    client, auth, recruiter, make_job, make_application
+):
+    job = make_job(title="Data Engineer", team="Data", location="Leeds")
+    for _ in range(3):
+        make_application(job=job)
+    rejected = make_application(job=job)
+    domain.close(None, rejected, rejected.version, "rejected", "Sorry")
+    hired = make_application(job=job)
+    domain.close(None, hired, hired.version, "hired", "Welcome")
+    empty = make_job(title="Empty Job")
+    auth.login(recruiter)
+    page = client.get("/admin/jobs/")
+    assert page.status_code == 200
+    row = re.search(
+        r"<tr>\s*<td data-label=\"Job\"><a[^>]*>Data Engineer</a>.*?</tr>", page.text, re.S
+    )
+    assert row, page.text
+    cells = dict(
+        re.findall(
+            r'data-label="(Active|Hired|Rejected|Withdrawn)" class="num">(.*?)</td>', row.group(0)
+        )
+    )
+    assert re.sub(r"<[^>]+>", "", cells["Active"]) == "3"
+    assert re.sub(r"<[^>]+>", "", cells["Hired"]) == "1"
+    assert re.sub(r"<[^>]+>", "", cells["Rejected"]) == "1"
+    assert re.sub(r"<[^>]+>", "", cells["Withdrawn"]) == "0"
+    assert f'href="/admin/applications/?job={job.ref}&amp;status=active"' in row.group(0)
+    assert "Data · Leeds" in row.group(0)
+    assert "Empty Job" in page.text and empty.ref in page.text
+
+
+def test_closed_jobs_are_hidden_until_asked_for(client, auth, recruiter, make_job):
+    make_job(title="Open Role")
+    make_job(title="Filled Role", is_open=False)
+    auth.login(recruiter)
+    assert "Filled Role" not in client.get("/admin/jobs/").text
+    everything = client.get("/admin/jobs/?closed=1").text
+    assert "Filled Role" in everything and "Open Role" in everything
+
+
+def test_jobs_list_takes_three_queries_whatever_the_number_of_jobs(
+    client, auth, recruiter, make_job, sql_statements
+):
+    auth.login(recruiter)
+    counts = []
+    for _ in range(2):
+        for _ in range(5):
+            make_job()
+        sql_statements.clear()
+        client.get("/admin/jobs/")
+        counts.append(len(sql_statements))
+    assert counts == [3, 3]
+
+
+# --- creating and editing ---------------------------------------------------------------
+
+
+def test_create_a_job_with_the_default_pipeline(client, auth, recruiter, make_user):
+    manager = make_user("manager", name="Max Manager")
+    auth.login(recruiter)
+    page = client.get("/admin/jobs/new")
+    assert page.status_code == 200
+    new = form(page.text, "")
+    assert new["fields"]["recruiter"] == str(recruiter.id)  # the recruiter creating it
+    response = submit(
+        client,
+        page,
+        "",
+        ref="ENG-7",
+        title="Platform Engineer",
+        team="Platform",
+        location="Remote",
+        managers=str(manager.id),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/jobs/ENG-7/stages"
+    job = Job.get(Job.ref == "ENG-7")
+    assert (job.title, job.team, job.location, job.open) == (
+        "Platform Engineer",
+        "Platform",
+        "Remote",
+        True,
+    )
+    assert [m.user_id for m in job.managers] == [manager.id]
+    assert [row[0] for row in pipeline(job)] == [row[0] for row in domain.DEFAULT_PIPELINE]
+    assert (
+        "Created Platform Engineer with the default pipeline"
+        in client.get(response.headers["Location"]).text
+    )
+
+
+def test_a_job_needs_a_title_and_a_unique_reference(client, auth, recruiter, make_job):
+    make_job(ref="TAKEN")
+    auth.login(recruiter)
+    page = client.get("/admin/jobs/new")
+    untitled = submit(client, page, "", title="", team="Kept team")
+    assert untitled.status_code == 400
+    assert "This field is required." in untitled.text
+    assert 'value="Kept team"' in untitled.text
+    taken = submit(client, page, "", ref="TAKEN", title="Second")
+    assert taken.status_code == 400
+    assert "A job with the reference TAKEN already exists." in taken.text
+    assert Job.select().count() == 1
+
+
+def test_edit_a_job(client, auth, recruiter, make_user, make_job):
+    old_manager, new_manager = make_user("manager"), make_user("manager")
+    other_recruiter = make_user("recruiter", name="Ravi Recruiter")
+    job = make_job(title="Old Title", recruiter=recruiter, managers=[old_manager])
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    assert page.status_code == 200
+    current = form(page.text, "")["fields"]
+    assert current["title"] == "Old Title"
+    assert current["managers"] == str(old_manager.id)
+    assert current["open"] == "y"
+    data = fill(
+        form(page.text, ""),
+        title="New Title",
+        location="Bristol",
+        recruiter=str(other_recruiter.id),
+        managers=str(new_manager.id),
+        stale_days="10",
+        open=None,
+    )
+    response = client.post(f"/admin/jobs/{job.ref}/edit", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/jobs/{job.ref}/"
+    job = Job.get_by_id(job.id)
+    assert (job.title, job.location, job.recruiter_id, job.stale_days, job.open) == (
+        "New Title",
+        "Bristol",
+        other_recruiter.id,
+        10,
+        False,
+    )
+    assert [m.user_id for m in JobManager.select().where(JobManager.job == job)] == [new_manager.id]
+    board = client.get(f"/admin/jobs/{job.ref}/").text
+    assert "Saved New Title." in board and "Ravi Recruiter" in board and "Closed" in board
+
+
+def test_a_manager_cannot_be_the_recruiter(client, auth, recruiter, make_user, make_job):
+    manager = make_user("manager")
+    job = make_job(recruiter=recruiter)
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    response = submit(client, page, "", recruiter=str(manager.id))
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.text
+    assert Job.get_by_id(job.id).recruiter_id == recruiter.id
+
+
+# --- two recruiters at once ---------------------------------------------------------
+
+
+def managers(job) -> list[int]:
+    rows = JobManager.select().where(JobManager.job == job).order_by(JobManager.user)
+    return [m.user_id for m in rows]
+
+
+def current_state(page) -> str:
+    """The panel that shows, after a conflict, the job or pipeline as it is now."""
+    found = re.search(
+        r'<section class="card" aria-labelledby="current">.*?</section>', page.text, re.S
+    )
+    assert found, page.text
+    return found.group(0)
+
+
+@pytest.fixture
+def other(app, make_user):
+    """A second recruiter's browser, signed in."""
+    browser = app.test_client()
+    Auth(browser).login(make_user("recruiter", name="Ravi Recruiter"))
+    return browser
+
+
+def test_a_stale_job_form_cannot_put_back_a_removed_manager(
+    client, auth, other, recruiter, make_user, make_job
+):
+    kept = make_user("manager", name="Max Manager")
+    removed = make_user("manager", name="Mona Manager")
+    job = make_job(title="Old Title", recruiter=recruiter, managers=[kept, removed])
+    url = f"/admin/jobs/{job.ref}/edit"
+    auth.login(recruiter)
+    mine = client.get(url)
+    theirs = other.get(url)
+    assert (
+        other.post(url, data=fill(form(theirs.text, ""), managers=str(kept.id))).status_code == 302
+    )
+
+    # both managers ticked, as the page showed them; only the title typed
+    stale = {
+        **fill(form(mine.text, ""), title="New Title"),
+        "managers": [str(kept.id), str(removed.id)],
+    }
+    response = client.post(url, data=stale)
+    assert response.status_code == 409
+    assert f"Job {job.ref} was changed by someone else meanwhile" in response.text
+    assert managers(job) == [kept.id]
+    assert Job.get_by_id(job.id).title == "Old Title"
+    now = current_state(response)
+    assert "Max Manager" in now and "Mona Manager" not in now
+    assert "<dd>Old Title" in now and now.count("(your form differs)") == 2  # title, managers
+    retry = form(response.text, "")
+    assert retry["fields"]["title"] == "New Title"
+    assert retry["fields"]["seen"] != form(mine.text, "")["fields"]["seen"]
+
+    # saving again is a decision made on what is there now
+    again = client.post(url, data={**fill(retry), "managers": [str(kept.id)]})
+    assert again.status_code == 302
+    assert (Job.get_by_id(job.id).title, managers(job)) == ("New Title", [kept.id])
+
+
+@pytest.mark.parametrize("seen", [None, "", "yesterday", "2020-01-01T00:00:00"])
+def test_a_job_form_without_the_current_stamp_is_refused(client, auth, recruiter, make_job, seen):
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    response = submit(client, page, "", title="New Title", seen=seen)
+    assert response.status_code == 409
+    assert Job.get_by_id(job.id).title == "Old Title"
+
+
+def test_saving_the_pipeline_changes_the_stamp_the_job_form_carries(
+    client, auth, recruiter, make_job
+):
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(recruiter)
+    edit = client.get(f"/admin/jobs/{job.ref}/edit")
+    assert submit(client, client.get(f"/admin/jobs/{job.ref}/stages"), "").status_code == 302
+    assert submit(client, edit, "", title="New Title").status_code == 409
+
+
+def test_a_stale_pipeline_cannot_delete_a_stage_added_meanwhile(
+    client, auth, other, recruiter, make_job
+):
+    job = make_job(recruiter=recruiter)
+    url = f"/admin/jobs/{job.ref}/stages"
+    auth.login(recruiter)
+    mine = client.get(url)
+    theirs = other.post(url, data={**fill(form(other.get(url).text, "")), "action": "add"})
+    filled = fill(form(theirs.text, ""), **{"stages-5-name": "Take-home"})
+    assert other.post(url, data={**filled, "action": "save"}).status_code == 302
+
+    response = submit(client, mine, "", **{"stages-1-name": "Phone screen"})
+    assert response.status_code == 409
+    assert f"Job {job.ref} was changed by someone else meanwhile" in response.text
+    assert [row[0] for row in pipeline(job)] == [
+        *(row[0] for row in domain.DEFAULT_PIPELINE),
+        "Take-home",
+    ]
+    now = current_state(response)
+    assert "Take-home" in now and "would remove Take-home" in now
+    retry = form(response.text, "")["fields"]
+    assert retry["stages-1-name"] == "Phone screen"  # the draft as typed
+    assert "stages-5-name" not in retry
+
+
+def test_the_stamp_goes_through_every_draft_of_the_pipeline(client, auth, recruiter, make_job):
+    job = make_job(recruiter=recruiter)
+    url = f"/admin/jobs/{job.ref}/stages"
+    auth.login(recruiter)
+    page = client.get(url)
+    domain.set_stages(None, job, [{"name": "Only"}])
+    draft = client.post(url, data={**fill(form(page.text, "")), "action": "add"})
+    assert form(draft.text, "")["fields"]["seen"] == form(page.text, "")["fields"]["seen"]
+    filled = fill(form(draft.text, ""), **{"stages-5-name": "Take-home"})
+    response = client.post(url, data={**filled, "action": "save"})
+    assert response.status_code == 409
+    assert [row[0] for row in pipeline(job)] == ["Only"]
+    retry = form(response.text, "")["fields"]
+    assert retry["stages-0-id"] == ""  # Applied was deleted meanwhile: saving makes it anew
+    now = current_state(response)
+    assert (
+        "would remove Only" in now
+        and "Applied, Screen, Interviews, Decision, Offer were deleted" in now
+    )
+    assert "stages-5-name" in retry
+
+
+# --- the board -------------------------------------------------------------------------
+
+
+def test_board_shows_stages_with_counts_and_freshest_cards(
+    client, auth, recruiter, make_job, make_application
+):
+    job = make_job(title="Backend Engineer")
+    applied = [make_application(job=job, name=f"Applied {n:02d}") for n in range(10)]
+    screened = make_application(job=job, name="Screened Person")
+    domain.move(None, screened, stage(job, "Screen"), screened.version)
+    closed = make_application(job=job, name="Closed Person")
+    domain.close(None, closed, closed.version, "withdrawn", "")
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/")
+    assert page.status_code == 200
+    columns = re.findall(
+        r'<section class="column"[^>]*>\s*<h2[^>]*><a href="([^"]+)">([^<]+)</a> '
+        r'<span class="count"[^>]*>(\d+)</span>(.*?)</section>',
+        page.text,
+        re.S,
+    )
+    assert [(name, int(count)) for _, name, count, _ in columns] == [
+        ("Applied", 10),
+        ("Screen", 1),
+        ("Interviews", 0),
+        ("Decision", 0),
+        ("Offer", 0),
+    ]
+    link, _, _, body = columns[0]
+    applied_id = stage(job, "Applied").id
+    assert link == f"/admin/applications/?job={job.ref}&amp;stage={applied_id}&amp;status=active"
+    shown = re.findall(r'<a href="/admin/applications/[^"]+/">([^<]+)</a>', body)
+    assert shown == [f"Applied {n:02d}" for n in range(9, 1, -1)]  # the 8 freshest
+    assert "All 10 in Applied" in body
+    assert "Closed Person" not in page.text
+    assert ">1 withdrawn</a>" in page.text
+    assert applied[0].ref not in page.text  # the oldest is only in the full list
+    assert "Nobody here." in columns[2][3]
+
+
+def test_board_issues_a_fixed_number_of_queries(
+    client, auth, recruiter, make_job, make_application, sql_statements
+):
+    job = make_job()
+    auth.login(recruiter)
+    counts = []
+    for _ in range(2):
+        for n in range(12):
+            application = make_application(job=job)
+            if n % 3:
+                domain.move(None, application, stage(job, "Screen"), application.version)
+        sql_statements.clear()
+        assert client.get(f"/admin/jobs/{job.ref}/").status_code == 200
+        counts.append(len(sql_statements))
+    assert counts == [6, 6]
+
+
+# --- the pipeline editor ---------------------------------------------------------------
+
+
+def test_pipeline_editor_renames_and_saves(client, auth, recruiter, make_job):
+    job = make_job()
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/stages")
+    assert page.status_code == 200
+    response = submit(
+        client,
+        page,
+        "",
+        **{
+            "stages-1-name": "Phone screen",
+            "stages-1-candidate_label": "A first call",
+            "stages-1-description": "Thirty minutes with your recruiter.",
+            "stages-1-follow_up_days": "2",
+            "stages-1-interview": "y",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/jobs/{job.ref}/"
+    assert pipeline(job)[1] == ("Phone screen", "A first call", 2, True)
+    assert (
+        Stage.get(Stage.name == "Phone screen").description == "Thirty minutes with your recruiter."
+    )
+
+
+def test_reorder_add_and_remove_are_drafts_until_saved(client, auth, recruiter, make_job):
+    job = make_job()
+    before = pipeline(job)
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/stages")
+
+    down = client.post(page.request.path, data={**fill(form(page.text, "")), "action": "down-0"})
+    assert down.status_code == 200
+    assert "Not saved yet" in down.text
+    assert pipeline(job) == before
+    draft = form(down.text, "")["fields"]
+    assert (draft["stages-0-name"], draft["stages-1-name"]) == ("Screen", "Applied")
+
+    added = client.post(page.request.path, data={**fill(form(down.text, "")), "action": "add"})
+    assert form(added.text, "")["fields"]["stages-5-name"] == ""
+    filled = fill(
+        form(added.text, ""),
+        **{"stages-5-name": "Take-home", "stages-5-candidate_label": "Exercise"},
+    )
+    removed = client.post(page.request.path, data={**filled, "action": "remove-4"})  # Offer
+    names = [v for k, v in form(removed.text, "")["fields"].items() if k.endswith("-name")]
+    assert names == ["Screen", "Applied", "Interviews", "Decision", "Take-home"]
+
+    saved = client.post(page.request.path, data={**fill(form(removed.text, "")), "action": "save"})
+    assert saved.status_code == 302
+    assert [row[0] for row in pipeline(job)] == names
+    assert pipeline(job)[4] == ("Take-home", "Exercise", 3, False)
+
+
+def test_move_up_of_the_first_and_down_of_the_last_change_nothing(
+    client, auth, recruiter, make_job
+):
+    job = make_job()
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/stages")
+    data = fill(form(page.text, ""))
+    for action in ("up-0", "down-4", "remove-99", "bogus"):
+        response = client.post(page.request.path, data={**data, "action": action})
+        names = [v for k, v in form(response.text, "")["fields"].items() if k.endswith("-name")]
+        assert names == [row[0] for row in domain.DEFAULT_PIPELINE], action
+
+
+def test_a_stage_with_applications_cannot_be_removed(
+    client, auth, recruiter, make_job, make_application
+):
+    job = make_job()
+    make_application(job=job)  # at Applied
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/stages")
+    assert "1 application</span>" in page.text
+    draft = client.post(page.request.path, data={**fill(form(page.text, "")), "action": "remove-0"})
+    saved = client.post(page.request.path, data={**fill(form(draft.text, "")), "action": "save"})
+    assert saved.status_code == 400
+    assert "Stage &#39;Applied&#39; still has applications; move them first." in saved.text
+    assert len(pipeline(job)) == len(domain.DEFAULT_PIPELINE)
+
+
+@pytest.mark.parametrize(
+    "days, message",
+    [("61", "Number must be between 0 and 60."), ("", "follow-up days must be a whole number")],
+)
+def test_follow_up_days_are_checked(client, auth, recruiter, make_job, days, message):
+    job = make_job()
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/stages")
+    response = submit(
+        client, page, "", **{"stages-0-follow_up_days": days, "stages-0-name": "Kept name"}
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'value="Kept name"' in response.text
+    assert pipeline(job)[0][0] == "Applied"
