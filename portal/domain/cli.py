@@ -7,6 +7,7 @@ from portal import domain
 from portal.errors import command_errors
 from portal.store import schema
 from portal.store.db import database
+from portal.store.models import ROLES
 from portal.store.models import User
 
 
@@ -14,7 +15,7 @@ from portal.store.models import User
 @with_appcontext
 @click.option("--email", required=True, help="Sign-in address.")
 @click.option("--name", required=True, help="Full name, shown to colleagues and candidates.")
-@click.option("--role", type=click.Choice(["admin", "recruiter", "manager"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.password_option(help="At least 8 characters; prompted for when omitted.")
 def create_user(email, name, role, password):
     """Add a member of staff."""

@@ -15,9 +15,9 @@ from portal import dates
 from portal import domain
 from portal.clock import today
 from portal.domain import fill
+from portal.domain.queries import rows
 from portal.errors import Invalid
 from portal.errors import NotFound
-from portal.followup.queries import rows
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Feedback
