@@ -26,8 +26,8 @@ from portal.store.models import Application
 from portal.store.models import Link
 
 #: One salt per purpose: a value signed for one can never pass as the other.
-LINK_SALT = "portal.candidates.views-link"
-FORM_SALT = "portal.candidates.views-form"
+LINK_SALT = "portal.candidate-link"
+FORM_SALT = "portal.candidate-form"
 
 #: Real tokens are ~70 characters; anything much longer is refused before any work.
 MAX_TOKEN_LENGTH = 160

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from itsdangerous import Signer
+from itsdangerous import URLSafeTimedSerializer
 
 from portal import domain
 from portal.candidates import links
@@ -76,7 +78,7 @@ def test_a_token_dies_with_its_lifetime(app, make_application):
 def test_key_rotation(app, make_application):
     """L5: a token signed with the previous key works while that key is a fallback."""
     link = links.live(make_application())
-    app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=["test-secret"])
+    app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
     assert links.unsign(link.token) == link.id
     app.config.update(SECRET_KEY_FALLBACKS=[])
     assert links.unsign(link.token) is None
@@ -96,7 +98,7 @@ def test_a_link_whose_key_was_retired_is_replaced_not_sent_again(app, runner, ma
 
 
 def test_new_tokens_are_signed_with_the_current_key(app, make_application):
-    app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=["test-secret"])
+    app.config.update(SECRET_KEY="the-new-key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
     link = links.live(make_application())
     app.config.update(SECRET_KEY_FALLBACKS=[])
     assert links.unsign(link.token) == link.id
@@ -248,3 +250,14 @@ def test_the_demo_prints_three_candidate_pages(app, runner, client):
                      pages["waiting on a decision"])  # fmt: skip
     assert "We are not moving forward" in pages["closed, with a note"]
     assert "A note from" in pages["closed, with a note"]
+
+
+def test_links_and_form_tokens_signed_by_earlier_versions_still_open(app, make_application):
+    """The salts are part of every live link: a link emailed before an upgrade must open
+    the same page after it (a moved module once renamed them by accident)."""
+    link = links.live(make_application())
+    key = app.config["SECRET_KEY"]
+    earlier = URLSafeTimedSerializer(key, salt="portal.candidate-link").dumps(link.id)
+    assert links.unsign(earlier) == link.id
+    form = Signer(key, salt="portal.candidate-form").get_signature(link.id).decode()
+    assert links.check_form_token(link.id, form)
