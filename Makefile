@@ -18,8 +18,9 @@ $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.stamp-app $@
 
-demo: $(VENV)/.stamp-app  ## Load the demo data, print logins and links, serve on :5000.
+demo: $(VENV)/.stamp-app  ## Load the demo data, print logins and links, serve on :5000 with the worker.
 	PORTAL_DEMO=1 $(BIN)/portal demo
+	@PORTAL_DEMO=1 $(BIN)/portal worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORTAL_DEMO=1 $(BIN)/portal run --host 127.0.0.1 --port 5000
 
 # The browser, web server, load tool and database client the tests drive: Debian

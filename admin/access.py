@@ -1,7 +1,8 @@
 """Who may see and do what in the admin: every permission predicate lives here.
 
-- admin: everything, including users.
-- recruiter: every job and application; all actions.
+- admin: everything, including users and who a job's recruiter is.
+- recruiter: every job and application; all actions but naming a job's recruiter
+  (the job's recruiter reads all its feedback: a recruiter's edit keeps it).
 - manager: only the jobs they are on (other jobs and their applications are a 404,
   as if they did not exist), read-only except for feedback (other actions are a 403).
 """
@@ -14,6 +15,7 @@ from flask_login import login_required
 
 from portal.domain import queries
 from portal.domain import STAFF
+from portal.domain.jobs import may_change_recruiter
 from portal.store.models import Application
 from portal.store.models import Job
 from portal.store.models import User
@@ -32,6 +34,11 @@ def restricted_to(user: User) -> User | None:
 def can_act(user: User) -> bool:
     """May change jobs, pipelines, applications and templates."""
     return user.role in STAFF
+
+
+def can_change_recruiter(user: User) -> bool:
+    """May name another recruiter for a job (the domain refuses it to anyone else)."""
+    return may_change_recruiter(user)
 
 
 def can_manage_users(user: User) -> bool:

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from admin.access import actor
 from admin.access import can_act
+from admin.access import can_change_recruiter
 from admin.access import job_or_404
 from admin.access import restricted_to
 from admin.access import staff_required
@@ -72,11 +73,14 @@ def _job_form(job=None) -> JobForm:
             "open": job.open,
         }
         form = JobForm(data=data)
+    form.managers.choices = options((u.id, u.name) for u in queries.staff(("manager",)))
+    if job is not None and not can_change_recruiter(current_user):
+        del form.recruiter  # a recruiter's edit keeps the job's recruiter: shown, not asked
+        return form
     recruiters = queries.staff(STAFF)
     if job is not None and all(u.id != job.recruiter_id for u in recruiters):
         recruiters.append(job.recruiter)  # keep a deactivated recruiter selectable
     form.recruiter.choices = options((u.id, f"{u.name} ({u.role})") for u in recruiters)
-    form.managers.choices = options((u.id, u.name) for u in queries.staff(("manager",)))
     return form
 
 
@@ -85,7 +89,8 @@ def _save(form: JobForm, job=None, seen=None):
 
     Raises ``Conflict`` when the job changed since ``seen``, the stamp the form carried.
     """
-    wanted = [form.recruiter.data, *form.managers.data]
+    recruiter = job.recruiter_id if form.recruiter is None else form.recruiter.data
+    wanted = [recruiter, *form.managers.data]
     users = {u.id: u for u in User.select().where(User.id.in_(wanted))}
     try:
         return domain.save_job(
@@ -95,7 +100,7 @@ def _save(form: JobForm, job=None, seen=None):
             title=form.title.data,
             team=form.team.data,
             location=form.location.data,
-            recruiter=users[form.recruiter.data],
+            recruiter=users[recruiter],
             managers=[users[m] for m in form.managers.data],
             is_open=form.open.data,
             stale_days=form.stale_days.data,
@@ -125,7 +130,8 @@ def new_job():
 @bp.route("/jobs/<ref>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_job(ref):
-    """Edit a job's details, recruiter and hiring managers.
+    """Edit a job's details, recruiter (admins only) and hiring managers, and see its
+    history of changes.
 
     The form carries the job's stamp as the user saw it; when someone else saved the job
     or its pipeline meanwhile, the page comes back (409) with the job as it is now beside
@@ -147,9 +153,19 @@ def edit_job(ref):
 
 
 def _edit_page(job, form, seen, status, error=None, current=False):
-    """The job form; with ``current``, the job as it is now is shown beside it."""
+    """The job form and the job's history; with ``current``, the job as it is now is
+    shown beside it."""
     shown = {"managers": queries.job_managers(job)} if current else {}
+    history = queries.job_history(job)
     return (
-        render_template("admin/job_form.html", form=form, job=job, seen=seen, error=error, **shown),
+        render_template(
+            "admin/job_form.html",
+            form=form,
+            job=job,
+            seen=seen,
+            error=error,
+            history=history,
+            **shown,
+        ),
         status,
     )

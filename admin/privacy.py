@@ -9,6 +9,7 @@ from flask import url_for
 from admin.access import actor
 from admin.access import staff_required
 from admin.blueprint import bp
+from portal.domain import queries
 from portal.privacy import actions as privacy
 
 
@@ -19,7 +20,7 @@ def privacy_page():
     return render_template(
         "admin/privacy.html",
         requests=list(privacy.pending_requests()),
-        entries=list(privacy.recent_audit()),
+        entries=queries.privacy_audit(),
     )
 
 

@@ -55,7 +55,13 @@ def seed(url: str, recruiters: int, candidates: int):
     from portal.store import db
     from portal.store import schema
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "load-bench-secret", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "load-bench-key-7Qv2Xp9Lm4Rt8Wz1Yb6Nc3Hd5Fg0",
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         schema.create_schema()
         with db.database.connection_context():

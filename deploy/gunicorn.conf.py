@@ -50,16 +50,21 @@ forwarded_allow_ips = "127.0.0.1"
 
 
 def on_starting(server):
-    """Refuse to start with unsafe settings or a schema made by another version."""
+    """Refuse to start with unsafe settings (several workers on per-process rate limits
+    among them) or a schema made by another version."""
     import click
 
     from portal import create_app
+    from portal import settings
     from portal.settings import UnsafeSettings
     from portal.store import db
     from portal.store import schema
 
     try:
         app = create_app()
+        found = settings.worker_problems(app, server.cfg.workers)
+        if found:
+            raise UnsafeSettings(" ".join(found))
         with app.app_context():
             schema.check_schema()
     except (UnsafeSettings, click.ClickException) as error:

@@ -22,6 +22,7 @@ from portal.privacy import cli as privacy_cli
 from portal.settings import UnsafeSettings
 from portal.site import cli as site_cli
 from portal.store import cli as store_cli
+from portal.worker import cli as worker_cli
 
 
 def _create_app():
@@ -92,5 +93,6 @@ for command in (
     privacy_cli.purge_command,
     store_cli.backup_command,
     store_cli.restore_command,
+    worker_cli.worker_command,
 ):
     cli.add_command(command)

@@ -8,7 +8,10 @@ unsafely, each with what to change.
 """
 
 import ipaddress
+import math
 import os
+from collections import Counter
+from datetime import time
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -18,6 +21,9 @@ from flask import Flask
 DEMO_SECRET = "demo-only-secret-not-for-production"
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+#: The least a secret key must carry: 128 bits, what 32 random bytes comfortably give.
+KEY_BITS = 128
 
 
 class Setting(NamedTuple):
@@ -67,8 +73,9 @@ SETTINGS: tuple[Setting, ...] = (
         "outbox",
         (
             "`smtp://host:port`, `smtp+starttls://user:pass@host:587`, `smtps://host:465`, "
-            "or `outbox` (.eml files in `instance/outbox/`); a password needs TLS (plain "
-            "`smtp://` only on loopback)"
+            "or `outbox` (owner-only .eml files beside the database: `portal.outbox/` "
+            "next to `portal.sqlite3`, `instance/outbox-<database>/` for PostgreSQL); a "
+            "password needs TLS (plain `smtp://` only on loopback)"
         ),
     ),
     Setting(
@@ -115,9 +122,23 @@ SETTINGS: tuple[Setting, ...] = (
         "published static site; revoking a link deletes its page there at once",
     ),
     Setting(
+        "SESSION_HOURS",
+        12,
+        ("hours a staff sign-in lasts; signing out, a new password or deactivation end it sooner"),
+    ),
+    Setting(
+        "LOGIN_SLOWDOWN_SECONDS",
+        1.0,
+        (
+            "once an account has had `PORTAL_LOGIN_RATE_LIMIT` failed sign-ins from anywhere, "
+            "each further failure on it is answered this much later (the account is never "
+            "locked)"
+        ),
+    ),
+    Setting(
         "LOGIN_RATE_LIMIT",
         "10 per 5 minutes",
-        "failed sign-ins allowed per client address and per account",
+        "failed sign-ins allowed per client address (then 429) and per account (then slowed)",
     ),
     Setting(
         "RATE_LIMIT_STORAGE",
@@ -161,6 +182,21 @@ SETTINGS: tuple[Setting, ...] = (
             "candidate pages are served only as static files with no app behind `PORTAL_BASE_URL`: "
             "pages carry no forms"
         ),
+    ),
+    Setting(
+        "WORKER_POLL_SECONDS",
+        2.0,
+        "how often `portal worker` looks for queued tasks and mail",
+    ),
+    Setting(
+        "REMIND_AT",
+        "08:00",
+        "time of day (company time zone) at which `portal worker` sends the daily reminders",
+    ),
+    Setting(
+        "PURGE_AT",
+        "02:30",
+        "time of day (company time zone) at which `portal worker` applies the retention policy",
     ),
     Setting(
         "STALE_DAYS",
@@ -231,6 +267,11 @@ def from_environment(name: str, default):
             return int(raw)
         except ValueError:
             raise UnsafeSettings(f"PORTAL_{name} must be a whole number, not {raw!r}.") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise UnsafeSettings(f"PORTAL_{name} must be a number, not {raw!r}.") from None
     if isinstance(default, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -263,6 +304,13 @@ def problems(app: Flask) -> list[str]:
         )
     if config["SECRET_KEY"] == DEMO_SECRET and not relaxed(app):
         found.append("PORTAL_SECRET_KEY is the published demo key; generate a secret one.")
+    elif config["SECRET_KEY"] and not relaxed(app) and key_bits(config["SECRET_KEY"]) < KEY_BITS:
+        found.append(
+            f"PORTAL_SECRET_KEY is too short or too regular to be secret (about "
+            f"{key_bits(config['SECRET_KEY']):.0f} bits; it needs {KEY_BITS}): it signs "
+            "sessions, CSRF tokens and candidate links. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+        )
     if not relaxed(app) and not _safe_base_url(config["BASE_URL"]):
         found.append(
             f"PORTAL_BASE_URL is {config['BASE_URL']!r}: candidate links and emails are built "
@@ -278,12 +326,51 @@ def problems(app: Flask) -> list[str]:
         )
     if config["PROXY_COUNT"] < 0:
         found.append("PORTAL_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front.")
+    for name in ("REMIND_AT", "PURGE_AT"):
+        try:
+            time.fromisoformat(str(config[name]))
+        except ValueError:
+            found.append(f"PORTAL_{name} must be a time of day like 08:00, not {config[name]!r}.")
     scheme = urlsplit(config["REDIS_URL"]).scheme
     if config["REDIS_URL"] and scheme not in REDIS_SCHEMES:
         found.append(
             f"PORTAL_REDIS_URL must start with redis://, rediss:// or unix://, not {scheme!r}."
         )
     return found
+
+
+def key_bits(key: str) -> float:
+    """A generous estimate of a key's entropy: its length times the Shannon entropy of
+    its characters. Random keys score near their true strength; words, repeats and short
+    keys score low."""
+    if len(key.encode()) < 32:
+        return 0.0
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_char * len(key)
+
+
+def limits_storage(app: Flask) -> str:
+    """Where rate limits are counted, as the limiter was told (Redis when configured)."""
+    return app.config["REDIS_URL"] or app.config["RATE_LIMIT_STORAGE"]
+
+
+def limits_shared(app: Flask) -> bool:
+    """Whether every worker (and server) counts against the same limits."""
+    return urlsplit(limits_storage(app)).scheme != "memory"
+
+
+def worker_problems(app: Flask, workers: int) -> list[str]:
+    """What is unsafe about serving with ``workers`` processes: with a per-process
+    store each counts failed sign-ins and fresh-link requests alone, so every limit
+    would hold ``workers`` times over."""
+    if workers > 1 and not limits_shared(app) and not relaxed(app):
+        return [
+            f"{workers} workers would each count rate limits alone ({limits_storage(app)}), "
+            f"so every limit would be {workers} times looser: set PORTAL_REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0) or run one worker (WEB_CONCURRENCY=1)."
+        ]
+    return []
 
 
 def _safe_base_url(url: str) -> bool:

@@ -69,7 +69,7 @@ def app(database_url, tmp_path):
     app = create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": "test-key-Gq4Vx8Rm2Lp6Tz0Wb3Ny7Hc5Kd9Fs1Je8Ua",
             "DATABASE_URL": database_url,
             "MAIL_URL": "outbox",
             "BASE_URL": "https://jobs.example.com",
@@ -220,3 +220,18 @@ def smtp_server(app):
     inbox.start()
     yield inbox
     inbox.stop()
+
+
+@pytest.fixture
+def umask_022(monkeypatch):
+    """The usual umask (022) whatever the run's own, and no chmod: a private file must get
+    its mode when it is created, or others could open it before the chmod."""
+    previous = os.umask(0o022)
+
+    def chmod(*args, **kwargs):
+        raise AssertionError(f"chmod{args}: the mode must be given when the file is created")
+
+    monkeypatch.setattr(os, "chmod", chmod)
+    monkeypatch.setattr(os, "fchmod", chmod)
+    yield
+    os.umask(previous)

@@ -114,7 +114,7 @@ def run(database_url, *args, **env):
     environment = {
         **os.environ,
         "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_SECRET_KEY": "subprocess-test-key",
+        "PORTAL_SECRET_KEY": "k7Qv2Xp9Lm4Rt8Wz1Yb6Nc3Hd5Fg0Js2Ae9UoKiP",
         **env,
     }
     return subprocess.run(

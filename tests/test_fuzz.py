@@ -8,8 +8,10 @@ import os
 import re
 from collections import deque
 from datetime import timedelta
+from datetime import timezone
 
 import pytest
+from helpers import admin_client
 from helpers.admin_client import forms
 from helpers.http import csrf_token
 from hypothesis import given
@@ -54,6 +56,10 @@ HOSTILE = [
     "0001-01-01",
     "9999-12-31",
     "2026-12-01",
+    # time-zone-aware moments, where a form carries a stamp (docs/security.md F4)
+    "2026-12-01T10:00:00+00:00",
+    "2026-12-01T10:00:00-05:30",
+    "0001-01-01T00:00:00+01:00",
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
     "javascript:alert(1)",
@@ -194,6 +200,36 @@ def fuzz_form(client, endpoint: str, method: str, action: str, form: dict, token
         assert status < 500, (endpoint, data)
 
     submit()
+
+
+#: Any fixed offset from UTC a stamp can carry, to the minute (with seconds, too).
+OFFSETS = st.timedeltas(
+    min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59)
+).map(timezone)
+
+
+def test_job_stamps_survive_any_moment(client, auth, world):
+    """F4: the job and stages forms saved with ``seen`` as any moment, naive or with any
+    time zone: saved, or a 409 showing the job as it is; never a 500."""
+    auth.login(world["admin"])
+    ref = world["job"].ref
+
+    @FUZZ
+    @given(
+        moment=st.datetimes(timezones=st.none() | OFFSETS),
+        page=st.sampled_from(["edit", "stages"]),
+    )
+    def save(moment, page):
+        path = f"/admin/jobs/{ref}/{page}"
+        page_form = admin_client.form(client.get(path).text, "")
+        data = admin_client.fill(page_form, seen=moment.isoformat())
+        try:
+            status = client.post(path, data=data).status_code
+        except Exception as error:  # the app raised: a 500 in production
+            raise AssertionError(f"{path}: {error!r} for seen={moment.isoformat()}") from error
+        assert status in (302, 409), (path, moment.isoformat())
+
+    save()
 
 
 CANDIDATE_FIELDS = {

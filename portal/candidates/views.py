@@ -5,6 +5,8 @@ are the same for every visitor (and for the static build). Its forms carry a tok
 derived from the link; GET never changes the application.
 """
 
+from urllib.parse import quote
+
 import peewee
 from flask import Blueprint
 from flask import current_app
@@ -13,7 +15,6 @@ from flask import redirect
 from flask import request
 from flask import Response
 from flask.sessions import SecureCookieSessionInterface
-from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException
 
 from portal import domain
@@ -23,12 +24,12 @@ from portal.candidates import page as pages
 from portal.candidates import redact
 from portal.candidates.actions import acknowledge_closure
 from portal.candidates.actions import rate_experience
-from portal.candidates.actions import send_fresh_links
 from portal.candidates.actions import withdraw_by_candidate
 from portal.errors import DomainError
 from portal.errors import Invalid
-from portal.store.db import database
 from portal.store.models import Application
+from portal.store.models import Task
+from portal.web.views import allow
 from portal.web.views import csrf
 from portal.web.views import limiter
 
@@ -112,6 +113,14 @@ def page(token: str):
     return _html(body)
 
 
+@bp.get("/c/<token>")
+def page_without_slash(token: str):
+    """The page's address as typed without its last slash: the one with it, whatever
+    the token. The Location is a path under ``BASE_URL``'s, never built from the
+    request's Host header (Werkzeug's own slash redirect names that host)."""
+    return redirect(f"{pages.base_path()}/c/{quote(token, safe='')}/", 308)
+
+
 @bp.route("/c/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def anything_else(anything: str):
     """Any other address under /c/: the same dead-link page, never a hint."""
@@ -120,7 +129,7 @@ def anything_else(anything: str):
 
 def _dead() -> Response:
     """The one answer for every bad, tampered, expired, revoked or erased link."""
-    if not _allow("DEAD_LINK_RATE_LIMIT", "dead-link", _client()):
+    if not allow("DEAD_LINK_RATE_LIMIT", "dead-link", _client()):
         return _too_many()
     return _html(pages.render_dead(), 404)
 
@@ -186,7 +195,7 @@ def act(token: str, action: str):
 @bp.post("/c/fresh-link")
 def fresh_link():
     """Send fresh links to an address; the same answer whether or not it is known."""
-    if not _allow("FRESH_LINK_RATE_LIMIT", "fresh-link", _client()):
+    if not allow("FRESH_LINK_RATE_LIMIT", "fresh-link", _client()):
         return _too_many()
     try:  # counted as the address it reaches: "ｅxample.org" is example.org
         email = domain.normalise_email(request.form.get("email", "")[:320])
@@ -198,20 +207,12 @@ def fresh_link():
         "If we have an application with that address, we have just emailed it a fresh "
         "link. It can take a few minutes to arrive; check your spam folder too.",
     )
-    if email and _allow("FRESH_LINK_ADDRESS_LIMIT", "fresh-link-address", email):
-        # The lookup and the email happen after the answer has gone, so a known and an
-        # unknown address take the same time to answer.
-        app = current_app._get_current_object()
-        response.call_on_close(lambda: _send_fresh(app, email))
+    if email and allow("FRESH_LINK_ADDRESS_LIMIT", "fresh-link-address", email):
+        # The lookup and the email are the worker's (portal.worker.tasks): this request
+        # writes one row whether or not the address is known, so both cost the same,
+        # up to the connection's close.
+        Task.enqueue("fresh_links", email=email)
     return response
-
-
-def _send_fresh(app: Flask, email: str) -> None:
-    with app.app_context(), database.connection_context():
-        try:
-            send_fresh_links(email)
-        except (DomainError, peewee.DatabaseError) as error:
-            app.logger.warning("could not send a fresh link: %s", error)
 
 
 # --- rate limits -----------------------------------------------------------------------
@@ -219,14 +220,6 @@ def _send_fresh(app: Flask, email: str) -> None:
 
 def _client() -> str:
     return request.remote_addr or "unknown"
-
-
-def _allow(setting: str, scope: str, key: str) -> bool:
-    """Count one hit against the limit ``setting`` for ``key``; False when over it."""
-    if not limiter.enabled:
-        return True
-    item = parse_limit(current_app.config[setting])
-    return limiter.limiter.hit(item, scope, key)
 
 
 # --- errors under /c/ ------------------------------------------------------------------

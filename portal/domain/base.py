@@ -1,5 +1,7 @@
-"""Shared by every domain operation: role checks and text and email validation."""
+"""Shared by every domain operation: role checks, text and email validation, and the
+audit log's writer (jobs here, exports and erasures in portal.privacy)."""
 
+import json
 import re
 
 from email_validator import EmailNotValidError
@@ -7,6 +9,7 @@ from email_validator import validate_email
 
 from portal.errors import Forbidden
 from portal.errors import Invalid
+from portal.store.models import AuditEntry
 from portal.store.models import User
 
 #: Roles that act on jobs and applications.
@@ -16,6 +19,15 @@ STAFF = ("admin", "recruiter")
 def require_staff(actor: User | None, roles=STAFF) -> None:
     if actor is not None and actor.role not in roles:
         raise Forbidden("Only an admin or a recruiter can do that.")
+
+
+def audit(actor: User | None, action: str, subject: str = "", **detail) -> AuditEntry:
+    """Write one audit entry in the caller's transaction: who (None: the system) did
+    ``action`` to ``subject``, and ``detail`` as JSON. Never a candidate's personal data:
+    ids, references, counts and field names, and staff by name."""
+    return AuditEntry.create(
+        actor=actor, action=action, subject=subject, detail=json.dumps(detail, sort_keys=True)
+    )
 
 
 def clean_text(value: str | None, label: str, required: bool = False, limit: int = 10_000) -> str:

@@ -3,20 +3,24 @@
 import secrets
 from datetime import datetime
 from datetime import timedelta
+from datetime import UTC
 from typing import NamedTuple
 
 import peewee
 
 from portal.clock import now
+from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.domain.base import STAFF
 from portal.errors import Conflict
+from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.db import database
 from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Stage
+from portal.store.models import User
 
 
 class StageSpec(NamedTuple):
@@ -81,6 +85,12 @@ def default_stages() -> list[dict]:
     return [stage._asdict() for stage in DEFAULT_PIPELINE]
 
 
+def may_change_recruiter(actor) -> bool:
+    """Whether ``actor`` may name another recruiter for a job: an admin, or the system
+    (None: the import, the CLI). The job's recruiter reads every scorecard on it."""
+    return actor is None or actor.is_admin
+
+
 def save_job(
     actor,
     *,
@@ -100,6 +110,8 @@ def save_job(
 
     An edit with ``seen`` (the job's ``job_stamp`` when the user loaded it) is refused with
     ``Conflict`` if the job or its pipeline changed since; without it, it always applies.
+    Only an admin or the system changes a job's recruiter (``Forbidden`` otherwise). An
+    edit that changes anything writes one audit entry saying what (``JOB_CHANGED``).
     """
     require_staff(actor)
     if recruiter.role not in STAFF:
@@ -107,12 +119,20 @@ def save_job(
             f"{recruiter.email} is a {recruiter.role}; "
             "a job's recruiter must be a recruiter or an admin."
         )
+    managers = list(managers)
     with database.atomic():
         if job is None:
             ref = clean_text(ref, "Reference", False, 60)
             job = Job(ref=ref or "J-" + secrets.token_hex(3).upper())
+            before = None
         else:
-            _touch(job, seen)
+            _touch(job, seen)  # holds the job's row: what is read next stays as it is
+            before = _facts(job)
+            if recruiter.id != before["recruiter"].id and not may_change_recruiter(actor):
+                raise Forbidden(
+                    "Only an admin can change the recruiter of a job: "
+                    f"{before['recruiter'].name} stays the recruiter of {job.ref}."
+                )
         job.title = clean_text(title, "Title", True, 200)
         job.team = clean_text(team, "Team", limit=200)
         job.location = clean_text(location, "Location", limit=200)
@@ -125,8 +145,13 @@ def save_job(
         JobManager.delete().where(JobManager.job == job).execute()
         for manager in managers:
             JobManager.create(job=job, user=manager)
+        pipeline = {}
         if stages is not None or not job.stages.exists():
-            set_stages(actor, job, default_stages() if stages is None else stages)
+            _touch(job, None)
+            _, pipeline = _replace_stages(job, default_stages() if stages is None else stages)
+        if before is not None:
+            after = {**_fields(job), "recruiter": recruiter, "managers": _people(managers)}
+            _audit_change(actor, job, before, after, pipeline)
     return job
 
 
@@ -134,34 +159,121 @@ def set_stages(actor, job: Job, stages: list[dict], seen=None) -> list[Stage]:
     """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited.
 
     With ``seen`` (the job's ``job_stamp`` when the user loaded the pipeline) it is refused
-    with ``Conflict`` if the job or its pipeline changed since.
+    with ``Conflict`` if the job or its pipeline changed since. A change writes one audit
+    entry (``JOB_CHANGED``) naming the stages before and after.
     """
     require_staff(actor)
-    if not stages:
-        raise Invalid("A pipeline needs at least one stage.")
     with database.atomic():
         _touch(job, seen)
-        existing = {s.id: s for s in job.stages}
-        kept = []
-        for position, row in enumerate(stages):
-            stage = existing.pop(_id(row["id"]), None) if row.get("id") else Stage(job=job)
-            if stage is None:
-                raise Invalid(f"Stage {row['id']} is not part of job {job.ref}.")
-            stage.position = position
-            stage.name = clean_text(row.get("name"), f"Stage {position + 1}: name", True, 100)
-            stage.candidate_label = clean_text(
-                row.get("candidate_label") or stage.name, f"Stage {position + 1}: label", True, 100
-            )
-            stage.description = clean_text(row.get("description"), "What to expect", limit=2000)
-            stage.follow_up_days = _days(row.get("follow_up_days", 3), stage.name)
-            stage.interview = bool(row.get("interview", False))
-            stage.save()
-            kept.append(stage)
-        for stage in existing.values():
-            if stage.applications.exists():
-                raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
-            stage.delete_instance()
+        kept, pipeline = _replace_stages(job, stages)
+        _audit_change(actor, job, {}, {}, pipeline)
     return kept
+
+
+def _replace_stages(job: Job, stages: list[dict]) -> tuple[list[Stage], dict]:
+    """Write the pipeline ``stages`` (inside the caller's transaction, the job touched).
+    The stages in order, and what changed as the audit entry says it: the names before
+    and after when those changed, and the stages otherwise edited."""
+    if not stages:
+        raise Invalid("A pipeline needs at least one stage.")
+    existing = {s.id: s for s in job.stages.order_by(Stage.position)}
+    before = {s.id: _stage_facts(s) for s in existing.values()}
+    names = [s.name for s in existing.values()]
+    kept = []
+    for position, row in enumerate(stages):
+        stage = existing.pop(_id(row["id"]), None) if row.get("id") else Stage(job=job)
+        if stage is None:
+            raise Invalid(f"Stage {row['id']} is not part of job {job.ref}.")
+        stage.position = position
+        stage.name = clean_text(row.get("name"), f"Stage {position + 1}: name", True, 100)
+        stage.candidate_label = clean_text(
+            row.get("candidate_label") or stage.name, f"Stage {position + 1}: label", True, 100
+        )
+        stage.description = clean_text(row.get("description"), "What to expect", limit=2000)
+        stage.follow_up_days = _days(row.get("follow_up_days", 3), stage.name)
+        stage.interview = bool(row.get("interview", False))
+        stage.save()
+        kept.append(stage)
+    for stage in existing.values():
+        if stage.applications.exists():
+            raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
+        stage.delete_instance()
+    change = {}
+    if [s.name for s in kept] != names:
+        change.update({"from": names, "to": [s.name for s in kept]})
+    edited = [s.name for s in kept if s.id in before and before[s.id] != _stage_facts(s)]
+    if edited:
+        change["edited"] = edited
+    return kept, change
+
+
+def _stage_facts(stage: Stage) -> tuple:
+    """What a stage says, but its name and position: an edit of these is "edited"."""
+    return (
+        stage.candidate_label,
+        stage.description,
+        int(stage.follow_up_days),
+        bool(stage.interview),
+    )
+
+
+# --- the audit entry of a change ----------------------------------------------------------
+
+#: The audit entry of a change to a job: its details, its recruiter or managers, its pipeline.
+JOB_CHANGED = "job_changed"
+
+#: A job's fields as its audit entries name them, in this order.
+JOB_FIELDS = ("title", "team", "location", "recruiter", "managers", "open", "stale_days")
+
+
+def _fields(job: Job) -> dict:
+    return {
+        "title": job.title,
+        "team": job.team,
+        "location": job.location,
+        "open": bool(job.open),
+        "stale_days": job.stale_days,
+    }
+
+
+def _people(users) -> list[User]:
+    """Staff in a stable order, each once."""
+    return sorted({u.id: u for u in users}.values(), key=lambda u: (u.name, u.id))
+
+
+def _facts(job: Job) -> dict:
+    """The job as saved now, read afresh (its row held by the caller's transaction)."""
+    saved = Job.select(Job, User).join(User).where(Job.id == job.id).get()
+    managers = User.select().join(JobManager).where(JobManager.job == job.id)
+    return {**_fields(saved), "recruiter": saved.recruiter, "managers": _people(managers)}
+
+
+def _audit_change(actor, job: Job, before: dict, after: dict, pipeline: dict) -> None:
+    """One audit entry for what changed, if anything: fields by name, the recruiter and
+    the managers by name, the pipeline by its stages' names. Nothing about candidates."""
+    changed = [f for f in JOB_FIELDS if f in before and _key(before[f]) != _key(after[f])]
+    detail = {}
+    if "recruiter" in changed:
+        detail["recruiter"] = {"from": before["recruiter"].name, "to": after["recruiter"].name}
+    if "managers" in changed:
+        detail["managers"] = {
+            "from": [u.name for u in before["managers"]],
+            "to": [u.name for u in after["managers"]],
+        }
+    if pipeline:
+        changed.append("pipeline")
+        detail["pipeline"] = pipeline
+    if changed:
+        audit(actor, JOB_CHANGED, f"job {job.ref}", changed=changed, **detail)
+
+
+def _key(value):
+    """What a field's value is compared by: staff by id."""
+    if isinstance(value, User):
+        return value.id
+    if isinstance(value, list):
+        return [_key(v) for v in value]
+    return value
 
 
 def job_stamp(job: Job) -> str:
@@ -192,13 +304,24 @@ def _touch(job: Job, seen) -> None:
 
 
 def _seen(value) -> datetime | None:
-    """A stamp as a form sent it; None when it is not one (then it matches nothing)."""
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
+    """A stamp as a form sent it, as stamps are stored (naive UTC); None when it cannot be
+    a job's stamp (then it matches nothing, a ``Conflict``).
+
+    A stamp with a time zone is the instant it names: the job's own instant written in
+    another zone is its stamp. Beyond the calendar once in UTC, or the last microsecond
+    there is (no later stamp to move to), it cannot be one.
+    """
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            return None
+    return None if value == datetime.max else value
 
 
 def _id(value) -> int | None:

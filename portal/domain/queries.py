@@ -6,8 +6,10 @@ Every function issues a fixed number of statements whatever the size of the page
 (the caller decides who is restricted: see admin.access).
 """
 
+import json
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from peewee import fn
 from peewee import JOIN
@@ -16,8 +18,10 @@ from peewee import PostgresqlDatabase
 from peewee import SQL
 from peewee import Value
 
+from portal.domain.jobs import JOB_CHANGED
 from portal.store.db import database
 from portal.store.models import Application
+from portal.store.models import AuditEntry
 from portal.store.models import Candidate
 from portal.store.models import Event
 from portal.store.models import Feedback
@@ -364,3 +368,37 @@ def feedback(application: Application) -> list[Feedback]:
         .where(Feedback.application == application)
         .order_by(Stage.position, Feedback.created)
     )
+
+
+@dataclass
+class Change:
+    """One audit entry read for a page: when, by whom (None: the system), and its detail."""
+
+    created: datetime
+    actor: str | None
+    detail: dict
+
+
+def _audit_entries(where, limit: int):
+    return (
+        AuditEntry.select(AuditEntry, User)
+        .join(User, JOIN.LEFT_OUTER, on=(AuditEntry.actor == User.id))
+        .where(where)
+        .order_by(AuditEntry.created.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+
+
+def job_history(job: Job, limit: int = 20) -> list[Change]:
+    """The latest changes to a job, newest first (``portal.domain.jobs`` writes them)."""
+    where = (AuditEntry.action == JOB_CHANGED) & (AuditEntry.subject == f"job {job.ref}")
+    return [
+        Change(e.created, e.actor.name if e.actor_id else None, json.loads(e.detail))
+        for e in _audit_entries(where, limit)
+    ]
+
+
+def privacy_audit(limit: int = 50) -> list[AuditEntry]:
+    """The latest entries of the privacy audit log (exports and erasures), newest first,
+    with their actors: every audit entry but the jobs' changes."""
+    return list(_audit_entries(AuditEntry.action != JOB_CHANGED, limit))

@@ -8,6 +8,7 @@ from portal.domain.base import require_staff
 from portal.errors import Invalid
 from portal.store.db import database
 from portal.store.models import ROLES
+from portal.store.models import StaffSession
 from portal.store.models import User
 
 
@@ -44,6 +45,8 @@ def update_user(actor, user: User, *, role: str | None = None, active: bool | No
             raise Invalid(f"{user.email} is the last active admin; make another admin first.")
         user.role, user.active = role, active
         user.save()
+        if not active:
+            StaffSession.end_all(user)  # reactivating must not bring an old cookie back
     return user
 
 
@@ -55,4 +58,5 @@ def set_password(actor, user: User, password: str) -> User:
     with database.atomic():
         user.set_password(password)
         user.save()
+        StaffSession.end_all(user)  # whoever knew the old password is signed out
     return user

@@ -35,4 +35,5 @@ def remind_command(dry_run, as_of):
     schema.check_schema()
     day = as_of.date() if as_of else today()
     with database.connection_context(), command_errors():
-        remind.run(day, dry_run)
+        if remind.run(day, dry_run):
+            raise SystemExit(1)  # some mail failed: cron should say so

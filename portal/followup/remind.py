@@ -234,15 +234,16 @@ def dry_run_line(application: Application, lateness: followup.Lateness) -> str:
     ).rstrip("\t")
 
 
-def run(day: date, dry_run: bool) -> None:
-    """One day's run: close what is due, refresh the facts, send the digests."""
+def run(day: date, dry_run: bool) -> int:
+    """One day's run: close what is due, refresh the facts, send the digests; returns how
+    many mails failed (each step is reported on standard output)."""
     late = list(followup.overdue(day))
     lateness = followup.lateness(late, day)
     if dry_run:
         for application in late:
             click.echo(dry_run_line(application, lateness[application.id]))
         click.echo(f"{len(late)} overdue as of {day.isoformat()}; nothing sent.", err=True)
-        return
+        return 0
     closed = auto_close(day)
     facts.refresh(full=True)  # the nightly sweep the health page's quick refresh relies on
     digests = recruiter_digests(day) + manager_digests(day)  # active staff only
@@ -253,5 +254,4 @@ def run(day: date, dry_run: bool) -> None:
         f"queued {sent} digest(s), {len(digests) - sent} already sent that day; "
         f"mail sent {delivered}, failed {failed}."
     )
-    if failed:
-        raise SystemExit(1)
+    return failed

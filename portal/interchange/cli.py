@@ -4,11 +4,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from portal import interchange
 from portal.errors import command_errors
 from portal.files import replaced_whole
+from portal.store import backup
 from portal.store import schema
 from portal.store.db import database
 
@@ -83,7 +85,10 @@ def _tally(numbers: dict) -> str:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True),
-    help="Write to this file (replaced whole, only once complete) instead of standard output.",
+    help=(
+        "Write to this file (replaced whole, only once complete, readable by its owner "
+        "only) instead of standard output."
+    ),
 )
 def export_command(output):
     """Write every user, job and application as JSON, in the format `portal import` reads.
@@ -96,9 +101,10 @@ def export_command(output):
         if output is None:
             interchange.export(sys.stdout)
             return
+        target = backup.writable_target(current_app, output)  # not the live database
         try:
             with (
-                replaced_whole(Path(output)) as partial,
+                replaced_whole(target) as partial,
                 partial.open("w", encoding="utf-8") as out,
             ):
                 counts = interchange.export(out)

@@ -1,6 +1,9 @@
 """Delivering one email: over SMTP (plain, STARTTLS or TLS, with login), or as an .eml
-file in the outbox folder when ``MAIL_URL`` is ``outbox``."""
+file in the outbox folder when ``MAIL_URL`` is ``outbox``: one folder per database, and
+owner-only, as each file holds a candidate's link."""
 
+import os
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -11,8 +14,11 @@ from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from flask import current_app
+from playhouse.db_url import parse as parse_url
 
 from portal import clock
+from portal import files
+from portal.store import db
 from portal.store.models import Mail
 
 
@@ -45,8 +51,7 @@ class Transport:
 
     def __enter__(self):
         if self.url == "outbox":
-            folder = outbox_folder()
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = files.private_folder(outbox_folder())
             return lambda mail, msg: _write_eml(folder / outbox_name(mail), msg)
         self.smtp = _connect(self.url, current_app.config["MAIL_TIMEOUT"])
         return self._send
@@ -99,19 +104,31 @@ def _connect(url: str, timeout: float) -> smtplib.SMTP:
 
 
 def outbox_folder() -> Path:
-    """Where ``MAIL_URL=outbox`` delivers: the instance folder's outbox/."""
-    return Path(current_app.instance_path) / "outbox"
+    """Where ``MAIL_URL=outbox`` delivers, one folder per database (an erasure deletes the
+    mail its database knows of): ``<file stem>.outbox/`` beside a SQLite file, and
+    ``outbox-<database name>/`` in the instance folder for PostgreSQL."""
+    url = db.database_url(current_app)
+    name = parse_url(url).get("database") or ""
+    if url.split(":", 1)[0] == "sqlite" and name and name != ":memory:":
+        path = Path(os.path.abspath(name))
+        return path.with_name(f"{path.stem}.outbox")
+    instance = Path(current_app.instance_path)
+    if url.split(":", 1)[0] == "sqlite":
+        return instance / "outbox"  # a database in memory
+    return instance / f"outbox-{re.sub(r'[^A-Za-z0-9_.-]', '_', name).lstrip('.')}"
 
 
 def outbox_name(mail: Mail) -> str:
-    """A mail's file in the outbox: its time and id, so that databases sharing the folder
-    (a fresh demo, a test run) never overwrite each other's mail."""
+    """A mail's file in the outbox: its time and id, so that a database made afresh (a new
+    demo) never overwrites the mail of the one it replaced, which reused its ids."""
     return f"{mail.created:%Y%m%dT%H%M%S%f}-{mail.id:06d}-{mail.kind}.eml"
 
 
 def _write_eml(path: Path, msg: EmailMessage) -> None:
     try:
-        with open(path, "xb") as handle:  # written once: a second delivery changes nothing
+        # Written once (a second delivery changes nothing), owner-only, never through a
+        # symlink.
+        with open(files.create(path), "wb") as handle:
             handle.write(msg.as_bytes())
     except FileExistsError:
         return

@@ -24,6 +24,7 @@ from portal.candidates import links
 from portal.candidates.actions import withdraw_by_candidate
 from portal.clock import local_date
 from portal.clock import now
+from portal.domain.base import audit
 from portal.domain.base import ERASED_DOMAIN
 from portal.errors import Invalid
 from portal.errors import NotFound
@@ -31,13 +32,13 @@ from portal.mail import queue as mail
 from portal.mail.transport import forget_outbox
 from portal.store.db import database
 from portal.store.models import Application
-from portal.store.models import AuditEntry
 from portal.store.models import Candidate
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Link
 from portal.store.models import Mail
+from portal.store.models import Task
 from portal.store.models import User
 
 #: What every erased free text becomes. Not empty: "was there a closure note" stays true.
@@ -60,13 +61,6 @@ def find_candidate(email: str) -> Candidate:
     if candidate is None or is_erased(candidate):
         raise NotFound(f"No candidate has the email address {email}.")
     return candidate
-
-
-def audit(actor: User | None, action: str, subject: str = "", **detail) -> AuditEntry:
-    """Write one audit entry; ``detail`` holds counts and references, never personal data."""
-    return AuditEntry.create(
-        actor=actor, action=action, subject=subject, detail=json.dumps(detail, sort_keys=True)
-    )
 
 
 # --- erasure ---------------------------------------------------------------------------
@@ -174,6 +168,8 @@ def _redact_staff_mail(candidate: Candidate) -> int:
             Mail.update(fields).where(Mail.id == staff_mail.id).execute()
             forget_outbox([staff_mail])  # its delivered copy still names them
             changed += 1
+    # A queued request for a fresh link names the address: it goes with the person.
+    Task.delete().where(Task.payload.contains(json.dumps(candidate.email))).execute()
     to_them = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.to == candidate.email)
     forget_outbox(list(to_them))
     changed += Mail.delete().where(Mail.to == candidate.email).execute()
@@ -201,27 +197,57 @@ def erasure_days() -> timedelta:
 
 
 def request_erasure(application: Application) -> ErasureRequest:
-    """The candidate asked on their page to be erased: withdraw what is open, confirm by
-    email, and erase at once when ``ERASURE_DAYS`` is 0 (else staff or purge will)."""
+    """The candidate asked on their page to be erased. A link reaches only its own
+    application: the request withdraws that one (if open) and, once carried out, erases
+    it, and the person too when it was their last. Their other applications are left as
+    they are. Confirmed by email to the address on file; carried out at once when
+    ``ERASURE_DAYS`` is 0 (else by staff or `portal purge`)."""
     candidate = application.candidate
     if is_erased(candidate):
         raise Invalid("Your data has already been erased.")
     with database.atomic():
-        pending = ErasureRequest.get_or_none(ErasureRequest.candidate == candidate.id)
+        pending = ErasureRequest.get_or_none(ErasureRequest.application == application.id)
         if pending is not None:
             return pending
         moment = now()
+        withdrew = application.is_active
+        if withdrew:
+            withdraw_by_candidate(
+                application, application.version, "Asked for their data to be erased."
+            )
         request = ErasureRequest.create(
-            candidate=candidate, requested=moment, due=moment + erasure_days()
+            candidate=candidate,
+            application=application,
+            withdrew=withdrew,
+            requested=moment,
+            due=moment + erasure_days(),
         )
-        for other in candidate.applications.where(Application.status == "active"):
-            withdraw_by_candidate(other, other.version, "Asked for their data to be erased.")
-        audit(None, "erasure_request", f"candidate {candidate.id}")
+        audit(None, "erasure_request", f"application {application.id}")
         if not current_app.config["ERASURE_DAYS"]:
-            erase_candidate(None, candidate, why="candidate's request")
+            carry_out_request(None, request)
             return request
-        mail.queue(application, "erasure", due=local_date(request.due))
+        others = _others(request)
+        mail.queue(
+            application,
+            "erasure",
+            due=local_date(request.due),
+            others=[other.job.title for other in others],
+        )
     return request
+
+
+def _others(request: ErasureRequest) -> list[Application]:
+    """The person's applications a request leaves alone (none: it erases the person)."""
+    if request.application_id is None:
+        return []
+    return list(
+        Application.select()
+        .where(
+            (Application.candidate == request.candidate_id)
+            & (Application.id != request.application_id)
+        )
+        .order_by(Application.id)
+    )
 
 
 def pending_requests():
@@ -241,22 +267,35 @@ def _request(request_id) -> ErasureRequest:
 
 
 def carry_out(actor: User | None, request_id) -> dict:
-    """Erase the candidate of a pending request now."""
-    request = _request(request_id)
-    return erase_candidate(actor, request.candidate, why="candidate's request")
+    """Carry out a pending request now."""
+    return carry_out_request(actor, _request(request_id))
+
+
+def carry_out_request(
+    actor: User | None, request: ErasureRequest, why: str = "candidate's request"
+) -> dict:
+    """Erase what the request asked for: its application, and the person when that was
+    their last one (a request from before requests were scoped erases the person)."""
+    if _others(request):
+        with database.atomic():
+            counts = erase_application(actor, request.application, why=why)
+            request.delete_instance()
+        return counts
+    return erase_candidate(actor, request.candidate, why=why)
 
 
 def cancel_request(actor: User | None, request_id) -> None:
-    """Drop a request (the candidate said it was not them, or changed their mind)."""
+    """Drop a request (the candidate said it was not them, or changed their mind), and
+    undo what asking did: an application it withdrew is open again, at its stage."""
     domain.require_staff(actor)
     request = _request(request_id)
     with database.atomic():
-        audit(actor, "erasure_cancelled", f"candidate {request.candidate_id}")
+        subject = (
+            f"application {request.application_id}"
+            if request.application_id
+            else f"candidate {request.candidate_id}"
+        )
+        audit(actor, "erasure_cancelled", subject)
+        if request.withdrew and request.application.status == "withdrawn":
+            domain.reopen(actor, request.application, request.application.version)
         request.delete_instance()
-
-
-def recent_audit(limit: int = 50):
-    """The latest audit entries, newest first."""
-    return (
-        AuditEntry.select().order_by(AuditEntry.created.desc(), AuditEntry.id.desc()).limit(limit)
-    )

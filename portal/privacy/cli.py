@@ -1,11 +1,10 @@
 """The personal-data commands: `portal export-candidate`, `erase-candidate` and `purge`."""
 
 import json
-import os
 import sys
-from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.errors import command_errors
@@ -13,6 +12,7 @@ from portal.files import replaced_whole
 from portal.privacy import actions as privacy
 from portal.privacy import retention
 from portal.privacy.export import export_candidate
+from portal.store import backup
 from portal.store import schema
 from portal.store.db import database
 
@@ -33,18 +33,19 @@ def export_candidate_command(email, output):
     is recorded in the audit log.
     """
     schema.check_schema()
+    # Checked before the export, which the audit log records: not the live database.
+    target = None if output is None else backup.writable_target(current_app, output)
     with database.connection_context(), command_errors():
         document = export_candidate(None, privacy.find_candidate(email))
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if output is None:
+    if target is None:
         sys.stdout.write(text)
         return
     try:
-        with replaced_whole(Path(output)) as partial:
-            # Created readable by its owner only: it is a person's whole file.
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
+        # Created readable by its owner only (as everything written whole): it is a
+        # person's whole file.
+        with replaced_whole(target) as partial, partial.open("w", encoding="utf-8") as out:
+            out.write(text)
     except OSError as error:
         raise click.ClickException(f"{output}: cannot write: {error.strerror}") from None
     count = len(document["applications"])

@@ -93,7 +93,7 @@ def purge(moment: datetime | None = None) -> Plan:
     """Carry out the plan, each erasure in its own transaction (a failure keeps the rest)."""
     result = plan(moment)
     for request in result.requests:
-        privacy.erase_candidate(None, request.candidate, why="candidate's request, due")
+        privacy.carry_out_request(None, request, why="candidate's request, due")
     for candidate in result.candidates:
         privacy.erase_candidate(None, candidate, why="retention")
     for application in result.applications:

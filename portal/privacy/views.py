@@ -52,16 +52,16 @@ def erase(token: str):
         return candidate.message_page(
             200,
             "Your data is deleted",
-            "We have deleted your name, your email address and everything written about "
-            "your applications with us. This page no longer works. Thank you for your "
-            "interest in working with us.",
+            "We have deleted this application and everything written about it (and your "
+            "name and email address, if it was your only application with us). This page "
+            "no longer works. Thank you for your interest in working with us.",
         )
     return candidate.message_page(
         200,
         "We have your request",
-        f"We will delete everything we hold about you by {_day(erasure.due)} at the latest, "
-        "and we have emailed you to confirm. If your application was still open, it is "
-        "now withdrawn.",
+        f"We will delete this application and everything written about it by "
+        f"{_day(erasure.due)} at the latest, and we have emailed you to confirm. If it was "
+        "still open, it is now withdrawn.",
         back,
     )
 

@@ -13,6 +13,10 @@ Layout, for ``portal build /srv/site``::
         .staging/                pages written for an in-place update, not yet renamed
         .lock
 
+The build's own files (the lock, manifests, journals, staged pages) are opened with
+O_NOFOLLOW, and a symlink at site.releases, at .staging or among the releases is
+refused: the build would write, delete or rename where someone else chose.
+
 A full build writes a new release and swaps the symlink with one rename, so readers
 see the complete previous or the complete new site. An incremental build changes few
 pages: it stages each new page in .staging/, records every rename in a journal, then
@@ -20,6 +24,7 @@ renames; each page is replaced atomically, and a build killed half-way is rolled
 forward by the next one.
 """
 
+import errno
 import fcntl
 import json
 import os
@@ -30,6 +35,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from datetime import UTC
 from pathlib import Path
+
+from portal import files
 
 #: A path segment we write: tokens, asset names. Nothing that could climb or hide.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,511}$")
@@ -68,12 +75,22 @@ class Site:
 
     def new_release(self) -> Path:
         """An empty release folder, not yet published, numbered after every other."""
-        self.releases.mkdir(parents=True, exist_ok=True)
+        self._make_releases()
         numbers = [int(r.name.split("-")[1]) for r in self._all_releases()]
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         path = self.releases / f"r-{max(numbers, default=0) + 1:06d}-{stamp}"
-        (path / "c").mkdir(parents=True)
+        os.mkdir(path)  # both new: nothing planted there is followed
+        os.mkdir(path / "c")
         return path
+
+    def _make_releases(self) -> None:
+        """Make the releases folder (and the site's missing parents), refusing a symlink
+        there. Not private: the web server reads the published release through it."""
+        if self.releases.is_symlink():
+            raise UnsafePath(
+                f"{self.releases} is a symlink; refusing to use it for the site's releases."
+            )
+        self.releases.mkdir(parents=True, exist_ok=True)
 
     def swap(self, release: Path) -> None:
         """Point the site at ``release`` with one atomic rename."""
@@ -111,7 +128,11 @@ class Site:
     def _all_releases(self) -> list[Path]:
         if not self.releases.is_dir():
             return []
-        return sorted(p for p in self.releases.iterdir() if p.is_dir() and p.name.startswith("r-"))
+        found = sorted(p for p in self.releases.iterdir() if p.is_dir() and p.name.startswith("r-"))
+        for path in found:
+            if path.is_symlink():  # it would be published, or pages deleted through it
+                raise UnsafePath(f"Refusing the symlink {path} among the releases.")
+        return found
 
     def clear_abandoned(self) -> None:
         """Delete release folders newer than the published one: builds that never finished."""
@@ -128,9 +149,9 @@ class Site:
 
     def read_manifest(self, release: Path | None) -> dict | None:
         """What ``release`` holds, or None when unknown."""
-        if release is None or not self.manifest_path(release).exists():
+        if release is None or not os.path.lexists(self.manifest_path(release)):
             return None
-        return json.loads(self.manifest_path(release).read_text())
+        return _read_json(self.manifest_path(release))
 
     def write_manifest(self, release: Path, manifest: dict) -> None:
         _write_atomic(self.manifest_path(release), json.dumps(manifest).encode())
@@ -139,14 +160,35 @@ class Site:
     def locked(self, wait: bool = True):
         """Hold the site's build lock: one build at a time. Without ``wait``, yield
         False at once when another holds it."""
-        self.releases.mkdir(parents=True, exist_ok=True)
-        with open(self.releases / ".lock", "w") as handle:
+        self._make_releases()
+        try:  # the folder itself, not a symlink swapped in since
+            folder = os.open(self.releases, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError as error:
+            if error.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
+            raise UnsafePath(
+                f"{self.releases} is a symlink; refusing to use it for the site's releases."
+            ) from None
+        try:  # never truncated, never opened through a symlink
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+            lock = os.open(".lock", flags, files.PRIVATE, dir_fd=folder)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            raise UnsafePath(
+                f"Refusing to open the lock through the symlink {self.releases / '.lock'}."
+            ) from None
+        finally:
+            os.close(folder)
+        try:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
                 yield False
                 return
             yield True
+        finally:
+            os.close(lock)
 
     def journal_path(self, release: Path) -> Path:
         return self.releases / f"{release.name}.journal.json"
@@ -154,6 +196,8 @@ class Site:
     def stage(self, data: bytes) -> Path:
         """Write ``data`` to a new file in the staging folder, for a later rename."""
         folder = self.releases / ".staging"
+        if folder.is_symlink():
+            raise UnsafePath(f"Refusing to stage pages through the symlink {folder}.")
         folder.mkdir(exist_ok=True)
         path = folder / secrets.token_hex(12)
         _create(path, data)
@@ -171,8 +215,8 @@ class Site:
         if release is None:
             return
         path = self.journal_path(release)
-        if path.exists():
-            journal = json.loads(path.read_text())
+        if os.path.lexists(path):
+            journal = _read_json(path)
             for target, source in journal["staged"].items():
                 if os.path.lexists(source):
                     os.replace(source, target)
@@ -185,8 +229,21 @@ class Site:
 def _write_atomic(path: Path, data: bytes) -> None:
     """Manifests and journals: readable by their owner only, as they list every token."""
     temporary = path.with_name(f"{STAGED}{path.name}.{secrets.token_hex(4)}")
-    _create(temporary, data, mode=0o600)
+    _create(temporary, data, mode=files.PRIVATE)
     os.replace(temporary, path)
+
+
+def _read_json(path: Path) -> dict:
+    """A manifest or journal, never read through a symlink (a planted journal would have
+    the build rename files of someone else's choosing)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        raise UnsafePath(f"Refusing to read {path} through a symlink.") from None
+    with os.fdopen(fd, "rb") as handle:
+        return json.loads(handle.read())
 
 
 def safe_child(parent: Path, *names: str) -> Path:
@@ -226,7 +283,8 @@ def write_new_page(release: str, token: str, data: bytes) -> None:
 
 
 def _create(path, data: bytes, mode: int = 0o644) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    """A new file: public pages 0644 (the web server reads them), bookkeeping 0600."""
+    fd = files.create(path, mode)
     try:
         view = memoryview(data)
         while view:

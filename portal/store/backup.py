@@ -7,7 +7,13 @@ reader never blocks the writers). The copy is checked (integrity, schema version
 before it replaces FILE, so FILE is always a whole, good backup.
 
 PostgreSQL: pg_dump (its snapshot is consistent too) in its custom format, and
-pg_restore to restore; both must be installed (Debian: postgresql-client).
+pg_restore to restore; both must be installed (Debian: postgresql-client). They are given
+the database URL without its password, which goes in their environment (PGPASSWORD):
+anyone on the host can list processes' arguments, but only their owner (and root) can
+read their environment.
+
+A backup is created readable by its owner only, and never through a symlink; the same
+checks (``writable_target``) guard `portal export -o` and `portal export-candidate -o`.
 """
 
 import os
@@ -15,6 +21,8 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 import click
 from playhouse.db_url import parse as parse_url
@@ -74,8 +82,7 @@ def check_copy(path: str) -> int:
 
 def backup_sqlite(source: str, target: Path) -> int:
     """Copy the live database ``source`` to ``target`` in one consistent step; its size."""
-    with replaced_whole(target) as partial:
-        partial.unlink(missing_ok=True)  # sqlite3 would open a leftover one, not start afresh
+    with replaced_whole(target) as partial:  # a new empty file: SQLite starts afresh
         live = _open_existing(source)
         try:
             copy = sqlite3.connect(partial)
@@ -130,8 +137,30 @@ def _tool(name: str) -> str:
     return path
 
 
-def _run(args: list[str]) -> None:
-    result = subprocess.run(args, capture_output=True, text=True)
+def without_password(url: str) -> tuple[str, str | None]:
+    """``url`` without its password (in the user part or a ``password=`` option), and
+    the password, decoded as libpq decodes it; None when the URL has none."""
+    parts = urlsplit(url)
+    password = unquote(parts.password) if parts.password is not None else None
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        user = user.split(":", 1)[0]
+        netloc = f"{user}@{host}" if user else host
+    kept = []
+    for option in parts.query.split("&") if parts.query else []:
+        key, _, value = option.partition("=")
+        if unquote(key) == "password":
+            password = unquote(value)
+        else:
+            kept.append(option)  # as written: libpq decodes %XX only, not "+"
+    return parts._replace(netloc=netloc, query="&".join(kept)).geturl(), password
+
+
+def _run(args: list[str], password: str | None = None) -> None:
+    """Run a PostgreSQL tool; a password goes in its environment, never its arguments."""
+    env = {**os.environ, "PGPASSWORD": password} if password is not None else None
+    result = subprocess.run(args, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or [f"exit status {result.returncode}"]
         raise BackupFailed(f"{Path(args[0]).name}: {lines[0]}")
@@ -139,8 +168,18 @@ def _run(args: list[str]) -> None:
 
 def backup_postgresql(url: str, target: Path) -> int:
     """pg_dump's custom format to ``target`` (only once it is complete); its size."""
+    address, password = without_password(url)
     with replaced_whole(target) as partial:
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}", url])
+        _run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--file={partial}",
+                f"--dbname={address}",
+            ],
+            password,
+        )
     return target.stat().st_size
 
 
@@ -148,6 +187,7 @@ def restore_postgresql(backup: str, url: str) -> None:
     """pg_restore into the configured database, replacing its tables, in one transaction."""
     if not os.path.isfile(backup):
         raise BackupFailed(f"{backup}: no such file.")
+    address, password = without_password(url)
     _run(
         [
             _tool("pg_restore"),
@@ -155,9 +195,10 @@ def restore_postgresql(backup: str, url: str) -> None:
             "--if-exists",
             "--no-owner",
             "--single-transaction",
-            f"--dbname={url}",
+            f"--dbname={address}",
             backup,
-        ]
+        ],
+        password,
     )
 
 
@@ -168,6 +209,19 @@ def is_live(target: Path, database: str) -> bool:
     if target.exists() and os.path.exists(live) and os.path.samefile(target, live):
         return True
     return str(target) in {live, *(f"{live}{suffix}" for suffix in ("-wal", "-shm", "-journal"))}
+
+
+def writable_target(app, file: str) -> Path:
+    """Where a command may write FILE (a backup, an export), its folders resolved; refuses
+    the live SQLite database or a file SQLite keeps beside it, and a symlink at FILE, which
+    someone may have planted to have us write where it points."""
+    kind, where = database_target(app)
+    target = Path(os.path.realpath(file))  # "..", symlinks: where it would really land
+    if kind == "sqlite" and is_live(target, where):
+        raise BackupFailed(f"{file} is the live database or one of its files; choose another path.")
+    if os.path.islink(file):
+        raise BackupFailed(f"{file} is a symlink; refusing to write through it.")
+    return target
 
 
 # --- commands ----------------------------------------------------------------------------

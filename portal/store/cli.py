@@ -1,8 +1,6 @@
 """`portal init-db`, `portal backup` and `portal restore`."""
 
-import os
 import time
-from pathlib import Path
 
 import click
 from flask import current_app
@@ -28,22 +26,21 @@ def backup_command(file):
     """Write a consistent copy of the database to FILE, while the app keeps serving.
 
     SQLite: one file, checked before it replaces FILE. PostgreSQL: pg_dump's custom
-    format (needs pg_dump). Restore with `portal restore FILE`.
+    format (needs pg_dump). Readable by its owner only. Restore with `portal restore FILE`.
     """
     kind, where = backup.database_target(current_app)
-    target = Path(os.path.realpath(file))  # "..", symlinks: where it would really land
-    if kind == "sqlite" and backup.is_live(target, where):
-        raise backup.BackupFailed(
-            f"{file} is the live database or one of its files; choose another path."
-        )
+    target = backup.writable_target(current_app, file)
     if not target.parent.is_dir():
         raise backup.BackupFailed(f"{file}: cannot write: No such file or directory")
     started = time.perf_counter()
-    size = (
-        backup.backup_sqlite(where, target)
-        if kind == "sqlite"
-        else backup.backup_postgresql(where, target)
-    )
+    try:
+        size = (
+            backup.backup_sqlite(where, target)
+            if kind == "sqlite"
+            else backup.backup_postgresql(where, target)
+        )
+    except OSError as error:
+        raise backup.BackupFailed(f"{file}: cannot write: {error.strerror}") from None
     click.echo(
         f"Backed up the database to {file} ({size / 2**20:.1f} MiB) "
         f"in {time.perf_counter() - started:.1f} s."

@@ -12,6 +12,8 @@ from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
 from playhouse.pool import PooledSqliteDatabase
 
+from portal import files
+
 #: Every model binds to this proxy; ``init_app`` points it at the configured database.
 database = peewee.DatabaseProxy()
 
@@ -35,7 +37,7 @@ def open_database(url: str) -> peewee.Database:
     scheme = url.split(":", 1)[0]
     if scheme == "sqlite":
         path = params.pop("database")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        files.private_folder(Path(path).parent)  # the instance folder, when it is missing
         # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on
         # the busy timeout instead of failing with "database is locked" mid-way.
         # mode=rw: a connection never creates the file (only create_schema does), so a

@@ -13,15 +13,37 @@ from playhouse.migrate import migrate
 from playhouse.migrate import SchemaMigrator
 
 from portal.store.models import DbInfo
+from portal.store.models import ErasureRequest
 from portal.store.models import Mail
+from portal.store.models import StaffSession
+from portal.store.models import Task
 
 
 def _mail_claimed(database: peewee.Database) -> None:
     """2: mail.claimed, the lease that keeps two senders from sending one mail twice."""
-    migrate(SchemaMigrator.from_database(database).add_column("mail", "claimed", Mail.claimed))
+    _add_missing(database, Mail.claimed)
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _mail_claimed}
+def _add_missing(database: peewee.Database, *fields: peewee.Field) -> None:
+    """Add each field's column to its table unless the table has it already."""
+    migrator = SchemaMigrator.from_database(database)
+    for field in fields:
+        table = field.model._meta.table_name
+        if field.column_name not in {c.name for c in database.get_columns(table)}:
+            migrate(migrator.add_column(table, field.column_name, field))
+
+
+def _sessions_and_scoped_erasure(database: peewee.Database) -> None:
+    """3: staff sessions that can be ended; erasure requests scoped to one application;
+    the worker's task queue."""
+    database.create_tables([StaffSession, Task])
+    _add_missing(database, ErasureRequest.application, ErasureRequest.withdrew)
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {
+    2: _mail_claimed,
+    3: _sessions_and_scoped_erasure,
+}
 
 #: The schema this code needs: version 1 was the first, each step raises it by one.
 SCHEMA_VERSION = max(STEPS)

@@ -1,5 +1,7 @@
 """The tables, in peewee's idiom: one model per domain noun (docs/architecture.md)."""
 
+import json
+
 from flask_login import UserMixin
 from peewee import BooleanField
 from peewee import CharField
@@ -46,9 +48,17 @@ class User(UserMixin, BaseModel):
     #: Bumped when anything candidates see changes (the name, on their pages).
     updated = DateTimeField(default=now)
 
+    #: The staff session this object was loaded for: Flask-Login keeps it in the cookie
+    #: (``get_id``), so a cookie names a session that can be ended, never just a user.
+    session_id: str | None = None
+
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str | None:
+        """What the session cookie holds: the staff session's opaque id."""
+        return self.session_id
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -64,6 +74,20 @@ class User(UserMixin, BaseModel):
     def first_name(self) -> str:
         """How the portal greets them."""
         return first_name(self.name)
+
+
+class StaffSession(BaseModel):
+    """One signed-in browser. The cookie names this row: signing out deletes it, and a new
+    password, deactivation or "sign out everywhere" delete all of a person's."""
+
+    id = CharField(primary_key=True)  # the SHA-256 of the random id the cookie holds
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created = DateTimeField(default=now, index=True)
+
+    @classmethod
+    def end_all(cls, user: User) -> int:
+        """End every session of ``user``; how many there were."""
+        return cls.delete().where(cls.user == user.id).execute()
 
 
 class Job(BaseModel):
@@ -305,23 +329,54 @@ class Reminder(BaseModel):
         indexes = ((("user", "day", "kind"), True),)
 
 
+class Task(BaseModel):
+    """Work for `portal worker`, queued by a request that must not do it itself: its
+    answer must not wait for it, or tell by its timing what it found. A task is deleted
+    once done, so its payload (which may name a person) goes too."""
+
+    kind = CharField()
+    payload = TextField(default="{}")  # JSON
+    created = DateTimeField(default=now)
+    #: When a worker took it: nobody else runs it until the lease has passed.
+    claimed = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    last_error = TextField(default="")
+
+    class Meta:
+        indexes = ((("claimed", "id"), False),)
+
+    @classmethod
+    def enqueue(cls, kind: str, **payload) -> "Task":
+        """Queue ``kind`` with ``payload`` for the worker."""
+        return cls.create(kind=kind, payload=json.dumps(payload, sort_keys=True))
+
+
 class ErasureRequest(BaseModel):
     """A candidate asked, from their page, for everything about them to be erased
     (portal.privacy.actions carries it out; the row goes with the candidate)."""
 
     candidate = ForeignKeyField(Candidate, backref="erasure_requests", on_delete="CASCADE")
+    #: The application whose page asked: a link reaches only its own application, so the
+    #: request erases that one (None: a request from before requests were scoped).
+    application = ForeignKeyField(
+        Application, null=True, backref="erasure_requests", on_delete="CASCADE"
+    )
+    #: Whether asking withdrew the application, so that cancelling can reopen it.
+    withdrew = BooleanField(default=False)
     requested = DateTimeField(default=now)
     #: When `portal purge` carries it out unless a recruiter did so before.
     due = DateTimeField(index=True)
 
 
 class AuditEntry(BaseModel):
-    """Who exported or erased personal data, when. Holds no personal data itself: the
-    subject is an opaque id, the detail counts and references (portal.privacy.actions)."""
+    """Who did what the audit log keeps, when: exports and erasures of personal data
+    (portal.privacy.actions) and changes to jobs (portal.domain.jobs). Holds no candidate
+    data itself: the subject is an opaque id or a job's ref, the detail counts, references
+    and staff names (``domain.base.audit`` writes every entry)."""
 
     created = DateTimeField(default=now, index=True)
     actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    #: export, erasure, erasure_request, erasure_cancelled, purge
+    #: export, erasure, erasure_request, erasure_cancelled, purge, job_changed
     action = CharField()
     subject = CharField(default="")
     detail = TextField(default="")
@@ -330,6 +385,8 @@ class AuditEntry(BaseModel):
 MODELS = [
     DbInfo,
     User,
+    StaffSession,
+    Task,
     Job,
     JobManager,
     Stage,

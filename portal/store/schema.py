@@ -1,11 +1,12 @@
 """The schema: created, upgraded to this version, and checked before a command runs."""
 
-import sqlite3
+import os
 from pathlib import Path
 
 import click
 from flask import current_app
 
+from portal import files
 from portal.store import migrations
 from portal.store.db import database
 from portal.store.db import sqlite_path
@@ -22,19 +23,26 @@ def create_schema() -> int:
     """Create missing tables and apply pending migrations; return the version."""
     _create_sqlite_file()
     with database.connection_context(), database.atomic():
-        fresh = not database.table_exists(DbInfo._meta.table_name)
-        database.create_tables(MODELS)
-        if fresh:
+        if database.table_exists(DbInfo._meta.table_name):
+            # Upgrade first: creating the current tables' indexes over an old table would
+            # name columns it does not have yet.
+            migrations.upgrade(database.obj, schema_version())
+            database.create_tables(MODELS)  # anything else missing, as this code has it
+        else:
+            database.create_tables(MODELS)
             DbInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
-        migrations.upgrade(database.obj, schema_version())
     return schema_version()
 
 
 def _create_sqlite_file() -> None:
-    """Create an empty SQLite file where the schema is to be made (connections don't)."""
+    """Create an empty SQLite file where the schema is to be made (connections don't),
+    owner-only: SQLite gives its -wal and -shm files the database file's mode."""
     path = sqlite_path()
-    if path and not Path(path).exists():
-        sqlite3.connect(path).close()
+    if path and not os.path.lexists(path):
+        try:
+            os.close(files.create(path))  # an empty file is an empty database
+        except FileExistsError:  # another process made it meanwhile
+            pass
 
 
 def schema_version() -> int:

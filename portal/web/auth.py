@@ -1,6 +1,21 @@
-"""Staff sign-in: flask-login sessions, rate-limited login, safe redirects."""
+"""Staff sign-in: sessions that can be ended, rate-limited login, safe redirects.
+
+The session cookie holds a random session id (its ``StaffSession`` row is keyed by the
+id's hash), never just the user's id:
+signing out deletes the row, a new password or deactivation delete all of a person's,
+and a row older than ``SESSION_HOURS`` opens nothing. A saved cookie is worth nothing
+once its row is gone.
+
+Failed sign-ins are limited per client address (then refused) and counted per account
+(then slowed): a stranger spraying one account from many addresses cannot lock its
+owner out, and a correct password from an address with no failures always signs in.
+"""
 
 import functools
+import hashlib
+import secrets
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint
@@ -10,6 +25,7 @@ from flask import Flask
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -22,7 +38,10 @@ from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
+from portal.clock import now
+from portal.store.models import StaffSession
 from portal.store.models import User
+from portal.web.views import allow
 from portal.web.views import limiter
 
 bp = Blueprint("auth", __name__)
@@ -39,14 +58,55 @@ class LoginForm(FlaskForm):
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    # The cookie ends with the session it names (the row decides; this is for browsers).
+    app.permanent_session_lifetime = lifetime(app)
     app.register_blueprint(bp)
 
 
+def lifetime(app: Flask) -> timedelta:
+    """How long a staff sign-in lasts (``SESSION_HOURS``)."""
+    return timedelta(hours=app.config["SESSION_HOURS"])
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return (
-        User.get_or_none((User.id == int(user_id)) & User.active) if user_id.isdecimal() else None
+def load_user(session_id: str) -> User | None:
+    """The active member of staff whose live session the cookie names, or None."""
+    if not session_id or len(session_id) > 64:
+        return None
+    user = (
+        User.select()
+        .join(StaffSession)
+        .where(
+            (StaffSession.id == _row_id(session_id))
+            & (StaffSession.created > now() - lifetime(current_app))
+            & User.active
+        )
+        .first()
     )
+    if user is not None:
+        user.session_id = session_id
+    return user
+
+
+def _row_id(session_id: str) -> str:
+    """The row of a session: a hash of the id the cookie holds, so that a copy of the
+    database (a backup) holds no session anyone could present."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in: a new session row, named by the cookie (expired rows go too)."""
+    StaffSession.delete().where(StaffSession.created <= now() - lifetime(current_app)).execute()
+    user.session_id = secrets.token_urlsafe(24)
+    StaffSession.create(id=_row_id(user.session_id), user=user)
+    session.permanent = True
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out this browser: its session row goes, so a copy of the cookie opens nothing."""
+    StaffSession.delete().where(StaffSession.id == _row_id(current_user.get_id())).execute()
+    logout_user()
 
 
 @functools.cache
@@ -64,8 +124,11 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _account_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
+def _slow_down_if_sprayed(email: str) -> None:
+    """Count a failure against the account, whatever the address; once the account is
+    over the limit, answer this failure late. The account is never locked."""
+    if not allow("LOGIN_RATE_LIMIT", "login-account", email):
+        time.sleep(current_app.config["LOGIN_SLOWDOWN_SECONDS"])
 
 
 def safe_next(target: str | None) -> str:
@@ -82,19 +145,20 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_account_key)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.get_or_none(User.email == form.email.data.strip().lower())
+        email = form.email.data.strip().lower()
+        user = User.get_or_none(User.email == email)
         if user is None or not user.active:
             User(password_hash=_dummy_hash()).check_password(form.password.data)
         elif user.check_password(form.password.data):
-            login_user(user)
+            start_session(user)
             return redirect(safe_next(request.args.get("next")))
+        _slow_down_if_sprayed(email)
         flash("That email and password do not match an account.", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -104,6 +168,16 @@ def login():
 @login_required
 def logout():
     """Sign out (a POST, so a link cannot sign anyone out)."""
-    logout_user()
+    end_session()
     flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Sign out every browser signed in as you, this one included."""
+    count = StaffSession.end_all(current_user)
+    logout_user()
+    flash(f"You are signed out everywhere ({count} session(s) ended).", "info")
     return redirect(url_for("auth.login"))

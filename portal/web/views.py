@@ -1,4 +1,9 @@
-"""What every page shares: CSRF, rate limits, error pages, headers, template helpers."""
+"""What every page shares: CSRF, rate limits, error pages, headers, template helpers, and
+the NUL check: no text we store or search may hold NUL (PostgreSQL refuses it, and the
+query raises), so a NUL in a query or form value is a 400 and one in a path segment
+matches no route (a 404, before any view runs)."""
+
+from urllib.parse import urlsplit
 
 import peewee
 from flask import abort
@@ -9,14 +14,19 @@ from flask import render_template
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
+from limits import parse as parse_limit
 from markupsafe import escape
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+from werkzeug.routing import UnicodeConverter
 
 from portal import clock
 from portal import dates
+from portal import settings
 from portal.errors import DomainError
 from portal.store.db import database
 
@@ -30,8 +40,22 @@ STAFF_CSP = (
 )
 
 
+class Segment(UnicodeConverter):
+    """A route's ``<name>`` (the default converter), except that a segment holding a NUL
+    matches nothing: such a path names nothing that exists, so it is the 404 of an
+    unknown address before any view runs, for every route, staff or candidate. Under
+    /c/ the candidates' catch-all route (a ``path``) still answers it with the one
+    dead-link page."""
+
+    def __init__(self, map: Map, minlength: int = 1, maxlength=None, length=None) -> None:
+        super().__init__(map, minlength, maxlength, length)
+        self.regex = "[^/\\x00]" + self.regex.removeprefix("[^/]")
+
+
 def init_app(app: Flask) -> None:
-    """Install the shared machinery on ``app``."""
+    """Install the shared machinery on ``app`` (before any other part adds its routes:
+    a rule takes its converters when it is added)."""
+    app.url_map.converters.update(default=Segment, string=Segment)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["RATE_LIMIT_STORAGE"])
     app.config.setdefault("RATELIMIT_ENABLED", True)
     csrf.init_app(app)
@@ -49,6 +73,14 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(peewee.InterfaceError, _database_down)
     app.register_error_handler(OverflowError, _number_too_large)
     app.add_url_rule("/healthz", "healthz", healthz)
+
+
+def allow(setting: str, scope: str, key: str) -> bool:
+    """Count one hit against the limit named by ``setting`` for ``key`` (limits counted
+    by hand, outside a view's decorator); False once it is over."""
+    if not limiter.enabled:
+        return True
+    return limiter.limiter.hit(parse_limit(current_app.config[setting]), scope, key)
 
 
 def paragraphs(text: str) -> Markup:
@@ -126,9 +158,33 @@ def _database_down(error):
 
 
 def healthz():
-    """Liveness and database state, for the load balancer."""
+    """Liveness and database state, for the load balancer; for signed-in staff also the
+    rate limits in force and where they are counted."""
     try:
         database.execute_sql("SELECT 1")
     except (peewee.OperationalError, peewee.InterfaceError):
         return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+    answer = {"status": "ok", "database": "ok"}
+    if current_user.is_authenticated:
+        answer["limits"] = {name.lower(): current_app.config[name] for name in LIMITS}
+        answer["limits_counted_in"] = _storage_for_people(current_app)
+    return answer
+
+
+#: The rate limits a member of staff can read on /healthz.
+LIMITS = (
+    "LOGIN_RATE_LIMIT",
+    "DEAD_LINK_RATE_LIMIT",
+    "FRESH_LINK_RATE_LIMIT",
+    "FRESH_LINK_ADDRESS_LIMIT",
+)
+
+
+def _storage_for_people(app: Flask) -> str:
+    """Where limits are counted, without any password in the URL."""
+    where = settings.limits_storage(app)
+    parts = urlsplit(where)
+    if "@" in parts.netloc:
+        where = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    alone = "shared by every worker" if settings.limits_shared(app) else "each process alone"
+    return f"{where} ({alone})"

@@ -2,11 +2,14 @@
 application before submitting their own (A3), admins and the job's recruiter excepted."""
 
 import pytest
+from helpers.admin_client import fill
+from helpers.admin_client import form
 from helpers.admin_client import submit
 
 from portal import domain
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import Job
 from portal.store.models import Stage
 
 SECRET = "Marker-strength-of-Max"
@@ -131,3 +134,19 @@ def test_manager_sees_no_recruiter_actions(client, auth, team):
     for action in ("move", "update", "note", "close", "reopen"):
         assert f'action="/admin/applications/{ref}/{action}"' not in page
     assert f'action="/admin/applications/{ref}/feedback"' in page
+
+
+def test_a3_another_recruiter_cannot_name_themselves_the_jobs_recruiter(
+    client, auth, make_user, team
+):
+    """A3, the penetration test's way round: a recruiter who names themselves the job's
+    recruiter, to read every scorecard without giving their own. The job keeps its
+    recruiter, and the scorecards stay hidden."""
+    ravi = make_user("recruiter", name="Ravi Recruiter")
+    auth.login(ravi)
+    url = f"/admin/jobs/{team['job'].ref}/edit"
+    page = client.get(url)
+    assert page.status_code == 200 and "recruiter" not in form(page.text, "")["names"]
+    client.post(url, data={**fill(form(page.text, "")), "recruiter": str(ravi.id)})
+    assert Job.get_by_id(team["job"].id).recruiter_id == team["recruiter"].id
+    assert SECRET not in page_of(client, team).text

@@ -2,6 +2,10 @@
 pipeline editor (add, remove, reorder without JS)."""
 
 import re
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+from datetime import UTC
 
 import pytest
 from helpers.admin_client import fill
@@ -140,7 +144,6 @@ def test_a_job_needs_a_title_and_a_unique_reference(client, auth, recruiter, mak
 
 def test_edit_a_job(client, auth, recruiter, make_user, make_job):
     old_manager, new_manager = make_user("manager"), make_user("manager")
-    other_recruiter = make_user("recruiter", name="Ravi Recruiter")
     job = make_job(title="Old Title", recruiter=recruiter, managers=[old_manager])
     auth.login(recruiter)
     page = client.get(f"/admin/jobs/{job.ref}/edit")
@@ -153,7 +156,6 @@ def test_edit_a_job(client, auth, recruiter, make_user, make_job):
         form(page.text, ""),
         title="New Title",
         location="Bristol",
-        recruiter=str(other_recruiter.id),
         managers=str(new_manager.id),
         stale_days="10",
         open=None,
@@ -165,24 +167,94 @@ def test_edit_a_job(client, auth, recruiter, make_user, make_job):
     assert (job.title, job.location, job.recruiter_id, job.stale_days, job.open) == (
         "New Title",
         "Bristol",
-        other_recruiter.id,
+        recruiter.id,
         10,
         False,
     )
     assert [m.user_id for m in JobManager.select().where(JobManager.job == job)] == [new_manager.id]
     board = client.get(f"/admin/jobs/{job.ref}/").text
-    assert "Saved New Title." in board and "Ravi Recruiter" in board and "Closed" in board
+    assert "Saved New Title." in board and "Rita Recruiter" in board and "Closed" in board
+
+
+def test_a3_an_admin_changes_a_jobs_recruiter(client, auth, recruiter, make_user, make_job):
+    """A3: the recruiter is a choice on an admin's job form, and the board shows the new one."""
+    other_recruiter = make_user("recruiter", name="Ravi Recruiter")
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(make_user("admin"))
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    assert form(page.text, "")["fields"]["recruiter"] == str(recruiter.id)
+    response = submit(client, page, "", recruiter=str(other_recruiter.id))
+    assert response.status_code == 302
+    assert Job.get_by_id(job.id).recruiter_id == other_recruiter.id
+    assert "Ravi Recruiter" in client.get(f"/admin/jobs/{job.ref}/").text
+
+
+@pytest.mark.parametrize("whose", ["theirs", "another's"])
+def test_a3_a_recruiter_edits_a_job_but_not_its_recruiter(
+    client, auth, recruiter, make_user, make_job, whose
+):
+    """A3: a recruiter's job form shows the recruiter without a choice, and a recruiter
+    sent anyway is not taken: the job keeps its recruiter, the rest is saved."""
+    rita = recruiter if whose == "theirs" else make_user("recruiter", name="Rosa Recruiter")
+    job = make_job(title="Old Title", recruiter=rita)
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    assert page.status_code == 200
+    assert "recruiter" not in form(page.text, "")["names"]
+    assert f"{rita.name}</" in page.text and "Only an admin can change" in page.text
+    sneaked = {**fill(form(page.text, ""), title="New Title"), "recruiter": str(recruiter.id)}
+    response = client.post(f"/admin/jobs/{job.ref}/edit", data=sneaked)
+    assert response.status_code == 302
+    job = Job.get_by_id(job.id)
+    assert (job.title, job.recruiter_id) == ("New Title", rita.id)
 
 
 def test_a_manager_cannot_be_the_recruiter(client, auth, recruiter, make_user, make_job):
     manager = make_user("manager")
     job = make_job(recruiter=recruiter)
-    auth.login(recruiter)
+    auth.login(make_user("admin"))
     page = client.get(f"/admin/jobs/{job.ref}/edit")
     response = submit(client, page, "", recruiter=str(manager.id))
     assert response.status_code == 400
     assert "Not a valid choice" in response.text
     assert Job.get_by_id(job.id).recruiter_id == recruiter.id
+
+
+def history(page) -> str:
+    """The job form's History section."""
+    found = re.search(
+        r'<section class="card" aria-labelledby="history">.*?</section>', page.text, re.S
+    )
+    assert found, page.text
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0)))
+
+
+def test_a3_the_job_form_shows_who_changed_what(client, auth, recruiter, make_user, make_job):
+    """A3: the job form lists the job's changes: who, what, the recruiter and managers by
+    name, the pipeline's stages; the privacy audit log stays about personal data."""
+    ravi = make_user("recruiter", name="Ravi Recruiter")
+    max_ = make_user("manager", name="Max Manager")
+    job = make_job(title="Old Title", recruiter=recruiter)
+    url = f"/admin/jobs/{job.ref}/edit"
+    auth.login(make_user("admin", name="Ada Admin"))
+    assert "No changes since it was created" in history(client.get(url))
+    changed = submit(
+        client, client.get(url), "", title="New", recruiter=str(ravi.id), managers=str(max_.id)
+    )
+    assert changed.status_code == 302
+    stages_page = client.get(f"/admin/jobs/{job.ref}/stages")
+    assert submit(client, stages_page, "", **{"stages-1-name": "Call"}).status_code == 302
+    shown = history(client.get(url))
+    assert "Ada Admin" in shown
+    assert "Changed title, recruiter, hiring managers" in shown
+    assert "Recruiter: Rita Recruiter → Ravi Recruiter" in shown
+    assert "Hiring managers: none → Max Manager" in shown
+    assert "Pipeline: Applied, Screen, Interviews, Decision, Offer → " in shown
+    assert "Applied, Call, Interviews, Decision, Offer" in shown
+    assert shown.index("Pipeline") < shown.index("Recruiter:")  # newest first
+    privacy = client.get("/admin/privacy/")
+    assert privacy.status_code == 200 and "job changed" not in privacy.text
+    assert "Ravi Recruiter" not in privacy.text
 
 
 # --- two recruiters at once ---------------------------------------------------------
@@ -255,6 +327,63 @@ def test_a_job_form_without_the_current_stamp_is_refused(client, auth, recruiter
     response = submit(client, page, "", title="New Title", seen=seen)
     assert response.status_code == 409
     assert Job.get_by_id(job.id).title == "Old Title"
+
+
+def same_instant(stamp: str, offset: str) -> str:
+    """The stamp a form carries (naive UTC), written in another zone: the same instant."""
+    moment = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+    if offset == "Z":
+        return moment.isoformat().replace("+00:00", "Z")
+    hours, _, minutes = offset[1:].partition(":")
+    sign = -1 if offset[0] == "-" else 1
+    zone = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    return moment.astimezone(zone).isoformat()
+
+
+@pytest.mark.parametrize("offset", ["+00:00", "Z", "+01:00", "-05:30"])
+@pytest.mark.parametrize("page", ["edit", "stages"])
+def test_a_time_zone_aware_stamp_is_the_instant_it_names(
+    client, auth, recruiter, make_job, page, offset
+):
+    """F4: the job and stages forms with their stamp written with a time zone: the same
+    instant is the same stamp, so the save goes through (never a 500)."""
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(recruiter)
+    form_page = client.get(f"/admin/jobs/{job.ref}/{page}")
+    seen = same_instant(form(form_page.text, "")["fields"]["seen"], offset)
+    typed = {"title": "New Title"} if page == "edit" else {"stages-0-name": "New Title"}
+    response = submit(client, form_page, "", seen=seen, **typed)
+    assert response.status_code == 302
+    saved = Job.get_by_id(job.id).title if page == "edit" else pipeline(job)[0][0]
+    assert saved == "New Title"
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        "2026-12-01T10:00:00+00:00",
+        "2026-12-01T10:00:00-23:59",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59.999999-01:00",
+        "9999-12-31T23:59:59.999999",
+        "2026-12-01T10:00:00+25:00",
+    ],
+)
+@pytest.mark.parametrize("page", ["edit", "stages"])
+def test_an_aware_or_impossible_stamp_that_is_not_the_jobs_is_a_conflict(
+    client, auth, recruiter, make_job, page, seen
+):
+    """F4: a time-zone-aware stamp of another instant, or one no stamp can be (beyond the
+    calendar in UTC, or the last microsecond there is): the page was not the job as it is,
+    a 409 that shows it, never a 500."""
+    job = make_job(title="Old Title", recruiter=recruiter)
+    auth.login(recruiter)
+    form_page = client.get(f"/admin/jobs/{job.ref}/{page}")
+    typed = {"title": "New Title"} if page == "edit" else {"stages-0-name": "New Title"}
+    response = submit(client, form_page, "", seen=seen, **typed)
+    assert response.status_code == 409
+    assert f"Job {job.ref} was changed by someone else meanwhile" in response.text
+    assert (Job.get_by_id(job.id).title, pipeline(job)[0][0]) == ("Old Title", "Applied")
 
 
 def test_saving_the_pipeline_changes_the_stamp_the_job_form_carries(

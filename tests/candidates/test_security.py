@@ -27,6 +27,8 @@ from portal.store import db
 from portal.store.models import Application
 from portal.store.models import Event
 from portal.store.models import Mail
+from portal.store.models import Task
+from portal.worker import tasks
 
 STRICT_HEADERS = {
     "Referrer-Policy": "no-referrer",
@@ -142,7 +144,7 @@ def test_l4_revoked_reissued_erased(client, dead, make_application):
 
 
 def test_l5_key_rotation(app, client, dead, token):
-    app.config.update(SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=["test-secret"])
+    app.config.update(SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
     assert client.get(f"/c/{token}/").status_code == 200
     app.config.update(SECRET_KEY_FALLBACKS=[])
     # The dead page itself does not depend on the key.
@@ -305,10 +307,13 @@ def test_l11_many_bad_tokens_are_rate_limited_per_client(app, client, token):
 
 
 def ask(client, email, **environ):
+    """Ask for a fresh link, timed to the connection's close; then let the worker do its
+    round, as `portal worker` would a moment later."""
     started = time.perf_counter()
     response = client.post("/c/fresh-link", data={"email": email}, environ_base=environ)
+    response.close()
     elapsed = time.perf_counter() - started
-    response.close()  # the lookup and the email run once the answer is sent
+    tasks.run_due()
     return response, elapsed
 
 
@@ -333,6 +338,28 @@ def test_l12_known_and_unknown_addresses_get_the_same_answer(app, client, make_a
     assert {m.to for m in mail} == {"known@example.org"}
 
 
+def test_a13_a_known_and_an_unknown_address_cost_the_request_the_same_work(
+    app, client, make_application, sql_statements
+):
+    """A13: the request writes one task whoever the address belongs to; the lookup and
+    the email are the worker's. The same statements, so the same time to close."""
+    make_application(email="known@example.org")
+    Mail.delete().execute()
+    runs = []
+    for n, email in enumerate(("known@example.org", "nobody@example.org")):
+        sql_statements.clear()
+        answer = client.post(
+            "/c/fresh-link", data={"email": email}, environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}
+        )
+        answer.close()
+        runs.append(list(sql_statements))
+    assert runs[0] == runs[1] and len(runs[0]) == 1 and "INSERT" in runs[0][0]
+    assert Mail.select().count() == 0  # nothing looked up or sent in the request
+    assert tasks.run_due() == (2, 0)
+    assert [m.to for m in Mail.select().where(Mail.kind == "link")] == ["known@example.org"]
+    assert Task.select().count() == 0  # done tasks go, and the address with them
+
+
 def test_l12_the_link_is_built_from_base_url(client, make_application):
     application = make_application(email="host@example.org")
     ask(client, "host@example.org")
@@ -344,9 +371,25 @@ def test_l12_the_link_is_built_from_base_url(client, make_application):
         data={"email": "host@example.org"},
         headers={"Host": "evil.example.net", "X-Forwarded-Host": "evil.example.net"},
     ).close()
+    tasks.run_due()
     sent = Mail.get(Mail.kind == "link")
     assert "evil.example.net" not in sent.text + sent.html
     assert "https://jobs.example.com/c/" in sent.text
+
+
+def test_l12_the_address_without_its_slash_redirects_within_base_url(client, make_application):
+    """L12: the missing-slash redirect never names the Host header's host."""
+    token = reissue_link(None, make_application()).token
+    for path in (f"/c/{token}", "/c/not-a-token"):
+        answer = client.get(path, headers={"Host": "evil.example.net"})
+        assert answer.status_code == 308
+        assert answer.headers["Location"] == f"{path}/"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+    for hostile in ("/c/a%0Ab", "/c/a%0D%0ASet-Cookie:x=1", "/c/%E2%98%83", "/c/a%2Fb"):
+        answer = client.get(hostile)  # no header injection, never a 500
+        assert answer.status_code in (308, 404), hostile
+        assert "\n" not in answer.headers.get("Location", "")
+        assert "Set-Cookie" not in answer.headers
 
 
 def test_l12_rate_limited_per_client(app, client):

@@ -1,7 +1,11 @@
 """The domain operations, called as the admin, CLI and import call them."""
 
+import json
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+from datetime import UTC
 
 import pytest
 import time_machine
@@ -11,6 +15,7 @@ from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.models import Application
+from portal.store.models import AuditEntry
 from portal.store.models import Event
 from portal.store.models import Job
 from portal.store.models import Stage
@@ -256,3 +261,154 @@ def test_a_stamp_survives_the_round_trip_through_a_form(make_job, stored):
         None, job=loaded, title="T", recruiter=job.recruiter, seen=domain.job_stamp(loaded)
     )
     assert Job.get_by_id(job.id).title == "T"
+
+
+def aware(job, zone) -> datetime:
+    """The job's stamp as the instant it is, in ``zone``."""
+    return datetime.fromisoformat(domain.job_stamp(job)).replace(tzinfo=UTC).astimezone(zone)
+
+
+@pytest.mark.parametrize("zone", [UTC, timezone(timedelta(hours=-5, minutes=-30))])
+def test_an_aware_stamp_is_the_instant_it_names(make_job, zone):
+    """F4: ``seen`` with a time zone, as text or as a datetime: the job's own instant is
+    its stamp, any other instant is a conflict; never a TypeError."""
+    job = make_job()
+    domain.set_stages(None, job, [{"name": "A"}], seen=aware(job, zone).isoformat())
+    job = Job.get_by_id(job.id)
+    domain.save_job(None, job=job, title="T", recruiter=job.recruiter, seen=aware(job, zone))
+    job = Job.get_by_id(job.id)
+    assert (job.title, [s.name for s in stages(job)]) == ("T", ["A"])
+    earlier = aware(job, zone) - timedelta(microseconds=1)
+    with pytest.raises(Conflict):
+        domain.save_job(None, job=job, title="U", recruiter=job.recruiter, seen=earlier)
+    with pytest.raises(Conflict):
+        domain.set_stages(None, job, [{"name": "B"}], seen=earlier.isoformat())
+    assert Job.get_by_id(job.id).title == "T"
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59.999999-01:00",
+        "9999-12-31T23:59:59.999999",
+        datetime.max,
+        datetime.min.replace(tzinfo=timezone(timedelta(hours=1))),
+    ],
+)
+def test_a_stamp_no_job_can_have_is_a_conflict(make_job, seen):
+    """F4: stamps beyond the calendar once in UTC, or with no instant after them: a
+    conflict like any stamp that is not the job's, never an OverflowError."""
+    job = make_job()
+    with pytest.raises(Conflict):
+        domain.save_job(None, job=job, title="T", recruiter=job.recruiter, seen=seen)
+    with pytest.raises(Conflict):
+        domain.set_stages(None, job, [{"name": "A"}], seen=seen)
+
+
+# --- who may change a job, and its audit trail --------------------------------------------
+
+
+def edit(actor, job, **changes):
+    """Save ``job`` as ``actor`` with ``changes``, everything else as it is now."""
+    job = Job.get_by_id(job.id)
+    fields = {
+        "title": job.title,
+        "team": job.team,
+        "location": job.location,
+        "recruiter": job.recruiter,
+        "managers": [m.user for m in job.managers],
+        "is_open": job.open,
+        "stale_days": job.stale_days,
+    }
+    return domain.save_job(actor, job=job, **{**fields, **changes})
+
+
+def job_entries(job) -> list[AuditEntry]:
+    return list(
+        AuditEntry.select().where(AuditEntry.subject == f"job {job.ref}").order_by(AuditEntry.id)
+    )
+
+
+def test_a3_only_an_admin_changes_a_jobs_recruiter(make_user, make_job):
+    """A3: the job's recruiter reads every scorecard, so naming another (oneself, say) is
+    an admin's to do, or the system's (the import); a recruiter's edit keeps the recruiter."""
+    rita = make_user("recruiter", name="Rita Recruiter")
+    ravi = make_user("recruiter", name="Ravi Recruiter")
+    job = make_job(title="Old", recruiter=rita)
+    for actor, named in ((ravi, ravi), (rita, ravi)):
+        with pytest.raises(Forbidden, match="Only an admin can change the recruiter of a job"):
+            edit(actor, job, title="New", recruiter=named)
+    assert (Job.get_by_id(job.id).title, Job.get_by_id(job.id).recruiter_id) == ("Old", rita.id)
+    assert job_entries(job) == []
+    edit(rita, job, title="Rita's")
+    edit(ravi, job, title="Ravi's")  # any recruiter edits any job, keeping its recruiter
+    assert (Job.get_by_id(job.id).title, Job.get_by_id(job.id).recruiter_id) == ("Ravi's", rita.id)
+    edit(make_user("admin"), job, recruiter=ravi)
+    assert Job.get_by_id(job.id).recruiter_id == ravi.id
+    edit(None, job, recruiter=rita)  # the system: the import, the CLI
+    assert Job.get_by_id(job.id).recruiter_id == rita.id
+
+
+def test_a3_every_change_to_a_job_is_audited(make_user, make_job, make_application):
+    """A3: each change to a job names who made it and what changed: fields by name, the
+    recruiter and managers by name, the pipeline by its stages' names (and those edited
+    otherwise); nothing about candidates; a save that changes nothing writes nothing."""
+    rita = make_user("recruiter", name="Rita Recruiter")
+    ravi = make_user("recruiter", name="Ravi Recruiter")
+    max_, mia = make_user("manager", name="Max Manager"), make_user("manager", name="Mia Manager")
+    admin = make_user("admin", name="Ada Admin")
+    job = make_job(title="Old", recruiter=rita, managers=[max_])
+    make_application(job=job, name="Zelda Candidate", email="zelda@example.org")
+
+    edit(admin, job, title="New", team="Data", recruiter=ravi, managers=[mia, max_])
+    edit(rita, job, location="Leeds", managers=[mia], is_open=False, stale_days=7)
+    edit(rita, job)  # nothing changed
+    first, second, *more = job_entries(job)
+    assert more == []
+    assert (first.actor_id, first.action, second.actor_id) == (admin.id, "job_changed", rita.id)
+    assert json.loads(first.detail) == {
+        "changed": ["title", "team", "recruiter", "managers"],
+        "recruiter": {"from": "Rita Recruiter", "to": "Ravi Recruiter"},
+        "managers": {"from": ["Max Manager"], "to": ["Max Manager", "Mia Manager"]},
+    }
+    assert json.loads(second.detail) == {
+        "changed": ["location", "managers", "open", "stale_days"],
+        "managers": {"from": ["Max Manager", "Mia Manager"], "to": ["Mia Manager"]},
+    }
+
+    def row(stage, **changes):
+        fields = ("id", "name", "candidate_label", "description", "follow_up_days", "interview")
+        return {**{f: getattr(stage, f) for f in fields}, **changes}
+
+    applied, screen, *middle, offer = stages(job)
+    rows = [row(applied), row(screen, name="Call"), *map(row, middle), {"name": "Take-home"}]
+    domain.set_stages(ravi, job, rows)
+    domain.set_stages(
+        ravi, job, [row(s, follow_up_days=9) if s.name == "Call" else row(s) for s in stages(job)]
+    )
+    domain.set_stages(ravi, job, [row(s) for s in stages(job)])  # nothing changed
+    *_, renamed, edited = job_entries(job)
+    assert (renamed.actor_id, renamed.action) == (ravi.id, "job_changed")
+    assert json.loads(renamed.detail) == {
+        "changed": ["pipeline"],
+        "pipeline": {
+            "from": ["Applied", "Screen", "Interviews", "Decision", "Offer"],
+            "to": ["Applied", "Call", "Interviews", "Decision", "Take-home"],
+        },
+    }
+    assert json.loads(edited.detail) == {"changed": ["pipeline"], "pipeline": {"edited": ["Call"]}}
+    assert len(job_entries(job)) == 4
+    everything = " ".join(e.detail for e in AuditEntry.select())
+    assert "Zelda" not in everything and "zelda@" not in everything
+
+
+def test_a3_a_refused_change_leaves_no_audit_entry(make_user, make_job):
+    """A3: a change refused (a stale stamp, a bad value) writes no entry either."""
+    job = make_job()
+    recruiter = job.recruiter
+    with pytest.raises(Conflict):
+        domain.save_job(recruiter, job=job, title="T", recruiter=recruiter, seen="stale")
+    with pytest.raises(Invalid):
+        domain.set_stages(recruiter, job, [{"name": ""}])
+    assert job_entries(job) == []

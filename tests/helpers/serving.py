@@ -17,6 +17,11 @@ CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 HOST = "jobs.example.com"
 
 
+#: The production recipe counts rate limits in Redis (several workers refuse to start
+#: without it); the test suite's Redis runs on loopback.
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
 def environment(app, **extra) -> dict:
     """The PORTAL_* variables of ``app``'s database and keys, for a server process."""
     return {
@@ -26,6 +31,7 @@ def environment(app, **extra) -> dict:
         "PORTAL_BASE_URL": "https://jobs.example.com",
         "PORTAL_MAIL_URL": "outbox",
         "PORTAL_PROXY_COUNT": "1",
+        "PORTAL_REDIS_URL": REDIS_URL,
         **{key: str(value) for key, value in extra.items()},
     }
 

@@ -4,12 +4,14 @@ named in one line with nothing imported."""
 import copy
 import importlib.util
 import json
+import os
 from datetime import date
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import time_machine
+from helpers.database import BACKEND
 
 from portal import domain
 from portal.candidates import links
@@ -259,6 +261,69 @@ def test_export_writes_exactly_json_dumps_indent_2(runner, make_application):
     make_application(name="Zoë “Quotes” Ünïcode")
     text = export(runner)
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_f1_an_export_to_a_file_is_owner_only(runner, tmp_path, make_application, umask_022):
+    """F1: the export names every candidate, with their history and internal notes."""
+    make_application()
+    target = tmp_path / "everything.json"
+    result = runner.invoke(cli, ["export", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert json.loads(target.read_text())["applications"]
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="a database file to overwrite")
+def test_f2_an_export_refuses_to_overwrite_the_live_database(
+    runner, database_url, tmp_path, make_application
+):
+    """F2: `portal export -o` over the live SQLite database (or its -wal, -shm, through a
+    symlink or "..") replaced it with JSON, and the next command was a traceback."""
+    make_application()
+    live = Path(database_url.removeprefix("sqlite:///"))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "alias.sqlite3").symlink_to(live)
+    for spelling in (
+        str(live),
+        str(live.parent / "sub" / ".." / live.name),
+        str(tmp_path / "alias.sqlite3"),
+        f"{live}-wal",
+        f"{live}-shm",
+    ):
+        result = runner.invoke(cli, ["export", "-o", spelling])
+        assert result.output == (
+            f"Error: {spelling} is the live database or one of its files; choose another path.\n"
+        )
+    assert json.loads(export(runner))["applications"]  # the database is still there
+
+
+@pytest.mark.parametrize("victim_exists", [True, False])
+def test_f2_an_export_refuses_a_symlink_at_its_target(runner, app, tmp_path, victim_exists):
+    """F2: -o FILE a symlink planted by someone else is refused in one line, untouched."""
+    victim = tmp_path / "victim.txt"
+    if victim_exists:
+        victim.write_text("precious")
+    link = tmp_path / "everything.json"
+    link.symlink_to(victim)
+    result = runner.invoke(cli, ["export", "-o", str(link)])
+    assert result.output == f"Error: {link} is a symlink; refusing to write through it.\n"
+    assert link.is_symlink()
+    assert (victim.read_text() == "precious") if victim_exists else not victim.exists()
+
+
+def test_f2_an_export_never_writes_through_a_symlink_at_its_temporary_file(runner, app, tmp_path):
+    """F2: the temporary file is beside FILE under a predictable name (the pid): a symlink
+    planted there was written through, then renamed to FILE."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    target = tmp_path / "everything.json"
+    planted = tmp_path / f".everything.json.{os.getpid()}.partial"
+    planted.symlink_to(victim)
+    result = runner.invoke(cli, ["export", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "precious"
+    assert not os.path.lexists(planted)  # the name the export used: this test tried it
+    assert not target.is_symlink() and "applications" in json.loads(target.read_text())
 
 
 def test_importing_twice_changes_nothing(runner, tmp_path):

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from helpers.database import BACKEND
 
 from portal import dates
 from portal import domain
@@ -260,11 +261,38 @@ def test_a_wrong_password_keeps_the_mail(app, smtp_server, certificate, make_app
 def test_outbox_writes_eml_files(app, make_application):
     application = make_application(email="outbox@example.org")
     send_link(None, application)
-    [eml] = (Path(app.instance_path) / "outbox").glob("*.eml")
+    [eml] = transport.outbox_folder().glob("*.eml")
     content = eml.read_text()
     assert "To: outbox@example.org" in content
     assert "multipart/alternative" in content
     assert Mail.get().sent is not None
+
+
+def test_f1_outbox_mail_and_its_folder_are_owner_only(app, make_application, umask_022):
+    """F1: an .eml in the outbox holds a candidate's link, the key to their page: 0600, in
+    a folder made 0700."""
+    send_link(None, make_application())
+    folder = transport.outbox_folder()
+    [eml] = folder.glob("*.eml")
+    assert links.live(Mail.get().application).token in eml.read_text()
+    assert (folder.stat().st_mode & 0o777, eml.stat().st_mode & 0o777) == (0o700, 0o600)
+    if BACKEND == "postgres":  # its outbox is in the instance folder, made here too
+        assert Path(app.instance_path).stat().st_mode & 0o777 == 0o700
+
+
+def test_the_outbox_is_beside_its_database(app, database_url, make_application):
+    """Every database of a checkout (the demo's, each test's) shared instance/outbox/, so
+    one database's erasure could not find, or found, another's mail. A SQLite database's
+    outbox is a folder beside its file; a PostgreSQL one's is named after the database."""
+    if BACKEND == "sqlite":
+        live = Path(database_url.removeprefix("sqlite:///"))
+        expected = live.parent / f"{live.stem}.outbox"
+    else:
+        expected = Path(app.instance_path) / f"outbox-{database_url.rsplit('/', 1)[1]}"
+    assert transport.outbox_folder() == expected
+    send_link(None, make_application())
+    assert len(list(expected.glob("*.eml"))) == 1
+    assert not (Path(app.instance_path) / "outbox").exists()
 
 
 def test_email_escapes_what_people_typed(smtp_server, make_application):

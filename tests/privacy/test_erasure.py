@@ -4,10 +4,10 @@ own erasure request, and the audit log that names no one."""
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
+from helpers.database import BACKEND
 from helpers.http import csrf_token
 
 from portal import domain
@@ -16,6 +16,7 @@ from portal.candidates.actions import rate_experience
 from portal.candidates.actions import revoke_link
 from portal.cli import cli
 from portal.clock import now
+from portal.mail import transport
 from portal.privacy import actions as privacy
 from portal.privacy import retention
 from portal.site import build
@@ -106,6 +107,27 @@ def test_export_to_a_file_is_private_and_audited(runner, zelda, tmp_path):
     [entry] = AuditEntry.select().where(AuditEntry.action == "export")
     assert entry.subject == f"candidate {zelda.candidate_id}"
     assert EMAIL not in entry.detail and NAME not in entry.detail and zelda.ref in entry.detail
+
+
+def test_f2_export_candidate_refuses_a_symlink_and_the_live_database(
+    runner, zelda, database_url, tmp_path
+):
+    """F2: -o FILE a symlink planted by someone else, or the live SQLite database (which
+    it replaced with JSON), is refused in one line with nothing written."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "zelda.json"
+    link.symlink_to(victim)
+    result = runner.invoke(cli, ["export-candidate", EMAIL, "-o", str(link)])
+    assert result.output == f"Error: {link} is a symlink; refusing to write through it.\n"
+    assert victim.read_text() == "precious" and link.is_symlink()
+    if BACKEND == "sqlite":
+        live = database_url.removeprefix("sqlite:///")
+        result = runner.invoke(cli, ["export-candidate", EMAIL, "-o", live])
+        assert result.output == (
+            f"Error: {live} is the live database or one of its files; choose another path.\n"
+        )
+    assert AuditEntry.select().where(AuditEntry.action == "export").count() == 0
 
 
 def test_unknown_address_is_one_line(runner, app):
@@ -211,7 +233,7 @@ def test_a_name_ending_in_punctuation_is_redacted_too(make_application):
 
 def test_erasure_deletes_their_mail_from_the_outbox(app, zelda):
     """With MAIL_URL=outbox the delivered copies are files that name the person."""
-    outbox = Path(app.instance_path) / "outbox"
+    outbox = transport.outbox_folder()
 
     def naming_them():
         return [p.name for p in outbox.glob("*.eml") if EMAIL in p.read_text()]
@@ -379,3 +401,92 @@ def test_a_dead_link_cannot_ask(client, make_application):
 def test_managers_cannot_see_the_privacy_page(client, auth, make_user):
     auth.login(make_user("manager"))
     assert client.get("/admin/privacy/").status_code == 403
+
+
+# --- one link reaches one application -------------------------------------------------------
+
+
+def two_applications(make_job, make_application):
+    """One person who applied to two jobs."""
+    first = make_application(job=make_job(title="Backend Engineer"), name=NAME, email=EMAIL)
+    second = make_application(job=make_job(title="Data Engineer"), name=NAME, email=EMAIL)
+    assert first.candidate_id == second.candidate_id
+    return first, second
+
+
+def test_a_request_withdraws_only_its_own_application(app, make_job, make_application):
+    """One application's link cannot withdraw the person's others."""
+    app.config["ERASURE_DAYS"] = 7
+    first, second = two_applications(make_job, make_application)
+    privacy.request_erasure(first)
+    assert Application.get_by_id(first.id).status == "withdrawn"
+    assert Application.get_by_id(second.id).status == "active"
+    [erasure] = Mail.select().where(Mail.kind == "erasure")
+    assert "your application for Backend Engineer" in " ".join(erasure.text.split())
+    assert "Your other applications with us (Data Engineer) are not affected" in " ".join(
+        erasure.text.split()
+    )
+
+
+def test_carrying_it_out_erases_that_application_and_keeps_the_others(
+    app, make_job, make_application
+):
+    app.config["ERASURE_DAYS"] = 7
+    first, second = two_applications(make_job, make_application)
+    request = privacy.request_erasure(first)
+    privacy.carry_out(None, request.id)
+    assert privacy.is_erased(Application.get_by_id(first.id).candidate)
+    kept = Application.get_by_id(second.id)
+    assert (kept.status, kept.candidate.name, kept.candidate.email) == ("active", NAME, EMAIL)
+    assert links.live(kept) is not None
+    assert ErasureRequest.select().count() == 0
+
+
+def test_the_last_application_takes_the_person_with_it(app, make_job, make_application):
+    app.config["ERASURE_DAYS"] = 0
+    first, second = two_applications(make_job, make_application)
+    privacy.request_erasure(first)
+    assert Candidate.get_by_id(second.candidate_id).name == NAME  # still has one
+    privacy.request_erasure(Application.get_by_id(second.id))
+    assert_gone(NAME, EMAIL)
+
+
+def test_cancelling_opens_the_withdrawn_application_again(
+    app, client, auth, make_application, make_user
+):
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application(name=NAME, email=EMAIL)
+    stage = application.stage_id
+    request = privacy.request_erasure(application)
+    assert Application.get_by_id(application.id).status == "withdrawn"
+    auth.login(make_user("recruiter"))
+    listing = client.get("/admin/privacy/")
+    client.post(f"/admin/privacy/{request.id}/cancel", data={"csrf_token": csrf_token(listing)})
+    restored = Application.get_by_id(application.id)
+    assert (restored.status, restored.stage_id, restored.closed) == ("active", stage, None)
+    assert ErasureRequest.select().count() == 0
+    actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert actions == ["erasure_request", "erasure_cancelled"]
+
+
+def test_cancelling_a_request_for_a_closed_application_leaves_it_closed(
+    app, make_application, make_user
+):
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application()
+    domain.close(None, application, application.version, "rejected", "Thank you.")
+    request = privacy.request_erasure(Application.get_by_id(application.id))
+    assert request.withdrew is False
+    privacy.cancel_request(make_user("recruiter"), request.id)
+    assert Application.get_by_id(application.id).status == "rejected"
+
+
+def test_purge_carries_out_a_due_request_for_its_application_only(app, make_job, make_application):
+    app.config["ERASURE_DAYS"] = 7
+    first, second = two_applications(make_job, make_application)
+    privacy.request_erasure(first)
+    with time_machine.travel(now() + timedelta(days=8), tick=False):
+        assert len(retention.purge().requests) == 1
+    assert privacy.is_erased(Application.get_by_id(first.id).candidate)
+    kept = Application.get_by_id(second.id)
+    assert (kept.status, kept.candidate.name) == ("active", NAME)

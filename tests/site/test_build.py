@@ -103,7 +103,7 @@ def test_s2_revocation_deletes_the_page_at_once_with_a_site_dir(app, out, applic
 def test_s2_retiring_a_key_ends_the_pages_it_signed(app, out, applications):
     """The live route refuses those tokens at once; the site must not keep serving them."""
     build.build(str(out))
-    app.config.update(SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=["test-secret"])
+    app.config.update(SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
     assert build.build(str(out)).kind == "full"  # the keys shape the pages' fate
     assert len(page_tokens(out)) == 5  # still a fallback: still served
     app.config.update(SECRET_KEY_FALLBACKS=[])
@@ -261,6 +261,72 @@ def test_s9_an_output_folder_that_is_not_ours_is_refused(tmp_path, applications)
     with pytest.raises(publish.UnsafePath, match="points outside"):
         build.build(str(elsewhere))
     assert (mine / "thesis.txt").read_text() == "precious"
+
+
+def test_f2_a_symlink_planted_at_the_build_lock_is_refused(runner, tmp_path, out, applications):
+    """F2: OUT.releases/.lock pointing at a file of ours: opening the lock truncated it."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    releases = publish.Site(out).releases
+    releases.mkdir()
+    (releases / ".lock").symlink_to(victim)
+    result = runner.invoke(cli, ["build", str(out)])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: Refusing to open the lock through the symlink {releases / '.lock'}.\n",
+    )
+    assert victim.read_text() == "precious"
+    assert not os.path.lexists(out)
+
+
+@pytest.mark.parametrize("args", [[], ["--rollback"]])
+def test_f2_a_symlinked_releases_folder_is_refused(runner, tmp_path, out, applications, args):
+    """F2: OUT.releases a symlink to a folder of someone else's: releases, manifests (every
+    token) and journals (renames to carry out) went there. Refused in one line."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    releases = publish.Site(out).releases
+    releases.symlink_to(elsewhere)
+    result = runner.invoke(cli, ["build", str(out), *args])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: {releases} is a symlink; refusing to use it for the site's releases.\n",
+    )
+    assert list(elsewhere.iterdir()) == [] and not os.path.lexists(out)
+
+
+def test_f2_a_symlinked_staging_folder_is_refused(tmp_path, out, applications):
+    """F2: an incremental build stages its pages in OUT.releases/.staging/: a symlink
+    planted there must not take them elsewhere."""
+    build.build(str(out))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (publish.Site(out).releases / ".staging").symlink_to(elsewhere)
+    changed = applications[0]
+    domain.post_update(None, changed, changed.version, "Something new")
+    with pytest.raises(publish.UnsafePath, match="symlink"):
+        build.build(str(out))
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_f2_a_symlink_planted_among_the_releases_is_refused(runner, tmp_path, out, applications):
+    """F2: a symlink named like a release, sorting just before the published one: a
+    rollback published it (the site served from someone else's folder) and deleted dead
+    pages inside it."""
+    build.build(str(out))
+    build.build(str(out), full=True)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "c").mkdir(parents=True)
+    previous = publish.Site(out).previous()
+    planted = previous.with_name(f"{previous.name}-z")
+    planted.symlink_to(elsewhere)
+    published = out.resolve()
+    result = runner.invoke(cli, ["build", str(out), "--rollback"])
+    assert (result.exit_code, result.output) == (
+        1,
+        f"Error: Refusing the symlink {planted} among the releases.\n",
+    )
+    assert out.resolve() == published
 
 
 def test_s10_robots_and_host_rules(app, out, applications):

@@ -2,11 +2,13 @@
 busy, and a restore that gives back exactly what was copied."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -16,12 +18,14 @@ from helpers.database import PG_DSN
 from portal import domain
 from portal.cli import cli
 from portal.privacy import actions as privacy
+from portal.store import backup
 from portal.store import db
 from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import Event
 
 only_sqlite = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's backup API")
+only_postgres = pytest.mark.skipif(BACKEND != "postgres", reason="pg_dump and pg_restore")
 
 
 def state() -> list[tuple]:
@@ -185,3 +189,97 @@ def test_without_pg_dump_the_error_says_what_to_install(runner, app, tmp_path, m
     result = runner.invoke(cli, ["backup", str(tmp_path / "x.dump")])
     assert result.exit_code == 1
     assert result.output.startswith("Error: pg_dump is not installed: install PostgreSQL's")
+
+
+def test_f1_a_backup_is_owner_only_from_the_moment_it_is_created(runner, app, tmp_path, umask_022):
+    """F1: a backup holds every password hash and everything about every candidate. Its
+    temporary file is the same inode renamed, and nothing may chmod it on the way."""
+    make = runner.invoke(cli, ["backup", str(tmp_path / "backup.db")])
+    assert make.exit_code == 0, make.output
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert (tmp_path / "backup.db").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("victim_exists", [True, False])
+def test_f2_a_backup_refuses_a_symlink_at_its_target(runner, app, tmp_path, victim_exists):
+    """F2: FILE a symlink planted by someone else: the backup went where it pointed (a file
+    of theirs to read, or one of ours to overwrite). Refused in one line, nothing written."""
+    victim = tmp_path / "victim.txt"
+    if victim_exists:
+        victim.write_text("precious")
+    link = tmp_path / "backup.db"
+    link.symlink_to(victim)
+    result = runner.invoke(cli, ["backup", str(link)])
+    assert result.output == f"Error: {link} is a symlink; refusing to write through it.\n"
+    assert link.is_symlink()
+    assert (victim.read_bytes() == b"precious") if victim_exists else not victim.exists()
+
+
+def test_f2_a_backup_never_writes_through_a_symlink_at_its_temporary_file(runner, app, tmp_path):
+    """F2: the temporary file is beside FILE under a predictable name (the pid): a symlink
+    planted there must not be written through (pg_dump followed it)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    target = tmp_path / "backup.db"
+    planted = tmp_path / f".backup.db.{os.getpid()}.partial"
+    planted.symlink_to(victim)
+    result = runner.invoke(cli, ["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert victim.read_bytes() == b"precious"
+    assert not os.path.lexists(planted)  # the name the backup used: this test tried it
+    assert target.is_file() and not target.is_symlink() and target.stat().st_size > 0
+
+
+def test_f3_the_password_is_taken_out_of_the_url_wherever_it_is_written():
+    """F3: what pg_dump and pg_restore are given: a URL without the password (user, host,
+    port, database and options kept), and the password, decoded, for the environment."""
+    assert backup.without_password(
+        "postgresql://ann:p%40ss%3Aw@db.example.com:5433/portal?sslmode=require"
+    ) == ("postgresql://ann@db.example.com:5433/portal?sslmode=require", "p@ss:w")
+    assert backup.without_password(
+        "postgresql://ann@db.example.com/portal?password=s3cret&sslmode=require"
+    ) == ("postgresql://ann@db.example.com/portal?sslmode=require", "s3cret")
+    assert backup.without_password("postgresql://ann@[::1]:5432/portal") == (
+        "postgresql://ann@[::1]:5432/portal",
+        None,
+    )
+
+
+@only_postgres
+def test_f3_no_password_on_the_command_line_of_pg_dump_or_pg_restore(
+    runner, app, tmp_path, monkeypatch
+):
+    """F3: anyone on the host can list processes. A pg_dump and a pg_restore first on PATH
+    record the arguments the kernel holds for them (/proc/PID/cmdline, what ps shows),
+    then exec the real tools, so the backup and restore really run."""
+    parts = urlsplit(app.config["DATABASE_URL"])
+    password = parts.password or "dummy-f3-Pa55word"  # trust auth ignores a dummy
+    netloc = f"{parts.username}:{password}@{parts.hostname}:{parts.port or 5432}"
+    app.config["DATABASE_URL"] = parts._replace(netloc=netloc).geturl()
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("pg_dump", "pg_restore"):
+        real = shutil.which(tool)
+        assert real, f"{tool} is not installed"
+        wrapper = tools / tool
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f"tr '\\0' '\\n' < /proc/$$/cmdline > '{tmp_path}/{tool}.argv'\n"
+            f"printf '%s\\n%s' \"$PGPASSWORD\" \"$PGPASSFILE\" > '{tmp_path}/{tool}.env'\n"
+            f'exec {real} "$@"\n'
+        )
+        wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    target = tmp_path / "backup.dump"
+    made = runner.invoke(cli, ["backup", str(target)])
+    assert made.exit_code == 0, made.output
+    restored = runner.invoke(cli, ["restore", "--yes", str(target)])
+    assert restored.exit_code == 0, restored.output
+    db.database.close_all()
+    name = parts.path.lstrip("/")
+    for tool in ("pg_dump", "pg_restore"):
+        argv = (tmp_path / f"{tool}.argv").read_text()
+        assert str(tools / tool) in argv and name in argv  # it ran, on this database
+        assert password not in argv, argv
+        given, passfile = (tmp_path / f"{tool}.env").read_text().split("\n")
+        assert given == password or passfile, "the password reached it some other way"

@@ -1,12 +1,24 @@
-"""`portal init-db` upgrades a database made by the previous schema version
-(portal.migrations), and nothing runs against it before that."""
+"""`portal init-db` upgrades a database made by an earlier schema version
+(portal.store.migrations), and nothing runs against it before that; a new database is
+created readable by its owner only."""
 
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import peewee
 import pytest
 
 from portal.store import db
 from portal.store import schema
+from portal.store.models import Candidate
 from portal.store.models import DbInfo
+from portal.store.models import ErasureRequest
 from portal.store.models import Mail
+from portal.store.models import StaffSession
 
 
 def test_a_version_1_database_is_refused_then_upgraded(app):
@@ -15,8 +27,67 @@ def test_a_version_1_database_is_refused_then_upgraded(app):
         DbInfo.update(value="1").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == schema.SCHEMA_VERSION == 2
+    assert schema.create_schema() == schema.SCHEMA_VERSION == 3
     schema.check_schema()
     with db.database.connection_context():
         Mail.create(kind="link", to="ada@example.org", subject="Your link", text="Hello")
         assert Mail.select().where(Mail.claimed.is_null()).count() == 1
+
+
+class VersionTwoErasureRequest(peewee.Model):
+    """The erasure_request table as schema version 2 had it."""
+
+    candidate = peewee.ForeignKeyField(Candidate, on_delete="CASCADE")
+    requested = peewee.DateTimeField()
+    due = peewee.DateTimeField(index=True)
+
+    class Meta:
+        database = db.database
+        table_name = "erasure_request"
+
+
+def test_a_version_2_database_gains_staff_sessions_and_scoped_erasure(app, make_application):
+    application = make_application()
+    with db.database.connection_context():
+        db.database.drop_tables([StaffSession, ErasureRequest])
+        db.database.create_tables([VersionTwoErasureRequest])
+        DbInfo.update(value="2").where(DbInfo.key == "schema_version").execute()
+    with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
+        schema.check_schema()
+    assert schema.create_schema() == 3
+    schema.check_schema()
+    with db.database.connection_context():
+        StaffSession.create(id="s1", user=application.job.recruiter)
+        request = ErasureRequest.create(
+            candidate=application.candidate, application=application, due=application.created
+        )
+        assert ErasureRequest.get_by_id(request.id).withdrew is False
+
+
+PORTAL = Path(sys.executable).parent / "portal"
+
+
+def test_f1_a_new_sqlite_database_its_folder_wal_and_shm_are_owner_only(tmp_path, umask_022):
+    """F1: the database file holds everything. `portal init-db` creates it 0600 (and the
+    folder it makes for it 0700); SQLite gives its -wal and -shm the database file's mode."""
+    path = tmp_path / "var" / "lib" / "portal.sqlite3"
+    environment = {
+        **os.environ,
+        "PORTAL_DATABASE_URL": f"sqlite:///{path}",
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+    }
+    result = subprocess.run(
+        [str(PORTAL), "init-db"], capture_output=True, text=True, env=environment, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    modes = {p: p.stat().st_mode & 0o777 for p in (path.parent.parent, path.parent, path)}
+    assert modes == {path.parent.parent: 0o700, path.parent: 0o700, path: 0o600}
+    connection = sqlite3.connect(path)  # as the app does: WAL, and a write
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        connection.execute("UPDATE db_info SET value = value")
+        connection.commit()
+        for suffix in ("-wal", "-shm"):
+            assert Path(f"{path}{suffix}").stat().st_mode & 0o777 == 0o600, suffix
+    finally:
+        connection.close()

@@ -1,6 +1,7 @@
 """Signing in and out (A7, A8 of docs/security.md), through the real login form."""
 
 import re
+import time
 
 import pytest
 from helpers.factories import PASSWORD
@@ -107,14 +108,38 @@ def test_rate_limit_is_the_same_for_an_unknown_account(client):
     assert statuses == [401] * 10 + [429]
 
 
-def test_the_account_limit_holds_across_client_addresses(app, make_user):
+def test_a12_a_sprayed_account_still_lets_its_owner_in(app, make_user):
+    """A12: thirty wrong passwords for one account from thirty other addresses, then the
+    right one from a clean address: the owner signs in (the account is never locked)."""
     user = make_user("recruiter")
-    statuses = []
-    for n in range(11):
+    app.config["LOGIN_SLOWDOWN_SECONDS"] = 0.01
+    for n in range(30):
         client = app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"10.0.0.{n + 1}"
-        statuses.append(login(client, user.email, "wrong").status_code)
-    assert statuses == [401] * 10 + [429]
+        assert login(client, user.email, "wrong").status_code == 401
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert login(owner, user.email, PASSWORD).status_code == 302
+    assert owner.get("/admin/").status_code == 200
+
+
+def test_a12_failures_on_a_sprayed_account_are_answered_late(app, make_user):
+    """A12: past the limit, every further failure on the account waits, from any address."""
+    user = make_user("recruiter")
+    app.config["LOGIN_SLOWDOWN_SECONDS"] = 0.4
+    for n in range(10):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.1.{n + 1}"
+        assert login(client, user.email, "wrong").status_code == 401
+    fresh = app.test_client()
+    fresh.environ_base["REMOTE_ADDR"] = "10.0.2.1"
+    page = fresh.get("/login")
+    started = time.perf_counter()
+    answer = fresh.post(
+        "/login", data={"email": user.email, "password": "wrong", "csrf_token": csrf_token(page)}
+    )
+    assert answer.status_code == 401
+    assert time.perf_counter() - started >= 0.4
 
 
 # --- A8: next= never leads off-site ------------------------------------------------------

@@ -28,7 +28,7 @@ from portal.store import schema
 from portal.web.proxy import HSTS
 
 PRODUCTION = {
-    "SECRET_KEY": "a-real-secret-" + "x" * 20,
+    "SECRET_KEY": "k7Qv2Xp9Lm4Rt8Wz1Yb6Nc3Hd5Fg0Js2Ae9UoKiP",
     "BASE_URL": "https://jobs.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
 }
@@ -60,9 +60,13 @@ def serving(tmp_path, **changes):
         ({"PROXY_COUNT": -1}, "PORTAL_PROXY_COUNT must be 0"),
         ({"MAIL_URL": "smtp://mailer:pw@mail.example.com"}, "use smtp+starttls:// or smtps://"),
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "PORTAL_REDIS_URL must start with redis://"),
+        ({"SECRET_KEY": "x"}, "PORTAL_SECRET_KEY is too short or too regular"),
+        ({"SECRET_KEY": "a-real-secret-" + "x" * 20}, "secrets.token_urlsafe(32)"),
+        ({"SECRET_KEY": "password" * 4}, "it needs 128"),
     ],
 )
 def test_unsafe_settings_stop_the_start_with_what_to_change(changes, message):
+    """A short or regular secret key is refused with how to make one (among the rest)."""
     with pytest.raises(UnsafeSettings) as refused:
         production(**changes)
     assert message in str(refused.value)
@@ -94,7 +98,7 @@ def test_the_console_script_refuses_in_one_line(tmp_path):
     env = {
         **os.environ,
         "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
-        "PORTAL_SECRET_KEY": "subprocess-test-key",
+        "PORTAL_SECRET_KEY": "k7Qv2Xp9Lm4Rt8Wz1Yb6Nc3Hd5Fg0Js2Ae9UoKiP",
         "PORTAL_BASE_URL": "http://jobs.example.com",
     }
     result = subprocess.run(
@@ -187,8 +191,8 @@ def test_two_servers_share_the_login_limit_through_redis(app, make_user, shared)
     # Fresh counters in Redis (it outlives test runs): a new account and client address.
     user = make_user("recruiter", email=f"limit-{secrets.token_hex(6)}@example.com")
     extra = {"PORTAL_LOGIN_RATE_LIMIT": "4 per 5 minutes"}
-    if shared:
-        extra["PORTAL_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    if not shared:
+        extra["PORTAL_REDIS_URL"] = ""  # each server counts in its own memory
     env = environment(app, **extra)
     client = f"198.51.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
     ports = [free_port(), free_port()]
@@ -309,7 +313,13 @@ def test_nginx_and_gunicorn_as_documented(app, make_user, tmp_path):
             status, _, home = fetch(f"{base}/admin/")
             assert status == 200 and "Rita Deploy" in home
             status, _, health = fetch(f"{base}/healthz")
-            assert status == 200 and json.loads(health) == {"status": "ok", "database": "ok"}
+            health = json.loads(health)  # signed in: with the limits and where they count
+            assert status == 200 and (health["status"], health["database"]) == ("ok", "ok")
+            assert health["limits_counted_in"].endswith("(shared by every worker)")
     finally:
         nginx.terminate()
         nginx.wait(10)
+
+
+def test_a_generated_key_is_accepted():
+    assert production(SECRET_KEY=secrets.token_urlsafe(32)).config["SECRET_KEY"]
