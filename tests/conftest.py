@@ -24,6 +24,7 @@ from portal import domain
 from portal.store import db
 from portal.store import schema
 from portal.store.models import Application
+from portal.store.models import DbInfo
 from portal.store.models import Job
 from portal.store.models import MODELS
 from portal.store.models import User
@@ -100,6 +101,8 @@ def _truncate():
     tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m._meta.table_name != "db_info")
     with db.database.connection_context():
         db.database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        # db_info keeps the schema version; the rest (facts' basis, the worker's days) goes.
+        DbInfo.delete().where(DbInfo.key != "schema_version").execute()
 
 
 @pytest.fixture
