@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from helpers.database import BACKEND
+from helpers.files import live_database_spellings
 
 from portal import domain
 from portal.candidates import links
@@ -280,16 +281,7 @@ def test_f2_an_export_refuses_to_overwrite_the_live_database(
     """F2: `portal export -o` over the live SQLite database (or its -wal, -shm, through a
     symlink or "..") replaced it with JSON, and the next command was a traceback."""
     make_application()
-    live = Path(database_url.removeprefix("sqlite:///"))
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "alias.sqlite3").symlink_to(live)
-    for spelling in (
-        str(live),
-        str(live.parent / "sub" / ".." / live.name),
-        str(tmp_path / "alias.sqlite3"),
-        f"{live}-wal",
-        f"{live}-shm",
-    ):
+    for spelling in live_database_spellings(database_url, tmp_path):
         result = runner.invoke(cli, ["export", "-o", spelling])
         assert result.output == (
             f"Error: {spelling} is the live database or one of its files; choose another path.\n"

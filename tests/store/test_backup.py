@@ -7,13 +7,13 @@ import sqlite3
 import subprocess
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
 from helpers.database import BACKEND
 from helpers.database import PG_DSN
+from helpers.files import live_database_spellings
 
 from portal import domain
 from portal.cli import cli
@@ -85,16 +85,7 @@ def test_backup_errors_are_one_line(runner, app, tmp_path):
 def test_backup_refuses_to_overwrite_the_live_database(runner, app, database_url, tmp_path):
     """However FILE is spelled: through "..", a symlink, or as one of SQLite's own files
     beside it (replacing the -wal under a running app gives "disk I/O error")."""
-    live = Path(database_url.removeprefix("sqlite:///"))
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "alias.sqlite3").symlink_to(live)
-    for spelling in (
-        str(live),
-        str(live.parent / "sub" / ".." / live.name),
-        str(tmp_path / "alias.sqlite3"),
-        f"{live}-wal",
-        f"{live}-shm",
-    ):
+    for spelling in live_database_spellings(database_url, tmp_path):
         result = runner.invoke(cli, ["backup", spelling])
         assert result.output == (
             f"Error: {spelling} is the live database or one of its files; choose another path.\n"
