@@ -21,6 +21,7 @@ from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import CLOSED_STATUSES
 from portal.store.models import ClosureTemplate
+from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Job
 from portal.store.models import Stage
@@ -258,6 +259,11 @@ def reopen(actor, application, version, stage: Stage | None = None) -> Event:
     require_staff(actor)
     if application.is_active:
         raise Invalid(f"Application {application.ref} is already active.")
+    if ErasureRequest.select().where(ErasureRequest.application == application.id).exists():
+        raise Invalid(
+            f"The candidate asked for application {application.ref} to be deleted: cancel "
+            "their request in Admin › Privacy first (that reopens it), or carry it out."
+        )
     stage = stage or application.stage
     require_own_stage(application, stage)
     with database.atomic():

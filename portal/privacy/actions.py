@@ -196,6 +196,11 @@ def erasure_days() -> timedelta:
     return timedelta(days=current_app.config["ERASURE_DAYS"])
 
 
+def pending_request(application: Application) -> ErasureRequest | None:
+    """The candidate's pending request to delete ``application``, if there is one."""
+    return ErasureRequest.get_or_none(ErasureRequest.application == application.id)
+
+
 def request_erasure(application: Application) -> ErasureRequest:
     """The candidate asked on their page to be erased. A link reaches only its own
     application: the request withdraws that one (if open) and, once carried out, erases
@@ -206,7 +211,7 @@ def request_erasure(application: Application) -> ErasureRequest:
     if is_erased(candidate):
         raise Invalid("Your data has already been erased.")
     with database.atomic():
-        pending = ErasureRequest.get_or_none(ErasureRequest.application == application.id)
+        pending = pending_request(application)
         if pending is not None:
             return pending
         moment = now()
@@ -296,6 +301,6 @@ def cancel_request(actor: User | None, request_id) -> None:
             else f"candidate {request.candidate_id}"
         )
         audit(actor, "erasure_cancelled", subject)
+        request.delete_instance()
         if request.withdrew and request.application.status == "withdrawn":
             domain.reopen(actor, request.application, request.application.version)
-        request.delete_instance()

@@ -44,6 +44,7 @@ def erase(token: str):
             "Delete my data.",
             back,
         )
+    already = privacy.pending_request(application)
     try:
         erasure = privacy.request_erasure(application)
     except DomainError as error:
@@ -56,12 +57,18 @@ def erase(token: str):
             "name and email address, if it was your only application with us). This page "
             "no longer works. Thank you for your interest in working with us.",
         )
+    deleted = (
+        f"this application and everything written about it by {_day(erasure.due)} at the latest"
+    )
+    if already is not None:
+        message = f"We already had your request: we will delete {deleted}."
+    else:
+        done = "withdrawn it and emailed you" if erasure.withdrew else "emailed you"
+        message = f"We will delete {deleted}. We have {done} to confirm."
     return candidate.message_page(
         200,
         "We have your request",
-        f"We will delete this application and everything written about it by "
-        f"{_day(erasure.due)} at the latest, and we have emailed you to confirm. If it was "
-        "still open, it is now withdrawn.",
+        message,
         back,
     )
 

@@ -179,5 +179,5 @@ def logout_everywhere():
     """Sign out every browser signed in as you, this one included."""
     count = StaffSession.end_all(current_user)
     logout_user()
-    flash(f"You are signed out everywhere ({count} session(s) ended).", "info")
+    flash(f"You are signed out everywhere ({count} session{'s' * (count != 1)} ended).", "info")
     return redirect(url_for("auth.login"))

@@ -16,6 +16,7 @@ from portal.candidates.actions import rate_experience
 from portal.candidates.actions import revoke_link
 from portal.cli import cli
 from portal.clock import now
+from portal.errors import Invalid
 from portal.mail import transport
 from portal.privacy import actions as privacy
 from portal.privacy import retention
@@ -490,3 +491,26 @@ def test_purge_carries_out_a_due_request_for_its_application_only(app, make_job,
     assert privacy.is_erased(Application.get_by_id(first.id).candidate)
     kept = Application.get_by_id(second.id)
     assert (kept.status, kept.candidate.name) == ("active", NAME)
+
+
+def test_a_pending_request_cannot_be_reopened_around(app, make_application, make_user):
+    """Reopening on the application page would leave the request to erase an active
+    application: it is refused, and says how to cancel the request instead."""
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application()
+    privacy.request_erasure(application)
+    withdrawn = Application.get_by_id(application.id)
+    with pytest.raises(Invalid, match="cancel their request in Admin › Privacy"):
+        domain.reopen(make_user("recruiter"), withdrawn, withdrawn.version)
+    assert Application.get_by_id(application.id).status == "withdrawn"
+
+
+def test_asking_twice_says_the_request_is_already_there(app, client, make_application):
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application(name=NAME, email=EMAIL)
+    action, form_token = page_form(client, links.live(application).token)
+    first = client.post(action, data={"form_token": form_token, "confirm": "yes"})
+    assert "We have withdrawn it and emailed you to confirm." in first.text
+    again = client.post(action, data={"form_token": form_token, "confirm": "yes"})
+    assert "We already had your request" in again.text and "emailed" not in again.text
+    assert Mail.select().where(Mail.kind == "erasure").count() == 1

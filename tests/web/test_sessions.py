@@ -78,7 +78,7 @@ def test_sign_out_everywhere_ends_every_browser(app, make_user):
     page = laptop.get("/admin/")
     answer = laptop.post("/logout/everywhere", data={"csrf_token": csrf_token(page)})
     assert answer.status_code == 302
-    assert "signed out everywhere (2 session(s) ended)" in laptop.get("/login").text
+    assert "signed out everywhere (2 sessions ended)" in laptop.get("/login").text
     assert replay(app, phone) == 302
     assert StaffSession.select().where(StaffSession.user == user.id).count() == 0
 
