@@ -24,8 +24,13 @@ def one_round() -> dict[str, int]:
     done, failed = tasks.run_due()
     sent, unsent = send_pending(wait=False)
     ran = schedule.run_due()
-    return {"tasks": done, "failed tasks": failed, "mail sent": sent, "mail failed": unsent,
-            "schedules": len(ran)}  # fmt: skip
+    return {
+        "tasks": done,
+        "failed tasks": failed,
+        "mail sent": sent,
+        "mail failed": unsent,
+        "schedules": len(ran),
+    }
 
 
 @click.command("worker")

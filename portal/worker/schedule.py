@@ -54,6 +54,11 @@ def run_due(moment: datetime | None = None) -> list[str]:
         taken = DbInfo.update(value=today).where((DbInfo.key == key) & (DbInfo.value != today))
         if taken.execute() != 1:
             continue
-        job()
+        try:
+            job()
+        except Exception:  # a failed day must not stop the worker, nor count as done
+            current_app.logger.exception("the daily %s failed; it runs again next round", name)
+            DbInfo.update(value="").where(DbInfo.key == key).execute()
+            continue
         ran.append(name)
     return ran

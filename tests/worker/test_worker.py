@@ -106,3 +106,18 @@ def test_sigterm_stops_the_worker_after_its_round(app):
             process.kill()
     assert process.returncode == 0
     assert out.strip().endswith("portal worker: stopped")
+
+
+def test_a_failed_daily_job_runs_again_next_round(app, monkeypatch):
+    calls = []
+
+    def broken():
+        calls.append("x")
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+
+    monkeypatch.setitem(schedule.DAILY, "purge", ("PURGE_AT", broken))
+    with time_machine.travel(local(app, 3, 0), tick=False):
+        assert schedule.run_due() == []  # failed: logged, not counted as done
+        assert schedule.run_due() == ["purge"]
+    assert len(calls) == 2
