@@ -84,6 +84,11 @@ SETTINGS: tuple[Setting, ...] = (
         "From address of every email",
     ),
     Setting(
+        "REPLY_TO_RECRUITER",
+        True,
+        "candidate emails carry `Reply-To` the job's recruiter (off: answers go to MAIL_FROM)",
+    ),
+    Setting(
         "LINK_DAYS",
         180,
         "days a candidate link lives",

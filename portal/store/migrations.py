@@ -15,6 +15,8 @@ from playhouse.migrate import SchemaMigrator
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Mail
+from portal.store.models import ScheduledClosure
+from portal.store.models import Stage
 from portal.store.models import StaffSession
 from portal.store.models import Task
 
@@ -40,9 +42,19 @@ def _sessions_and_scoped_erasure(database: peewee.Database) -> None:
     _add_missing(database, ErasureRequest.application, ErasureRequest.withdrew)
 
 
+def _deliberate_sends(database: peewee.Database) -> None:
+    """4: mail that names its event, its Reply-To and its Message-ID; next steps per
+    stage; stages removed but kept for history; closures scheduled for later."""
+    database.create_tables([ScheduledClosure])
+    _add_missing(
+        database, Mail.event, Mail.reply_to, Mail.message_id, Stage.next_steps, Stage.removed
+    )
+
+
 STEPS: dict[int, Callable[[peewee.Database], None]] = {
     2: _mail_claimed,
     3: _sessions_and_scoped_erasure,
+    4: _deliberate_sends,
 }
 
 #: The schema this code needs: version 1 was the first, each step raises it by one.

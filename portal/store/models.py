@@ -131,6 +131,11 @@ class Stage(BaseModel):
     follow_up_days = IntegerField(default=3)
     #: Managers owe feedback once an application has left an interview stage.
     interview = BooleanField(default=False)
+    #: What a candidate arriving here is told to do next, unless the move says otherwise.
+    next_steps = TextField(default="")
+    #: Taken out of the pipeline while closed applications still sit here: hidden from
+    #: the board and from every candidate, kept so that history keeps its label.
+    removed = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("job", "position"), False),)
@@ -266,8 +271,14 @@ class Mail(BaseModel):
     """An email to send, kept until the server has taken it."""
 
     application = ForeignKeyField(Application, null=True, backref="mail", on_delete="SET NULL")
+    #: The candidate-visible event the mail tells of (None: a link, a digest).
+    event = ForeignKeyField(Event, null=True, backref="mail", on_delete="SET NULL")
     kind = CharField()
     to = CharField()
+    #: Where the candidate's answer goes: the job's recruiter (empty: the From address).
+    reply_to = CharField(default="")
+    #: Fixed when queued, so every retry is the same message and a resend is recognised.
+    message_id = CharField(default="")
     subject = CharField()
     text = TextField()
     html = TextField(default="")
@@ -280,6 +291,22 @@ class Mail(BaseModel):
 
     class Meta:
         indexes = ((("sent", "created"), False),)
+
+
+class ScheduledClosure(BaseModel):
+    """A closure decided now and carried out later (`portal worker`), with its email:
+    until then the candidate's page is unchanged and the recruiter can cancel it."""
+
+    application = ForeignKeyField(
+        Application, unique=True, backref="scheduled_closures", on_delete="CASCADE"
+    )
+    actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    status = CharField(choices=[(s, s) for s in CLOSED_STATUSES])
+    closure_note = TextField(default="")
+    #: Internal, as Application.closed_reason.
+    reason = TextField(default="")
+    due = DateTimeField(index=True)
+    created = DateTimeField(default=now)
 
 
 class WordFact(BaseModel):
@@ -397,6 +424,7 @@ MODELS = [
     ClosureTemplate,
     Link,
     Mail,
+    ScheduledClosure,
     Reminder,
     WordFact,
     ClosureFact,

@@ -1,7 +1,10 @@
 """The schema: created, upgraded to this version, and checked before a command runs."""
 
+import contextlib
 import os
 from pathlib import Path
+
+import peewee
 
 import click
 from flask import current_app
@@ -22,7 +25,7 @@ class SchemaOutOfDate(click.ClickException):
 def create_schema() -> int:
     """Create missing tables and apply pending migrations; return the version."""
     _create_sqlite_file()
-    with database.connection_context(), database.atomic():
+    with database.connection_context(), _foreign_keys_unenforced(), database.atomic():
         if database.table_exists(DbInfo._meta.table_name):
             # Upgrade first: creating the current tables' indexes over an old table would
             # name columns it does not have yet.
@@ -32,6 +35,26 @@ def create_schema() -> int:
             database.create_tables(MODELS)
             DbInfo.create(key="schema_version", value=str(SCHEMA_VERSION))
     return schema_version()
+
+
+@contextlib.contextmanager
+def _foreign_keys_unenforced():
+    """SQLite adds a NOT NULL column by rebuilding the table (playhouse.migrate copies it,
+    drops the old one, renames the copy): with foreign keys enforced, that drop would
+    cascade into every table referring to it, deleting and nulling their rows. So they
+    are off for the upgrade (the pragma works only outside a transaction), as SQLite's
+    documentation of ALTER TABLE prescribes, and checked once it is done."""
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        yield
+        return
+    database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise click.ClickException(f"The upgrade left broken references: {broken[:5]}")
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def _create_sqlite_file() -> None:

@@ -18,6 +18,8 @@ from portal.store.models import Candidate
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Mail
+from portal.store.models import ScheduledClosure
+from portal.store.models import Stage
 from portal.store.models import StaffSession
 
 
@@ -27,7 +29,7 @@ def test_a_version_1_database_is_refused_then_upgraded(app):
         DbInfo.update(value="1").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == schema.SCHEMA_VERSION == 3
+    assert schema.create_schema() == schema.SCHEMA_VERSION == 4
     schema.check_schema()
     with db.database.connection_context():
         Mail.create(kind="link", to="ada@example.org", subject="Your link", text="Hello")
@@ -54,7 +56,7 @@ def test_a_version_2_database_gains_staff_sessions_and_scoped_erasure(app, make_
         DbInfo.update(value="2").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == 3
+    assert schema.create_schema() == 4
     schema.check_schema()
     with db.database.connection_context():
         StaffSession.create(id="s1", user=application.job.recruiter)
@@ -62,6 +64,52 @@ def test_a_version_2_database_gains_staff_sessions_and_scoped_erasure(app, make_
             candidate=application.candidate, application=application, due=application.created
         )
         assert ErasureRequest.get_by_id(request.id).withdrew is False
+
+
+class VersionThreeMail(peewee.Model):
+    """The mail table as schema version 3 had it."""
+
+    application = peewee.IntegerField(null=True, column_name="application_id")
+    kind = peewee.CharField()
+    to = peewee.CharField()
+    subject = peewee.CharField()
+    text = peewee.TextField()
+    html = peewee.TextField(default="")
+    created = peewee.DateTimeField()
+    sent = peewee.DateTimeField(null=True)
+    attempts = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(default="")
+    claimed = peewee.DateTimeField(null=True)
+
+    class Meta:
+        database = db.database
+        table_name = "mail"
+
+
+def test_a_version_3_database_gains_what_deliberate_sends_need(app, make_application):
+    application = make_application()
+    stages = Stage.select().count()
+    with db.database.connection_context():
+        db.database.drop_tables([ScheduledClosure, Mail])
+        db.database.create_tables([VersionThreeMail])
+        for column in ("next_steps", "removed"):
+            db.database.execute_sql(f'ALTER TABLE "stage" DROP COLUMN "{column}"')
+        DbInfo.update(value="3").where(DbInfo.key == "schema_version").execute()
+    with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
+        schema.check_schema()
+    assert schema.create_schema() == 4
+    schema.check_schema()
+    with db.database.connection_context():
+        stage = Stage.get_by_id(application.stage_id)
+        assert (stage.next_steps, stage.removed) == ("", None)
+        mail = Mail.create(kind="link", to="ada@example.org", subject="Link", text="Hello")
+        assert (mail.reply_to, mail.message_id, mail.event_id) == ("", "", None)
+        ScheduledClosure.create(
+            application=application, status="rejected", due=application.created
+        )
+        # rebuilding the stage table on SQLite cascaded into none of its referrers
+        assert Stage.select().count() == stages
+        assert [e.to_stage_id for e in application.events] == [application.stage_id]
 
 
 PORTAL = Path(sys.executable).parent / "portal"
