@@ -1,7 +1,10 @@
-"""The application page's actions, one POST each: move, update, note, close, reopen, feedback.
+"""The application page's actions, one POST each: move, update, deciding, note, close,
+reopen, feedback.
 
 Each is a small function handed to `_act`, which parses the form, calls it and
 redirects back to the page, or shows the page again when the form or the domain refuses.
+An action that can reach the candidate is checked first (admin/sending.py): the user
+sees the email and the page it would give, and confirms.
 """
 
 from flask import abort
@@ -10,6 +13,7 @@ from flask import redirect
 from flask import url_for
 from flask_login import login_required
 
+from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import can_give_feedback
@@ -17,12 +21,14 @@ from admin.access import staff_required
 from admin.applications import application_page
 from admin.blueprint import bp
 from admin.forms import CloseForm
+from admin.forms import DecidingForm
 from admin.forms import FeedbackForm
 from admin.forms import MoveForm
 from admin.forms import NoteForm
 from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
+from portal import dates
 from portal import domain
 from portal.domain import queries
 from portal.errors import Conflict
@@ -39,12 +45,13 @@ def _stage(application, stage_id):
     return next((s for s in queries.stages(application.job) if s.id == stage_id), None)
 
 
-def _act(ref, name, form_class, operation, allowed=lambda application: True):
+def _act(ref, name, form_class, operation, allowed=lambda application: True, title=None):
     """Parse the form, run one domain operation, redirect back with its message.
 
     When the form does not validate, or the domain refuses (someone changed the
     application meanwhile, or the input cannot be used), the page is shown again in its
-    current state with the reason and the form as the user typed it.
+    current state with the reason and the form as the user typed it. With a ``title``
+    the operation can reach the candidate: it is checked first, then confirmed.
     """
     application = application_or_404(ref)
     if not allowed(application):
@@ -52,8 +59,21 @@ def _act(ref, name, form_class, operation, allowed=lambda application: True):
     form = _with_choices(form_class(prefix=name), application)
     if not form.validate():
         return application_page(application, (name, form), 400, "Please correct the form below.")
+    if sending.editing():
+        return application_page(application, (name, form))
     try:
-        message = operation(application, form)
+        if title is None:
+            message = operation(application, form)
+        else:
+            decision = sending.decide(
+                lambda: operation(application, form),
+                [application.id],
+                title(application, form),
+                tell=form.tell.data,
+            )
+            if decision.page is not None:
+                return decision.page
+            message = f"{decision.result} {decision.told}"
     except (Conflict, Invalid) as error:
         application = application_or_404(ref)
         if "version" in form and isinstance(error, Conflict):
@@ -79,10 +99,15 @@ def move(ref):
             form.message.data,
             form.next_steps.data,
             form.reply_by.data,
+            tell=form.tell.data,
         )
         return f"Moved to {stage.name}."
 
-    return _act(ref, "move", MoveForm, operation)
+    def title(application, form):
+        stage = _stage(application, form.stage.data)
+        return f"Move {application.candidate.name} to {stage.name if stage else 'another stage'}"
+
+    return _act(ref, "move", MoveForm, operation, title=title)
 
 
 @bp.post("/applications/<ref>/update")
@@ -98,10 +123,42 @@ def update(ref):
             form.message.data,
             form.next_steps.data,
             form.reply_by.data,
+            tell=form.tell.data,
         )
         return "Update posted for the candidate."
 
-    return _act(ref, "update", UpdateForm, operation)
+    return _act(
+        ref,
+        "update",
+        UpdateForm,
+        operation,
+        title=lambda application, form: f"Give {application.candidate.name} word",
+    )
+
+
+@bp.post("/applications/<ref>/deciding")
+@staff_required
+def deciding(ref):
+    """The interview is over: tell the candidate the team is deciding, and by when."""
+
+    def operation(application, form):
+        domain.mark_deciding(
+            actor(),
+            application,
+            form.version.data,
+            form.message.data,
+            form.reply_by.data,
+            tell=form.tell.data,
+        )
+        return "The candidate's page now says the team is deciding."
+
+    return _act(
+        ref,
+        "deciding",
+        DecidingForm,
+        operation,
+        title=lambda application, form: f"Tell {application.candidate.name} the team is deciding",
+    )
 
 
 @bp.post("/applications/<ref>/note")
@@ -122,6 +179,21 @@ def close(ref):
     """Close as hired, rejected or withdrawn."""
 
     def operation(application, form):
+        if form.send_on.data:
+            domain.schedule_close(
+                actor(),
+                application,
+                form.version.data,
+                form.status.data,
+                form.closure_note.data,
+                form.reason.data,
+                form.send_on.data,
+            )
+            return (
+                f"To be closed as {form.status.data} on {dates.in_words(form.send_on.data)} "
+                f"at {domain.SEND_AT:%H:%M}, with its email; until then nothing is sent "
+                "and you can cancel it here."
+            )
         domain.close(
             actor(),
             application,
@@ -129,10 +201,29 @@ def close(ref):
             form.status.data,
             form.closure_note.data,
             form.reason.data,
+            tell=form.tell.data,
         )
         return f"Closed as {form.status.data}."
 
-    return _act(ref, "close", CloseForm, operation)
+    def title(application, form):
+        when = f" on {dates.in_words(form.send_on.data)}" if form.send_on.data else ""
+        return f"Close {application.candidate.name}'s application as {form.status.data}{when}"
+
+    return _act(ref, "close", CloseForm, operation, title=title)
+
+
+@bp.post("/applications/<ref>/close/cancel")
+@staff_required
+def cancel_close(ref):
+    """Call off a scheduled closure before its email goes."""
+    application = application_or_404(ref)
+    try:
+        domain.cancel_scheduled_close(actor(), application)
+    except Invalid as error:
+        flash(error.message, "error")
+    else:
+        flash("The scheduled closure is off: nothing was sent.", "success")
+    return redirect(url_for("admin.application", ref=application.ref))
 
 
 @bp.post("/applications/<ref>/reopen")
@@ -142,10 +233,24 @@ def reopen(ref):
 
     def operation(application, form):
         stage = _stage(application, form.stage.data)
-        domain.reopen(actor(), application, form.version.data, stage)
+        domain.reopen(
+            actor(),
+            application,
+            form.version.data,
+            stage,
+            form.message.data or None,
+            form.reply_by.data,
+            tell=form.tell.data,
+        )
         return f"Reopened at {stage.name}."
 
-    return _act(ref, "reopen", ReopenForm, operation)
+    return _act(
+        ref,
+        "reopen",
+        ReopenForm,
+        operation,
+        title=lambda application, form: f"Reopen {application.candidate.name}'s application",
+    )
 
 
 @bp.post("/applications/<ref>/feedback")

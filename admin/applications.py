@@ -19,6 +19,7 @@ from admin.access import staff_required
 from admin.blueprint import bp
 from admin.forms import ApplicationForm
 from admin.forms import CloseForm
+from admin.forms import DecidingForm
 from admin.forms import FeedbackForm
 from admin.forms import MoveForm
 from admin.forms import NoteForm
@@ -79,12 +80,17 @@ def new_application(ref):
         stage = next(s for s in pipeline if s.id == form.stage.data)
         try:
             application = domain.add_application(
-                actor(), job, form.name.data, form.email.data, stage=stage
+                actor(), job, form.name.data, form.email.data, stage=stage, tell=form.tell.data
             )
         except Invalid as error:
             flash(error.message, "error")
         else:
-            flash(f"Added {application.candidate.name} to {job.title}.", "success")
+            told = (
+                f" Emailed {application.candidate.email} the link to their page."
+                if form.tell.data
+                else " Their link is not sent yet: send it from the Link panel when ready."
+            )
+            flash(f"Added {application.candidate.name} to {job.title}.{told}", "success")
             return redirect(url_for("admin.application", ref=application.ref))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/application_new.html", form=form, job=job), status
@@ -118,15 +124,32 @@ def _forms(application, pipeline, close_status=None) -> dict:
         version = application.version
         ids = [s.id for s in pipeline]
         here = ids.index(application.stage_id) if application.stage_id in ids else 0
-        after = ids[min(here + 1, len(ids) - 1)]
+        after = pipeline[min(here + 1, len(ids) - 1)] if pipeline else application.stage
         forms["move"] = MoveForm(
-            prefix="move", formdata=None, data={"version": version, "stage": after}
+            prefix="move",
+            formdata=None,
+            data={
+                "version": version,
+                "stage": after.id,
+                "next_steps": domain.fill(after.next_steps, application),
+            },
         )
         forms["update"] = UpdateForm(
             prefix="update",
             formdata=None,
             data={"version": version, "reply_by": domain.reply_by_default(application.stage)},
         )
+        if application.stage.interview:
+            reply_by = domain.reply_by_default(application.stage)
+            forms["deciding"] = DecidingForm(
+                prefix="deciding",
+                formdata=None,
+                data={
+                    "version": version,
+                    "reply_by": reply_by,
+                    "message": domain.deciding_message(application, reply_by),
+                },
+            )
         forms["note"] = NoteForm(prefix="note", formdata=None)
         note = domain.closure_note_default(application, close_status) if close_status else ""
         forms["close"] = CloseForm(
@@ -134,8 +157,17 @@ def _forms(application, pipeline, close_status=None) -> dict:
             formdata=None,
             data={"version": version, "status": close_status, "closure_note": note},
         )
+        stage = application.stage
+        reply_by = domain.reply_by_default(stage)
         forms["reopen"] = ReopenForm(
-            prefix="reopen", formdata=None, data={"version": version, "stage": application.stage_id}
+            prefix="reopen",
+            formdata=None,
+            data={
+                "version": version,
+                "stage": stage.id,
+                "reply_by": reply_by,
+                "message": domain.reopen_message(application, stage, reply_by),
+            },
         )
     if can_give_feedback(current_user, application):
         forms["feedback"] = FeedbackForm(
@@ -172,6 +204,9 @@ def application_page(application, submitted=None, status=200, error=None, close_
             feedback=shown,
             hidden_feedback=len(cards) - len(shown),
             closure_templates=templates,
+            next_steps_defaults={s.id: domain.fill(s.next_steps, application) for s in pipeline},
+            scheduled=domain.scheduled_closure(application),
+            send_at=domain.SEND_AT,
             error=error,
             open_action=submitted[0] if submitted else ("close" if close_status else None),
         ),

@@ -1,8 +1,10 @@
-"""The follow-up queue: who is owed word, with one-click actions and bulk closure.
+"""The follow-up queue: who is owed word, with quick actions and bulk closure.
 
-Every POST parses its form, calls one operation (portal.domain, or portal.followup.actions for
-the bulk ones, which wrap the domain's in one transaction), flashes and redirects back
-to the queue with its filters. Only staff who act (admins, recruiters) see it.
+Every POST parses its form, checks its operation (portal.domain, or portal.followup.actions
+for the bulk ones, which wrap the domain's in one transaction) on the check page of
+admin/sending.py, and once confirmed carries it out, flashes what was emailed and
+redirects back to the queue with its filters. Only staff who act (admins, recruiters)
+see it.
 """
 
 from datetime import date
@@ -15,6 +17,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
@@ -30,6 +33,7 @@ from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.followup import actions
 from portal.followup import queries as followup
+from portal.store.models import CLOSED_STATUSES
 from portal.store.models import Stage
 
 #: What a failed action can raise; anything else is a bug and gets the 500 page.
@@ -58,6 +62,27 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         abort(400, f"{value!r} is not a date (YYYY-MM-DD).")
+
+
+def tell() -> bool:
+    """Whether the form's "Email the candidate" box is ticked."""
+    return request.form.get("tell") == "y"
+
+
+def decided(operation, application_ids, title, done):
+    """The check page of ``operation``, or, once confirmed, the operation carried out,
+    ``done(result)`` and what was emailed flashed, and the way back to the queue."""
+    if sending.editing():
+        return back()
+    try:
+        decision = sending.decide(operation, application_ids, title, tell=tell())
+    except REFUSALS as error:
+        flash(f"Nothing was changed: {error.message}", "error")
+        return back()
+    if decision.page is not None:
+        return decision.page
+    flash(f"{done(decision.result)} {decision.told}", "success")
+    return back()
 
 
 def _picked(field: str = "pick") -> list[tuple[int, int]]:
@@ -96,6 +121,7 @@ def followup_queue():
         proposed=proposed[:size],
         more_proposed=len(proposed) > size,
         stale_note=note,
+        templates={s: domain.closure_template(s) for s in CLOSED_STATUSES},
         preview=domain.fill(note, proposed[0]) if proposed else "",
         stage_names=actions.stage_names(on_page or None),
         jobs=queries.job_choices(open_first=False),
@@ -111,19 +137,19 @@ def followup_queue():
 def followup_update(ref):
     """Send the (edited) holding update: word for the candidate, a new reply-by date."""
     application = application_or_404(ref)
-    try:
-        domain.post_update(
+    return decided(
+        lambda: domain.post_update(
             actor(),
             application,
             request.form.get("version", type=int) or 0,
             request.form.get("message", ""),
             reply_by=_date(request.form.get("reply_by")),
-        )
-    except REFUSALS as error:
-        flash(f"{application.ref}: {error.message}", "error")
-    else:
-        flash(f"Update sent to {application.candidate.name}.", "success")
-    return back()
+            tell=tell(),
+        ),
+        [application.id],
+        f"Give {application.candidate.name} word",
+        lambda _: f"Update posted for {application.candidate.name}.",
+    )
 
 
 @bp.post("/followup/<ref>/move")
@@ -136,44 +162,50 @@ def followup_move(ref):
     )
     if stage is None:
         abort(400, "Choose a stage of this job.")
-    try:
-        domain.move(
+    return decided(
+        lambda: domain.move(
             actor(),
             application,
             stage,
             request.form.get("version", type=int) or 0,
             request.form.get("message", ""),
-        )
-    except REFUSALS as error:
-        flash(f"{application.ref}: {error.message}", "error")
-    else:
-        flash(f"{application.candidate.name} moved to {stage.name}.", "success")
-    return back()
+            tell=tell(),
+        ),
+        [application.id],
+        f"Move {application.candidate.name} to {stage.name}",
+        lambda _: f"{application.candidate.name} moved to {stage.name}.",
+    )
 
 
 @bp.post("/followup/bulk")
 @staff_required
 def followup_bulk():
     """Close or move every ticked application, all or none."""
-    action = request.form.get("action")
+    action, form = request.form.get("action"), request.form
     try:
         items = actions.chosen(_picked())
-        if action == "close":
-            count = actions.close_many(
-                actor(), items, request.form.get("status", ""), request.form.get("note", "")
-            )
-        elif action == "move":
-            count = actions.move_many(
-                actor(), items, request.form.get("stage", ""), request.form.get("message", "")
-            )
-        else:
-            abort(400, "Choose to close or to move.")
     except REFUSALS as error:
         flash(f"Nothing was changed: {error.message}", "error")
-    else:
-        done = "Closed" if action == "close" else "Moved"
-        flash(f"{done} {count} application{'s' * (count != 1)}.", "success")
-    return back()
+        return back()
+    ids = [application.id for application, _ in items]
+    count = f"{len(items)} application{'s' * (len(items) != 1)}"
+    if action == "close":
+        status = form.get("status", "")
+        return decided(
+            lambda: actions.close_many(actor(), items, status, form.get("note", ""), tell=tell()),
+            ids,
+            f"Close {count} as {status}",
+            lambda n: f"Closed {count} as {status}.",
+        )
+    if action == "move":
+        stage = form.get("stage", "")
+        return decided(
+            lambda: actions.move_many(actor(), items, stage, form.get("message", ""), tell=tell()),
+            ids,
+            f"Move {count} to {stage}",
+            lambda n: f"Moved {count} to {stage}.",
+        )
+    abort(400, "Choose to close or to move.")
 
 
 @bp.post("/followup/proposed")
@@ -182,11 +214,16 @@ def followup_close_proposed():
     """Confirm the proposed closures with one note (placeholders filled per candidate)."""
     status = request.form.get("status", "rejected")
     try:
-        count = actions.close_many(
-            actor(), actions.chosen(_picked()), status, request.form.get("note", "")
-        )
+        items = actions.chosen(_picked())
     except REFUSALS as error:
         flash(f"Nothing was changed: {error.message}", "error")
-    else:
-        flash(f"Closed {count} application{'s' * (count != 1)} as {status}.", "success")
-    return back()
+        return back()
+    count = f"{len(items)} application{'s' * (len(items) != 1)}"
+    return decided(
+        lambda: actions.close_many(
+            actor(), items, status, request.form.get("note", ""), tell=tell()
+        ),
+        [application.id for application, _ in items],
+        f"Close {count} as {status}",
+        lambda n: f"Closed {count} as {status}.",
+    )

@@ -9,6 +9,7 @@ from flask import request
 from flask import url_for
 from flask_login import login_required
 
+from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
@@ -38,21 +39,29 @@ def followup_close(ref):
     if note is None:
         note = domain.closure_note_default(application, status)
     insert = request.form.get("insert")
-    if request.method == "POST" and insert is None:
+    if request.method == "POST" and insert is None and not sending.editing():
         try:
-            domain.close(
-                actor(),
-                application,
-                request.form.get("version", type=int) or 0,
-                status,
-                note,
-                request.form.get("reason", ""),
+            decision = sending.decide(
+                lambda: domain.close(
+                    actor(),
+                    application,
+                    request.form.get("version", type=int) or 0,
+                    status,
+                    note,
+                    request.form.get("reason", ""),
+                    tell=request.form.get("tell") == "y",
+                ),
+                [application.id],
+                f"Close {application.candidate.name}'s application as {status}",
+                tell=request.form.get("tell") == "y",
             )
         except REFUSALS as error:
             flash(error.message, "error")
             application = application_or_404(ref)  # show what it is now
         else:
-            flash(f"{application.candidate.name}: closed as {status}.", "success")
+            if decision.page is not None:
+                return decision.page
+            flash(f"{application.candidate.name}: closed as {status}. {decision.told}", "success")
             return back()
     elif insert is not None:
         text = {part.key: part.text for part in parts}.get(insert)

@@ -68,17 +68,29 @@ class VersionedForm(Form):
             raise ValidationError("The form is incomplete: reload the page.")
 
 
+def tell_field(default=True):
+    return BooleanField("Email the candidate about this", default=default)
+
+
 class MoveForm(VersionedForm):
     stage = SelectField("Move to", coerce=int, validators=[InputRequired()])
     message = TextAreaField("Message for the candidate (optional)")
-    next_steps = TextAreaField("Next steps (optional)")
+    next_steps = TextAreaField("Next steps at this stage")
     reply_by = DateField("They will hear from us by", validators=[Optional()])
+    tell = tell_field()
 
 
 class UpdateForm(VersionedForm):
     message = TextAreaField("Message for the candidate", validators=[DataRequired()])
-    next_steps = TextAreaField("Next steps (optional)")
+    next_steps = TextAreaField("New next steps (optional: empty keeps the current ones)")
     reply_by = DateField("They will hear from us by", validators=[Optional()])
+    tell = tell_field()
+
+
+class DecidingForm(VersionedForm):
+    message = TextAreaField("Message for the candidate", validators=[DataRequired()])
+    reply_by = DateField("They will hear from us by", validators=[Optional()])
+    tell = tell_field()
 
 
 class NoteForm(Form):
@@ -93,10 +105,15 @@ class CloseForm(VersionedForm):
     )
     reason = TextAreaField("Internal reason (never shown to the candidate)")
     closure_note = TextAreaField("Closure note for the candidate")
+    send_on = DateField("Send on (optional)", validators=[Optional()])
+    tell = tell_field()
 
 
 class ReopenForm(VersionedForm):
     stage = SelectField("Back to stage", coerce=int, validators=[InputRequired()])
+    message = TextAreaField("Message for the candidate (optional: empty sends the usual words)")
+    reply_by = DateField("They will hear from us by", validators=[Optional()])
+    tell = tell_field()
 
 
 class FeedbackForm(Form):
@@ -156,6 +173,7 @@ class ApplicationForm(Form):
     name = StringField("Candidate's name", validators=[DataRequired()])
     email = EmailField("Email", validators=[DataRequired()])
     stage = SelectField("Stage", coerce=int, validators=[InputRequired()])
+    tell = BooleanField("Email them the link to their page now", default=True)
 
 
 class TemplateForm(Form):
@@ -190,3 +208,10 @@ def number_arg(name: str) -> int | None:
 def page_number() -> int:
     """The ``page`` query argument, 1 when absent or nonsense."""
     return max(1, number_arg("page") or 1)
+
+
+class DetailsForm(Form):
+    """A candidate's own details, as staff correct them (lengths are the domain's)."""
+
+    name = StringField("Name", validators=[DataRequired()])
+    email = EmailField("Email address", validators=[DataRequired()])

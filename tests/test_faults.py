@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from helpers.admin_client import CONFIRMED
 from helpers.admin_client import fill
 from helpers.admin_client import form
 from helpers.database import BACKEND
@@ -44,7 +45,7 @@ def post_update(browser: Browser, application, message: str, attempts: int = 60)
     person would; (final status, conflicts, every status seen)."""
     seen = []
     _, _, html = browser.get(page(application))
-    data = fill(form(html, "/update"), message=message)
+    data = fill(form(html, "/update"), message=message) | CONFIRMED
     conflicts = 0
     for _ in range(attempts):
         status, _, html = browser.post(page(application) + "update", data)
@@ -52,7 +53,8 @@ def post_update(browser: Browser, application, message: str, attempts: int = 60)
         if status != 409:
             return status, conflicts, seen, html
         conflicts += 1
-        data = fill(form(html, "/update"))  # the 409 page kept the text, with the new version
+        # the 409 page kept the text, with the new version
+        data = fill(form(html, "/update")) | CONFIRMED
     return status, conflicts, seen, html
 
 
@@ -234,7 +236,7 @@ def test_an_unreachable_database_is_a_clear_503_and_the_app_recovers_alone(
         assert staff.login(user.email, PASSWORD) == 302
         status, _, before = staff.get(page(application))
         assert status == 200
-        update = fill(form(before, "/update"), message="written while it was down")
+        update = fill(form(before, "/update"), message="written while it was down") | CONFIRMED
         db.database.close_all()  # the test's own connections must not hold the database
         outage.start(server.pid)
         try:

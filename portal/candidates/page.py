@@ -54,6 +54,8 @@ class Entry(NamedTuple):
     iso: str
     message: str
     next_steps: str
+    #: Who wrote it, as the candidate reads the signature.
+    by: str
 
 
 class ReplyBy(NamedTuple):
@@ -140,7 +142,11 @@ def model(
     active = row.status == "active"
     reached = _reached(events)
     labels = {stage.stage_id: stage.label for stage in stages}
-    current = next((i for i, stage in enumerate(stages) if stage.stage_id == row.stage_id), 0)
+    current = _current(stages, row.stage_id, reached)
+    if row.status == "hired":
+        current = len(stages)  # a hire completes the process: every step is done
+    deciding = _deciding(events) if active else None
+    closing = _latest(events, "closed") if not active else None
     base = base_path()
     return {
         "company": current_app.config["COMPANY_NAME"],
@@ -157,11 +163,13 @@ def model(
             )
             for i, stage in enumerate(stages)
         ],
-        "expect": stages[current].description if active and stages else "",
+        "expect": stages[current].description if active and stages and not deciding else "",
+        "deciding": deciding.message if deciding else "",
         "next_steps": row.next_steps if active else "",
         "reply_by": _reply_by(as_date(row.reply_by), days) if active else None,
         "history": [_entry(event, labels, days) for event in events if event.visible],
         "closure_note": "" if active else row.closure_note,
+        "closure_by": (closing.author if closing else "") or row.recruiter_name,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
         "rated": bool(_own(events, "rated", closed)),
         "recruiter": Person(row.recruiter_name, row.recruiter_email),
@@ -174,13 +182,42 @@ def model(
     }
 
 
+def _current(stages: list[StageRow], stage_id: int, reached: dict[int, datetime]) -> int:
+    """Where the application stands in the pipeline: its stage's place; for a stage since
+    removed (only closed applications stay there), the furthest live stage it reached, so
+    that the milestones show the way up to where it was."""
+    for i, stage in enumerate(stages):
+        if stage.stage_id == stage_id:
+            return i
+    return max((i for i, stage in enumerate(stages) if stage.stage_id in reached), default=0)
+
+
+#: Events that bring an application to a stage.
+ARRIVALS = ("created", "moved", "reopened")
+
+
 def _reached(events: list[EventRow]) -> dict[int, datetime]:
     """When the application last arrived at each stage."""
     reached = {}
     for event in reversed(events):
-        if event.to_stage is not None and event.kind in ("created", "moved"):
+        if event.to_stage is not None and event.kind in ARRIVALS:
             reached[event.to_stage] = as_datetime(event.created)
     return reached
+
+
+def _deciding(events: list[EventRow]) -> EventRow | None:
+    """The "team is deciding" word, if it is the latest since the application arrived
+    at its stage (events come newest first)."""
+    for event in events:
+        if event.kind == "deciding":
+            return event
+        if event.kind in ARRIVALS:
+            return None
+    return None
+
+
+def _latest(events: list[EventRow], kind: str) -> EventRow | None:
+    return next((event for event in events if event.kind == kind), None)
 
 
 def _own(events: list[EventRow], kind: str, since: datetime | None) -> datetime | None:
@@ -200,10 +237,15 @@ def _entry(event: EventRow, labels: dict[int, str], days: "Days") -> Entry:
     elif event.kind == "closed":
         headline = "Your application was closed"
         message = ""  # the closure note has its own section
+    elif event.kind == "reopened":
+        headline = f"Your application is open again: {labels.get(event.to_stage, 'back with us')}"
+    elif event.kind == "deciding":
+        headline = "The team is deciding"
     else:
         headline = "An update from us"
     day = days.local(as_datetime(event.created))
-    return Entry(headline, days.words(day), day.isoformat(), message, event.next_steps)
+    by = event.author if message or event.next_steps else ""
+    return Entry(headline, days.words(day), day.isoformat(), message, event.next_steps, by)
 
 
 def _reply_by(day: date | None, days: "Days") -> ReplyBy | None:

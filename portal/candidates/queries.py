@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from peewee import Case
+from peewee import JOIN
 
 from portal.store.db import database
 from portal.store.models import Application
@@ -68,6 +69,8 @@ class EventRow(NamedTuple):
     reply_by: date | str | None
     to_stage: int | None
     created: datetime | str
+    #: Who wrote it (the staff member's name; empty for the system and internal events).
+    author: str
     application_id: int
 
 
@@ -116,12 +119,16 @@ def _queries():
         .join_from(Application, Job)
         .join(recruiter, on=Job.recruiter == recruiter.id)
     )
-    stages = Stage.select(Stage.id, Stage.candidate_label, Stage.description, Stage.job).order_by(
-        Stage.job, Stage.position, Stage.id
+    # A removed stage is kept only for history: it is no step of the candidate's.
+    stages = (
+        Stage.select(Stage.id, Stage.candidate_label, Stage.description, Stage.job)
+        .where(Stage.removed.is_null())
+        .order_by(Stage.job, Stage.position, Stage.id)
     )
     # Internal words never leave the database: an event's text is read only when
     # the event is candidate-visible.
     visible = Event.visible == True  # noqa: E712  (SQL, not Python)
+    author = User.alias()
     events = (
         Event.select(
             Event.kind,
@@ -131,8 +138,10 @@ def _queries():
             Event.reply_by,
             Event.to_stage,
             Event.created,
+            Case(None, [(visible & author.id.is_null(False), author.name)], "").alias("author"),
             Event.application,
         )
+        .join(author, JOIN.LEFT_OUTER, on=(Event.actor == author.id))
         .where(visible | Event.kind.in_(OWN_KINDS))
         .order_by(Event.application, Event.created.desc(), Event.id.desc())
     )

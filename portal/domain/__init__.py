@@ -8,15 +8,24 @@ refuse with ``Conflict`` when someone else changed it since.
 
 from portal.domain.applications import add_application
 from portal.domain.applications import add_note
+from portal.domain.applications import cancel_scheduled_close
 from portal.domain.applications import close
+from portal.domain.applications import close_due
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import closure_template
+from portal.domain.applications import deciding_message
 from portal.domain.applications import DEFAULT_CLOSURE_NOTES
 from portal.domain.applications import fill
+from portal.domain.applications import mark_deciding
 from portal.domain.applications import move
 from portal.domain.applications import post_update
+from portal.domain.applications import reachable
 from portal.domain.applications import reopen
+from portal.domain.applications import reopen_message
 from portal.domain.applications import reply_by_default
+from portal.domain.applications import schedule_close
+from portal.domain.applications import scheduled_closure
+from portal.domain.applications import SEND_AT
 from portal.domain.applications import set_closure_template
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
@@ -39,22 +48,31 @@ __all__ = [
     "DEFAULT_CLOSURE_NOTES",
     "DEFAULT_PIPELINE",
     "Forbidden",
+    "SEND_AT",
     "STAFF",
     "add_application",
     "add_note",
     "can_see_all_feedback",
+    "cancel_scheduled_close",
     "close",
+    "close_due",
     "closure_note_default",
     "closure_template",
     "create_user",
+    "deciding_message",
     "fill",
+    "mark_deciding",
     "move",
     "normalise_email",
     "post_update",
+    "reachable",
     "reopen",
+    "reopen_message",
     "reply_by_default",
     "require_staff",
     "save_job",
+    "schedule_close",
+    "scheduled_closure",
     "set_closure_template",
     "set_password",
     "set_stages",

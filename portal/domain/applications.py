@@ -1,19 +1,32 @@
-"""An application's life: added, moved, updated, noted, closed, reopened."""
+"""An application's life: added, moved, updated, noted, closed, reopened.
+
+Every change a candidate can see takes ``tell``: whether the candidate is emailed about
+it (their page shows it either way). Deciding that is the actor's: the admin asks, with
+a preview of the email, before anything leaves (admin/sending.py).
+"""
 
 import re
 import secrets
 from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import UTC
 
 import peewee
+from flask import current_app
 
 from portal import dates
 from portal.candidates import links
+from portal.clock import local_date
 from portal.clock import now
 from portal.clock import today
+from portal.clock import zone
 from portal.domain.base import clean_text
+from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
 from portal.errors import Conflict
+from portal.errors import DomainError
 from portal.errors import Invalid
 from portal.mail import queue as mail
 from portal.store.db import database
@@ -24,6 +37,7 @@ from portal.store.models import ClosureTemplate
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Job
+from portal.store.models import ScheduledClosure
 from portal.store.models import Stage
 
 DEFAULT_CLOSURE_NOTES = {
@@ -38,6 +52,22 @@ DEFAULT_CLOSURE_NOTES = {
     "\n\n{recruiter}",
 }
 
+#: The event kinds the operations here show the candidate (and an import may): every
+#: other kind stays internal.
+VISIBLE_KINDS = ("moved", "update", "deciding", "closed", "reopened")
+
+#: What a reopened application's candidate is told, unless the recruiter writes otherwise.
+REOPEN_MESSAGE = (
+    "Dear {first_name},\n\nGood news: we have reopened your application for the {job} "
+    "role. You will hear from us by {reply_by}.\n\n{recruiter}"
+)
+
+#: What a candidate is told once their interview is over and the team is deciding.
+DECIDING_MESSAGE = (
+    "Dear {first_name},\n\nThank you for your time at the {stage}. The team is now "
+    "deciding, and you will hear from us by {reply_by}.\n\n{recruiter}"
+)
+
 
 def reply_by_default(stage: Stage, start: date | None = None) -> date:
     """The date a candidate at ``stage`` should hear from us by."""
@@ -45,10 +75,16 @@ def reply_by_default(stage: Stage, start: date | None = None) -> date:
 
 
 def add_application(
-    actor, job: Job, name: str, email: str, *, ref=None, stage=None, created=None
+    actor, job: Job, name: str, email: str, *, ref=None, stage=None, created=None, tell=False
 ) -> Application:
-    """Put a candidate (found by email, or new) into a job's pipeline."""
+    """Put a candidate (found by email, or new) into a job's pipeline; ``tell`` emails
+    them the link to their page."""
     require_staff(actor)
+    if not job.open:
+        raise Invalid(
+            f"{job.title} ({job.ref}) is closed to new candidates: reopen it in the job's "
+            "settings first."
+        )
     email = normalise_email(email)
     name = clean_text(name, "Candidate name", True, 200)
     stage = stage or job.stages.order_by(Stage.position).first()
@@ -73,18 +109,29 @@ def add_application(
                 f"{email} already has an application for {job.ref}, or {application.ref} is taken."
             ) from None
         record(application, actor, "created", to_stage=stage, created=created)
-        links.issue(application)  # every application has a live link; sending it is apart
+        link = links.issue(application)  # every application has a live link
+        if tell:
+            mail.queue_link(application, links.url(link), link.expires)
     return application
 
 
+def reachable(application: Application) -> bool:
+    """Whether email may go to the application's candidate: not an erased stand-in."""
+    return not ERASED_EMAIL.fullmatch(application.candidate.email)
+
+
 def _notify(application, event: Event) -> None:
-    """Queue the candidate's short notice of a visible change (sent after commit)."""
+    """Queue the candidate's email about a visible change (sent after commit)."""
     link = links.live(application)
-    if link is not None:  # a revoked link is a decision: no email carries a new one
-        mail.queue_notice(application, event, links.url(link))
+    if link is not None and reachable(application):
+        # a revoked link is a decision: no email carries a new one
+        ends = links.ends(link.expires, application.status, application.closed)
+        mail.queue_notice(application, event, links.url(link), ends)
 
 
-def record(application, actor, kind, visible=False, created=None, **fields) -> Event:
+def record(application, actor, kind, visible=False, created=None, tell=True, **fields) -> Event:
+    """One history entry; a ``visible`` one is the candidate's latest word, and is
+    emailed to them when ``tell``."""
     event = Event.create(
         application=application,
         actor=actor,
@@ -98,7 +145,8 @@ def record(application, actor, kind, visible=False, created=None, **fields) -> E
         Application.update(last_word=event.created).where(
             Application.id == application.id
         ).execute()
-        _notify(application, event)
+        if tell:
+            _notify(application, event)
     return event
 
 
@@ -144,29 +192,48 @@ def require_own_stage(application: Application, stage: Stage) -> None:
 def require_active(application: Application) -> None:
     if not application.is_active:
         raise Invalid(f"Application {application.ref} is {application.status}; reopen it first.")
+    scheduled = scheduled_closure(application)
+    if scheduled is not None:
+        raise Invalid(
+            f"Application {application.ref} is to be closed as {scheduled.status} on "
+            f"{dates.in_words(local_date(scheduled.due))}: cancel that first."
+        )
 
 
-def move(actor, application, stage: Stage, version, message="", next_steps="", reply_by=None):
-    """Move an application to another stage of its job, with optional word for the candidate."""
+def scheduled_closure(application: Application) -> ScheduledClosure | None:
+    """The closure decided for ``application`` and not yet carried out, if any."""
+    return ScheduledClosure.get_or_none(ScheduledClosure.application == application.id)
+
+
+def move(
+    actor,
+    application,
+    stage: Stage,
+    version,
+    message="",
+    next_steps=None,
+    reply_by=None,
+    tell=True,
+):
+    """Move an application to another stage of its job, with optional word for the
+    candidate. Next steps belong to the stage visit: the move's own, else the stage's
+    default (``None``), else none: what was said for the last stage never carries over."""
     require_staff(actor)
     require_active(application)
     require_own_stage(application, stage)
+    if next_steps is None:
+        next_steps = fill(stage.next_steps, application)
     message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
     reply_by = reply_by or reply_by_default(stage)
     with database.atomic():
         from_stage = application.stage
-        change(
-            application,
-            version,
-            stage=stage,
-            reply_by=reply_by,
-            **({"next_steps": next_steps} if next_steps else {}),
-        )
+        change(application, version, stage=stage, reply_by=reply_by, next_steps=next_steps)
         return record(
             application,
             actor,
             "moved",
             visible=True,
+            tell=tell,
             message=message,
             next_steps=next_steps,
             reply_by=reply_by,
@@ -175,8 +242,9 @@ def move(actor, application, stage: Stage, version, message="", next_steps="", r
         )
 
 
-def post_update(actor, application, version, message, next_steps="", reply_by=None):
-    """Tell the candidate something without changing stage."""
+def post_update(actor, application, version, message, next_steps="", reply_by=None, tell=True):
+    """Tell the candidate something without changing stage (new next steps replace the
+    standing ones; none keeps them)."""
     require_staff(actor)
     require_active(application)
     message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
@@ -195,9 +263,43 @@ def post_update(actor, application, version, message, next_steps="", reply_by=No
             actor,
             "update",
             visible=True,
+            tell=tell,
             message=message,
             next_steps=next_steps,
             reply_by=reply_by,
+        )
+
+
+def deciding_message(application: Application, reply_by: date) -> str:
+    """The prefilled word that the interview is over and the team is deciding."""
+    return fill(DECIDING_MESSAGE, application, reply_by=reply_by)
+
+
+def mark_deciding(actor, application, version, message, reply_by=None, tell=True) -> Event:
+    """The interview at the application's stage is over and the team is deciding: the
+    candidate's page says so, with this word and a reply-by date; the interview's next
+    steps are done with."""
+    require_staff(actor)
+    require_active(application)
+    if not application.stage.interview:
+        raise Invalid(
+            f"{application.stage.name} is not an interview stage: post an update instead."
+        )
+    message, _, reply_by = _candidate_word(message, "", reply_by)
+    if not message:
+        raise Invalid("Tell the candidate what happens now: the message is empty.")
+    reply_by = reply_by or reply_by_default(application.stage)
+    with database.atomic():
+        change(application, version, reply_by=reply_by, next_steps="")
+        return record(
+            application,
+            actor,
+            "deciding",
+            visible=True,
+            tell=tell,
+            message=message,
+            reply_by=reply_by,
+            to_stage=application.stage,
         )
 
 
@@ -216,13 +318,17 @@ def closure_template(status: str) -> str:
     return template.body if template else DEFAULT_CLOSURE_NOTES[status]
 
 
-def fill(template: str, application: Application) -> str:
-    """``template`` with {first_name}, {job} and {recruiter} of ``application``."""
+def fill(template: str, application: Application, stage=None, reply_by=None) -> str:
+    """``template`` with {first_name}, {job}, {recruiter}, {stage} (the candidate's label
+    of ``stage``, else of the application's) and {reply_by} (in words) filled in."""
     values = {
         "first_name": application.candidate.first_name,
         "job": application.job.title,
         "recruiter": application.job.recruiter.name,
+        "stage": (stage or application.stage).candidate_label,
     }
+    if reply_by is not None:
+        values["reply_by"] = dates.in_words(reply_by)
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
@@ -231,14 +337,18 @@ def closure_note_default(application: Application, status: str) -> str:
     return fill(closure_template(status), application)
 
 
-def close(actor, application, version, status, closure_note, reason=""):
-    """End the process as hired, rejected or withdrawn."""
-    require_staff(actor)
-    require_active(application)
+def _closure(status, closure_note, reason):
     if status not in CLOSED_STATUSES:
         raise Invalid(f"Closing status must be one of {', '.join(CLOSED_STATUSES)}.")
     closure_note = clean_text(closure_note, "Closure note", status == "rejected", 5000)
-    reason = clean_text(reason, "Internal reason", limit=2000)
+    return closure_note, clean_text(reason, "Internal reason", limit=2000)
+
+
+def close(actor, application, version, status, closure_note, reason="", tell=True):
+    """End the process as hired, rejected or withdrawn."""
+    require_staff(actor)
+    require_active(application)
+    closure_note, reason = _closure(status, closure_note, reason)
     with database.atomic():
         change(
             application,
@@ -251,14 +361,110 @@ def close(actor, application, version, status, closure_note, reason=""):
         )
         if reason:
             record(application, actor, "reason", message=reason)
-        return record(application, actor, "closed", visible=True, message=closure_note)
+        return record(application, actor, "closed", visible=True, tell=tell, message=closure_note)
 
 
-def reopen(actor, application, version, stage: Stage | None = None) -> Event:
-    """Put a closed application back in the pipeline."""
+#: The time of day (company time zone) at which a scheduled closure is carried out.
+SEND_AT = time(9, 0)
+
+
+def schedule_close(actor, application, version, status, closure_note, reason, day: date):
+    """Decide a closure now, carry it out with its email at ``SEND_AT`` on ``day``
+    (`portal worker`): until then the candidate's page is unchanged and promises word
+    by that day, and the recruiter can call it off."""
+    require_staff(actor)
+    require_active(application)
+    closure_note, reason = _closure(status, closure_note, reason)
+    due = datetime.combine(day, SEND_AT, zone()).astimezone(UTC).replace(tzinfo=None)
+    if due <= now():
+        raise Invalid(
+            f"{dates.in_words(day)} at {SEND_AT:%H:%M} has passed: choose a later day, "
+            "or leave the date empty to send now."
+        )
+    if (day - today()).days > REPLY_BY_HORIZON_DAYS:
+        raise Invalid(f"{day} is more than a year away.")
+    with database.atomic():
+        change(application, version, reply_by=max(day, application.reply_by or day))
+        record(
+            application,
+            actor,
+            "close_scheduled",
+            message=f"To be closed as {status} on {dates.in_words(day)} at {SEND_AT:%H:%M}.",
+        )
+        return ScheduledClosure.create(
+            application=application,
+            actor=actor,
+            status=status,
+            closure_note=closure_note,
+            reason=reason,
+            due=due,
+        )
+
+
+def cancel_scheduled_close(actor, application) -> None:
+    """Call off a scheduled closure: nothing was sent, the application stays as it is."""
+    require_staff(actor)
+    with database.atomic():
+        deleted = (
+            ScheduledClosure.delete()
+            .where(ScheduledClosure.application == application.id)
+            .execute()
+        )
+        if not deleted:
+            raise Invalid(f"No closure is scheduled for application {application.ref}.")
+        Application.update(updated=now()).where(Application.id == application.id).execute()
+        record(application, actor, "close_cancelled", message="The scheduled closure is off.")
+
+
+def close_due(moment: datetime | None = None) -> int:
+    """Carry out every scheduled closure whose time has come; how many closed. Each is
+    its own transaction, so that one that can no longer be done (its scheduler lost
+    their role) does not hold up the rest: it stays, and the admin shows it."""
+    done = 0
+    due = ScheduledClosure.select().where(ScheduledClosure.due <= (moment or now()))
+    for scheduled in due.order_by(ScheduledClosure.due, ScheduledClosure.id):
+        try:
+            with database.atomic():
+                # one DELETE decides which of several workers carries it out
+                taken = ScheduledClosure.delete().where(ScheduledClosure.id == scheduled.id)
+                if taken.execute() != 1:
+                    continue
+                application = Application.get_by_id(scheduled.application_id)
+                if application.is_active:
+                    close(
+                        scheduled.actor,
+                        application,
+                        application.version,
+                        scheduled.status,
+                        scheduled.closure_note,
+                        scheduled.reason,
+                    )
+                    done += 1
+        except DomainError as error:
+            current_app.logger.warning(
+                "scheduled closure of %s not carried out: %s", scheduled.application.ref, error
+            )
+    return done
+
+
+def reopen_message(application: Application, stage: Stage, reply_by: date) -> str:
+    """The prefilled word that a closed application is open again."""
+    return fill(REOPEN_MESSAGE, application, stage=stage, reply_by=reply_by)
+
+
+def reopen(
+    actor, application, version, stage: Stage | None = None, message=None, reply_by=None, tell=True
+) -> Event:
+    """Put a closed application back in the pipeline, and tell the candidate (``message``
+    None: the prefilled word). The old closure note and reason leave the application;
+    its history keeps them."""
     require_staff(actor)
     if application.is_active:
         raise Invalid(f"Application {application.ref} is already active.")
+    if not reachable(application):
+        raise Invalid(
+            f"Application {application.ref} was erased: there is nobody to reopen it for."
+        )
     if ErasureRequest.select().where(ErasureRequest.application == application.id).exists():
         raise Invalid(
             f"The candidate asked for application {application.ref} to be deleted: cancel "
@@ -266,6 +472,14 @@ def reopen(actor, application, version, stage: Stage | None = None) -> Event:
         )
     stage = stage or application.stage
     require_own_stage(application, stage)
+    if stage.removed is not None:
+        raise Invalid(f"Stage {stage.name!r} was removed from the pipeline: choose another.")
+    _, _, reply_by = _candidate_word("", "", reply_by)
+    reply_by = reply_by or reply_by_default(stage)
+    if message is None:
+        message = reopen_message(application, stage, reply_by)
+    message = clean_text(message, "Message", True, 5000)
+    next_steps = fill(stage.next_steps, application)
     with database.atomic():
         change(
             application,
@@ -273,9 +487,22 @@ def reopen(actor, application, version, stage: Stage | None = None) -> Event:
             status="active",
             stage=stage,
             closed=None,
-            reply_by=reply_by_default(stage),
+            closure_note="",
+            closed_reason="",
+            next_steps=next_steps,
+            reply_by=reply_by,
         )
-        return record(application, actor, "reopened", to_stage=stage)
+        return record(
+            application,
+            actor,
+            "reopened",
+            visible=True,
+            tell=tell,
+            message=message,
+            next_steps=next_steps,
+            reply_by=reply_by,
+            to_stage=stage,
+        )
 
 
 def set_closure_template(actor, status: str, body: str) -> ClosureTemplate:

@@ -20,6 +20,7 @@ from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.store.db import database
 from portal.store.models import Application
+from portal.store.models import CLOSED_STATUSES
 from portal.store.models import Feedback
 from portal.store.models import Stage
 from portal.store.models import User
@@ -62,20 +63,30 @@ def chosen(pairs) -> list[tuple[Application, int]]:
     return [(found[i], version) for i, version in pairs]
 
 
-def close_many(actor, items, status: str, note: str, reason: str = "") -> int:
+def note_for(status: str, note: str) -> str:
+    """The note to close as ``status`` with: another outcome's stock template, left as it
+    was, gives way to this outcome's (a hire must never be sent the rejection)."""
+    stock = {domain.closure_template(s).strip() for s in CLOSED_STATUSES}
+    return domain.closure_template(status) if note.strip() in stock else note
+
+
+def close_many(actor, items, status: str, note: str, reason: str = "", tell=True) -> int:
     """Close every application of ``items`` with one note (placeholders filled per
     candidate): all of them, or none if any one fails."""
     if not items:
         raise Invalid("Choose at least one application.")
+    note = note_for(status, note)
     with database.atomic():
         for application, version in items:
-            domain.close(actor, application, version, status, fill(note, application), reason)
+            domain.close(
+                actor, application, version, status, fill(note, application), reason, tell=tell
+            )
     return len(items)
 
 
-def move_many(actor, items, stage_name: str, message: str = "", next_steps: str = "") -> int:
+def move_many(actor, items, stage_name: str, message: str = "", next_steps=None, tell=True) -> int:
     """Move every application of ``items`` to its job's stage named ``stage_name``:
-    all of them, or none if any one fails."""
+    all of them, or none if any one fails. Without ``next_steps``, each gets its stage's."""
     if not items:
         raise Invalid("Choose at least one application.")
     job_ids = {application.job_id for application, _ in items}
@@ -88,13 +99,22 @@ def move_many(actor, items, stage_name: str, message: str = "", next_steps: str 
             stage = stages.get(application.job_id)
             if stage is None:
                 raise Invalid(f"Job {application.job.ref} has no stage named {stage_name!r}.")
-            domain.move(actor, application, stage, version, fill(message, application), next_steps)
+            domain.move(
+                actor,
+                application,
+                stage,
+                version,
+                fill(message, application),
+                next_steps,
+                tell=tell,
+            )
     return len(items)
 
 
 def stage_names(job_ids=None) -> list[str]:
-    """Stage names to offer for a bulk move, in pipeline order."""
-    query = Stage.select(Stage.name, Stage.position)
+    """Stage names to offer for a bulk move, in pipeline order (removed stages are no
+    step anyone can be moved to)."""
+    query = Stage.select(Stage.name, Stage.position).where(Stage.removed.is_null())
     if job_ids:
         query = query.where(Stage.job.in_(list(job_ids)))
     seen: dict[str, int] = {}

@@ -28,7 +28,6 @@ from portal.mail import queue as mail
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
-from portal.store.models import CLOSED_STATUSES
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Job
@@ -103,31 +102,27 @@ def recruiter_digests(day: date) -> list[Digest]:
 
 
 def _left_interview(since: datetime, until: datetime):
-    """(application id, interview stage id) of every interview that ended in the window:
-    the application moved on from an interview stage, or closed while at one."""
-    moved = (
-        Event.select(Event.application, Event.from_stage)
-        .join(Stage, on=(Event.from_stage == Stage.id))
+    """(application id, interview stage id) of every interview that ended in the window
+    for an application still in the process: it moved on from an interview stage, or the
+    team was told to decide at one. A closed application is decided: nobody waits for
+    feedback on it."""
+    # a move leaves its from-stage; the word that the team is deciding is given at its own
+    interview = peewee.Case(None, [(Event.kind == "moved", Event.from_stage)], Event.to_stage)
+    ended = (
+        Event.select(Event.application, interview)
+        .join(Stage, on=(Stage.id == interview))
+        .switch(Event)
+        .join(Application, on=(Event.application == Application.id))
         .where(
-            (Event.kind == "moved")
+            Event.kind.in_(("moved", "deciding"))
             & Stage.interview
+            & (Application.status == "active")
             & (Event.created >= since)
             & (Event.created < until)
         )
         .tuples()
     )
-    closed = (
-        Application.select(Application.id, Application.stage)
-        .join(Stage, on=(Application.stage == Stage.id))
-        .where(
-            Application.status.in_(CLOSED_STATUSES)
-            & Stage.interview
-            & (Application.closed >= since)
-            & (Application.closed < until)
-        )
-        .tuples()
-    )
-    return set(moved) | set(closed)
+    return set(ended)
 
 
 def manager_digests(day: date) -> list[Digest]:

@@ -8,6 +8,7 @@ from portal.candidates import links
 from portal.clock import now
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import reply_by_default
+from portal.domain.applications import VISIBLE_KINDS
 from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
@@ -23,10 +24,6 @@ from portal.store.models import RECOMMENDATIONS
 from portal.store.models import Stage
 
 # --- import: records exported from a portal, restored as they were ----------------
-
-#: The only event kinds an import may show the candidate: those the operations above
-#: record as visible (a move, an update, a closure). Everything else stays internal.
-VISIBLE_KINDS = ("moved", "update", "closed")
 
 #: Rows per INSERT when restoring: well inside SQLite's and PostgreSQL's parameter limits.
 BATCH = 500

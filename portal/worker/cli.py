@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal import domain
 from portal.errors import command_errors
 from portal.mail.queue import send_pending
 from portal.store import schema
@@ -20,13 +21,16 @@ from portal.worker import tasks
 
 
 def one_round() -> dict[str, int]:
-    """Everything due now, once: tasks, then mail (tasks queue mail), then schedules."""
+    """Everything due now, once: tasks and scheduled closures, then mail (both queue
+    mail), then the daily schedules."""
     done, failed = tasks.run_due()
+    closed = domain.close_due()
     sent, unsent = send_pending(wait=False)
     ran = schedule.run_due()
     return {
         "tasks": done,
         "failed tasks": failed,
+        "scheduled closures": closed,
         "mail sent": sent,
         "mail failed": unsent,
         "schedules": len(ran),
@@ -37,7 +41,7 @@ def one_round() -> dict[str, int]:
 @click.option("--once", is_flag=True, help="Do one round of everything due, then exit.")
 @with_appcontext
 def worker_command(once):
-    """Run queued tasks (fresh links), send mail and keep the daily schedules
+    """Run queued tasks (fresh links) and scheduled closures, send mail and keep the daily schedules
     (PORTAL_REMIND_AT, PORTAL_PURGE_AT) until stopped. One is enough; several share the
     work safely."""
     schema.check_schema()

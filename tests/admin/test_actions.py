@@ -10,6 +10,7 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+from helpers.admin_client import CONFIRMED
 from helpers.admin_client import fill
 from helpers.admin_client import form
 from helpers.admin_client import submit
@@ -251,7 +252,7 @@ def test_second_of_two_simultaneous_moves_gets_409_with_current_state_and_its_te
     assert retry["fields"]["move-version"] == "2"
     assert fresh(application).stage_id == interviews.id
 
-    again = client.post(retry["action"], data=fill(retry))
+    again = client.post(retry["action"], data=fill(retry) | CONFIRMED)
     assert again.status_code == 302
     after = fresh(application)
     assert (after.stage_id, after.version) == (screen.id, 3)
@@ -327,13 +328,14 @@ def test_concurrent_updates_from_threads_lose_nothing(server, make_user, applica
         loaded.wait()
         for r in range(rounds):
             found = form(page, "/update")
-            data = fill(found, message=f"writer {n} round {r}")
+            data = fill(found, message=f"writer {n} round {r}") | CONFIRMED
             for _attempt in range(50):
                 status, page = browser.request(path + "update", data)
                 if status != 409:
                     break
                 conflicts.append(n)
-                data = fill(form(page, "/update"))  # the page kept the text, with the new version
+                # the page kept the text, with the new version
+                data = fill(form(page, "/update")) | CONFIRMED
             if status != 302:
                 failures.append((n, r, status))
             status, page = browser.request(path)

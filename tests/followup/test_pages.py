@@ -6,12 +6,15 @@ from datetime import date
 
 import pytest
 import time_machine
+from helpers.admin_client import CONFIRMED
+from helpers.admin_client import confirmed
 from helpers.factories import promise
 from helpers.http import csrf_token
 
 from portal import domain
 from portal.store.models import Application
 from portal.store.models import Event
+from portal.store.models import Mail
 from portal.store.models import Stage
 
 WEDNESDAY = "2026-12-09 09:00 +0000"
@@ -106,6 +109,8 @@ def test_posting_the_holding_update(client, auth, rita, queue):
             "version": lee.version,
             "message": "No news yet, Lee: you will hear from us by Monday 14 December.",
             "reply_by": "2026-12-14",
+            "tell": "y",
+            **CONFIRMED,
         },
     )
     assert response.status_code == 302
@@ -161,8 +166,9 @@ def test_moving_one_from_the_queue(client, auth, rita, queue):
     screen = Stage.get((Stage.job == sol.job_id) & (Stage.name == "Screen"))
     response = client.post(
         f"/admin/followup/{sol.ref}/move",
-        data={"csrf_token": csrf_token(page), "version": sol.version, "stage": screen.id},
-    )
+        data={"csrf_token": csrf_token(page), "version": sol.version, "stage": screen.id,
+              **CONFIRMED},
+    )  # fmt: skip
     assert response.status_code == 302
     assert fresh(sol).stage_id == screen.id
     other_job = Stage.get((Stage.job == queue["ops"].id) & (Stage.name == "Screen"))
@@ -178,7 +184,8 @@ def test_bulk_close_with_one_note_filled_for_each(client, auth, rita, queue):
     auth.login(rita)
     page = client.get("/admin/followup/")
     lee, sol = queue["late"], queue["soon"]
-    response = client.post(
+    mails = Mail.select().count()
+    check = client.post(
         "/admin/followup/bulk",
         data={
             "csrf_token": csrf_token(page),
@@ -186,10 +193,17 @@ def test_bulk_close_with_one_note_filled_for_each(client, auth, rita, queue):
             "action": "close",
             "status": "rejected",
             "note": "Dear {first_name}, thank you for applying to be our {job}.",
+            "tell": "y",
         },
-        follow_redirects=True,
     )
-    assert "Closed 2 applications." in response.text
+    # first the check: each candidate's own email, and nothing changed or sent yet
+    assert "2 emails go out as soon as you confirm" in check.text
+    assert "Dear Lee, thank you for applying" in check.text
+    assert "Dear Sol, thank you for applying" in check.text
+    assert fresh(lee).is_active and Mail.select().count() == mails
+    response = confirmed(client, check, "/admin/followup/bulk", follow_redirects=True)
+    assert "Closed 2 applications as rejected." in response.text
+    assert "Emailed 2 candidates, each their own" in response.text
     assert fresh(lee).closure_note == "Dear Lee, thank you for applying to be our Designer."
     assert fresh(sol).closure_note == "Dear Sol, thank you for applying to be our Designer."
     assert fresh(sol).status == "rejected"
@@ -230,10 +244,11 @@ def test_bulk_move_and_nothing_ticked(client, auth, rita, queue):
             "action": "move",
             "stage": "Screen",
             "message": "Hello {first_name}, on to a call.",
+            **CONFIRMED,
         },
         follow_redirects=True,
     )
-    assert "Moved 2 applications." in moved.text
+    assert "Moved 2 applications to Screen. Nobody was emailed" in moved.text
     assert {fresh(a).stage.name for a in (lee, other)} == {"Screen"}
     nothing = client.post(
         "/admin/followup/bulk",
@@ -264,6 +279,8 @@ def test_confirming_the_proposed_closures(client, auth, rita, queue):
             "pick": [pick(fen)],
             "status": "rejected",
             "note": "Dear {first_name}, we are sorry to have kept you waiting.",
+            "tell": "y",
+            **CONFIRMED,
         },
         follow_redirects=True,
     )
@@ -312,6 +329,8 @@ def test_closing_one_with_shared_feedback(client, auth, rita, queue):
             "version": lee.version,
             "note": "Dear Lee, not this time. The panel loved your thoughtful portfolio.",
             "reason": "Needs print experience",
+            "tell": "y",
+            **CONFIRMED,
         },
     )
     assert closed.status_code == 302

@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+from werkzeug.datastructures import MultiDict
+
 
 class _Forms(HTMLParser):
     """Collect every form: its action and the values a browser would submit."""
@@ -98,11 +100,53 @@ def fill(found: dict, **values) -> dict:
     return data
 
 
-def submit(client, page, action: str, follow_redirects=False, **values):
-    """Post the form of ``page`` (a response) that goes to ``action``, with ``values`` typed in."""
+#: What the check page's confirm button adds: posted directly, the action is carried out
+#: at once (as by a user who confirmed; the tests of concurrency post the same form often).
+CONFIRMED = {"confirmed": "yes"}
+
+#: The check page every action that can reach a candidate answers with first.
+CHECK_PAGE = 'class="card check-send"'
+
+
+def submit(client, page, action: str, follow_redirects=False, confirm=True, **values):
+    """Post the form of ``page`` (a response) that goes to ``action``, with ``values``
+    typed in. When the answer is the check page of an action that can reach the
+    candidate (admin/sending.py), ``confirm`` clicks its confirm button, as the user
+    who means it would; ``confirm=False`` returns the check page itself."""
     found = form(page.text, action)
-    return client.post(
-        found["action"] or page.request.path,
-        data=fill(found, **values),
-        follow_redirects=follow_redirects,
-    )
+    target = found["action"] or page.request.path
+    response = client.post(target, data=fill(found, **values), follow_redirects=follow_redirects)
+    if confirm and response.status_code == 200 and CHECK_PAGE in response.text:
+        return confirmed(client, response, target, follow_redirects)
+    return response
+
+
+def confirmed(client, check_page, action: str, follow_redirects=False, button="confirmed"):
+    """Click a button of the check page that posts to ``action``: ``confirmed`` (send
+    and save) or ``edit`` (back to the form as typed). Its hidden fields are posted as a
+    browser posts them, a name that repeats (the ticked rows) once per value."""
+    parser = _Hidden(action)
+    parser.feed(check_page.text)
+    assert parser.pairs, f"no check form posting to {action}"
+    data = MultiDict(parser.pairs)
+    data[button] = "yes"
+    return client.post(action, data=data, follow_redirects=follow_redirects)
+
+
+class _Hidden(HTMLParser):
+    """The hidden inputs of the form that posts to ``action``, in order, repeats kept."""
+
+    def __init__(self, action: str):
+        super().__init__(convert_charrefs=True)
+        self.action, self.inside, self.pairs = action, False, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        elif tag == "input" and self.inside and a.get("type") == "hidden":
+            self.pairs.append((a["name"], a.get("value", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False

@@ -1,0 +1,71 @@
+"""Sending is a decision: every action that can reach a candidate shows first what it
+would email, to whom, and how their page would read (portal.candidates.rehearsal), and
+is carried out only once confirmed; the confirmation then says what was emailed.
+
+An action's form posts to its own route. Without ``confirmed`` the route rehearses and
+answers with the check page, which posts the same fields back with ``confirmed=yes``
+(or ``edit=yes``, to go back to the form as typed).
+"""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from flask import render_template
+from flask import request
+
+from portal.candidates import rehearsal
+from portal.store.models import Mail
+
+#: Fields the check page never copies back: the CSRF token is its own, the steps its own.
+NOT_COPIED = ("csrf_token", "confirmed", "edit")
+
+
+class Decision(NamedTuple):
+    """What ``decide`` gives back: the check page to show, or the result and its words."""
+
+    page: object | None = None
+    result: object = None
+    told: str = ""
+
+
+def editing() -> bool:
+    """The user went back from the check page to change what they typed."""
+    return request.form.get("edit") == "yes"
+
+
+def decide(
+    operation: Callable[[], object], application_ids: list[int], title: str, tell: bool = True
+) -> Decision:
+    """Rehearse ``operation`` and answer with the check page, or, once confirmed, carry
+    it out and say what was emailed to whom. Refusals propagate from either step."""
+    if request.form.get("confirmed") != "yes":
+        previews = rehearsal.rehearse(operation, application_ids)
+        page = render_template(
+            "admin/check_send.html",
+            title=title,
+            previews=previews,
+            tell=tell,
+            fields=[(k, v) for k, v in request.form.items(multi=True) if k not in NOT_COPIED],
+            action=request.full_path if request.query_string else request.path,
+        )
+        return Decision(page=page)
+    before = rehearsal.last_mail_id()
+    result = operation()
+    return Decision(result=result, told=told(rehearsal.queued_since(before, application_ids)))
+
+
+def told(mails: list[Mail]) -> str:
+    """What was emailed, in a sentence for the confirmation (read after the commit, when
+    the mail server has taken the mail or not)."""
+    if not mails:
+        return "Nobody was emailed; the candidate's page shows it when they next look."
+    waiting = sum(mail.sent is None for mail in mails)
+    if len(mails) == 1:
+        words = f"Emailed {mails[0].to}: “{mails[0].subject}”."
+    else:
+        names = ", ".join(mail.to for mail in mails[:5])
+        more = f" and {len(mails) - 5} more" if len(mails) > 5 else ""
+        words = f"Emailed {len(mails)} candidates, each their own: {names}{more}."
+    if waiting:
+        words += f" The mail server has not taken {waiting} yet: Unsent mail retries it."
+    return words
