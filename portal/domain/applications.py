@@ -370,8 +370,8 @@ SEND_AT = time(9, 0)
 
 def schedule_close(actor, application, version, status, closure_note, reason, day: date):
     """Decide a closure now, carry it out with its email at ``SEND_AT`` on ``day``
-    (`portal worker`): until then the candidate's page is unchanged and promises word
-    by that day, and the recruiter can call it off."""
+    (`portal worker`): until then the candidate's page shows no closure, promises word by
+    that day, and the recruiter can call it off."""
     require_staff(actor)
     require_active(application)
     closure_note, reason = _closure(status, closure_note, reason)
@@ -384,7 +384,7 @@ def schedule_close(actor, application, version, status, closure_note, reason, da
     if (day - today()).days > REPLY_BY_HORIZON_DAYS:
         raise Invalid(f"{day} is more than a year away.")
     with database.atomic():
-        change(application, version, reply_by=max(day, application.reply_by or day))
+        change(application, version, reply_by=day)  # the day they will hear
         record(
             application,
             actor,

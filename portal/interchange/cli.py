@@ -24,7 +24,12 @@ from portal.store.db import database
     metavar="REF",
     help="Read FILE as a CSV of candidates (name,email[,ref][,stage]) for job REF.",
 )
-def import_command(file, job_ref):
+@click.option(
+    "--send-links",
+    is_flag=True,
+    help="With --job: email each new candidate the link to their page once all are in.",
+)
+def import_command(file, job_ref, send_links):
     """Import users, jobs and applications from a JSON FILE, or candidates from a CSV.
 
     \b
@@ -46,10 +51,12 @@ def import_command(file, job_ref):
         raise click.ClickException(f"{file}: a CSV of candidates needs --job REF, the job.")
     if job_ref is not None and suffix == ".json":
         raise click.ClickException(f"{file}: --job is for a CSV of candidates; drop it for JSON.")
+    if send_links and job_ref is None:
+        raise click.ClickException("--send-links is for a CSV of new candidates, with --job.")
     schema.check_schema()
     with database.connection_context(), command_errors():
         if job_ref is not None:
-            counts = interchange.import_csv(file, job_ref)
+            counts = interchange.import_csv(file, job_ref, send_links)
         else:
             counts = interchange.import_json(file)
     for line in import_summary(file, counts):

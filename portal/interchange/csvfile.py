@@ -17,8 +17,10 @@ from portal.store.models import Candidate
 CSV_COLUMNS = ("name", "email", "ref", "stage")
 
 
-def import_csv(path: str, job_ref: str) -> Counts:
-    """Add the candidates of a CSV file (name,email[,ref][,stage]) to one job."""
+def import_csv(path: str, job_ref: str, send_links: bool = False) -> Counts:
+    """Add the candidates of a CSV file (name,email[,ref][,stage]) to one job;
+    ``send_links`` emails each new candidate the link to their page (after the commit:
+    a failed import sends nothing)."""
     header, rows = _read_rows(path)
     with naming(path, "header"):
         _check_header(header)
@@ -56,7 +58,9 @@ def import_csv(path: str, job_ref: str) -> Counts:
                 stage = importer.stage(job_ref, row.get("stage", "").strip())
                 # A quoted name may span lines: one line of text is what a page shows.
                 name = " ".join(row["name"].split())
-                domain.add_application(None, job, name, email, ref=ref, stage=stage)
+                domain.add_application(
+                    None, job, name, email, ref=ref, stage=stage, tell=send_links
+                )
                 counts.created["applications"] += 1
     return counts
 
