@@ -12,6 +12,7 @@ from admin import home
 from admin import jobs
 from admin import links
 from admin import metrics
+from admin import people
 from admin import privacy
 from admin import stages
 from admin import users
@@ -19,7 +20,7 @@ from admin.blueprint import bp
 
 SCREENS = (
     home, jobs, stages, applications, actions, closures, users,
-    followup, followup_close, metrics, privacy, links,
+    followup, followup_close, metrics, privacy, links, people,
 )  # fmt: skip
 
 __all__ = ["SCREENS", "bp"]

@@ -110,7 +110,8 @@ def followup_queue():
     note = domain.closure_template("rejected")
     on_page = {a.job_id for a in rows}
     pipelines: dict[int, list] = {}
-    for stage in Stage.select().where(Stage.job.in_(on_page)).order_by(Stage.position):
+    live = Stage.job.in_(on_page) & Stage.removed.is_null()
+    for stage in Stage.select().where(live).order_by(Stage.position):
         pipelines.setdefault(stage.job_id, []).append(stage)
     return render_template(
         "admin/followup.html",
@@ -158,7 +159,9 @@ def followup_move(ref):
     """Move one application to another stage of its job."""
     application = application_or_404(ref)
     stage = Stage.get_or_none(
-        (Stage.id == request.form.get("stage", type=int)) & (Stage.job == application.job)
+        (Stage.id == request.form.get("stage", type=int))
+        & (Stage.job == application.job)
+        & Stage.removed.is_null()
     )
     if stage is None:
         abort(400, "Choose a stage of this job.")

@@ -151,7 +151,7 @@ class JobForm(Form):
         "Propose closing after this many business days overdue (optional)",
         validators=[Optional(), NumberRange(min=1, max=365)],
     )
-    open = BooleanField("Open: accepting and moving candidates", default=True)
+    open = BooleanField("Open to new candidates", default=True)
 
 
 class StageRow(PlainForm):
@@ -159,6 +159,7 @@ class StageRow(PlainForm):
     name = StringField("Internal name")
     candidate_label = StringField("Label the candidate sees")
     description = TextAreaField("What to expect (shown to the candidate)")
+    next_steps = TextAreaField("Next steps for a candidate arriving here (optional)")
     follow_up_days = IntegerField(
         "Follow-up days", default=3, validators=[Optional(), NumberRange(min=0, max=60)]
     )

@@ -7,6 +7,7 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from markupsafe import Markup
 
 from admin.access import actor
 from admin.access import can_act
@@ -32,12 +33,21 @@ CARDS_PER_STAGE = 8
 @bp.route("/jobs/")
 @login_required
 def jobs():
-    """Every job the user may see, with its applications counted by status."""
+    """Every job the user may see, with its applications counted by status: the open
+    ones, then the closed ones that still have active candidates (they are owed word),
+    and the other closed ones only when asked for."""
     include_closed = request.args.get("closed") == "1"
-    rows = list(queries.jobs(restricted_to(current_user), include_closed))
-    counts = queries.status_counts([job.id for job in rows])
+    every = list(queries.jobs(restricted_to(current_user)))
+    counts = queries.status_counts([job.id for job in every])
+    closed = [job for job in every if not job.open]
+    owing = [job for job in closed if counts[job.id]["active"]]
     return render_template(
-        "admin/jobs.html", jobs=rows, counts=counts, include_closed=include_closed
+        "admin/jobs.html",
+        jobs=[job for job in every if job.open],
+        closed=closed if include_closed else owing,
+        hidden=0 if include_closed else len(closed) - len(owing),
+        counts=counts,
+        include_closed=include_closed,
     )
 
 
@@ -148,8 +158,31 @@ def edit_job(ref):
             return _edit_page(job, form, domain.job_stamp(job), 409, error.message, current=True)
         if saved is not None:
             flash(f"Saved {job.title}.", "success")
+            active = _active(saved)
+            if not saved.open and active:
+                flash(_still_owed(saved, active), "info")
             return redirect(url_for("admin.board", ref=job.ref))
     return _edit_page(job, form, seen, 400 if request.method == "POST" else 200)
+
+
+def _active(job) -> int:
+    """How many of the job's applications are active."""
+    return queries.status_counts([job.id])[job.id]["active"]
+
+
+def _still_owed(job, active: int) -> Markup:
+    """The warning that a closed job still has active candidates, with its board."""
+    return Markup(
+        "{title} is closed to new candidates, but {count} active candidate{s} {are} "
+        "still in its pipeline: they can still be moved and closed, and they are owed "
+        'word. <a href="{board}">See them on its board</a>.'
+    ).format(
+        title=job.title,
+        count=active,
+        s="s" if active != 1 else "",
+        are="are" if active != 1 else "is",
+        board=url_for("admin.board", ref=job.ref),
+    )
 
 
 def _edit_page(job, form, seen, status, error=None, current=False):
@@ -165,6 +198,7 @@ def _edit_page(job, form, seen, status, error=None, current=False):
             seen=seen,
             error=error,
             history=history,
+            active=_active(job) if job is not None else 0,
             **shown,
         ),
         status,

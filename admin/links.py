@@ -1,10 +1,15 @@
 """The candidate-link panel of the application page (issue, copy, email, revoke, reissue,
-last opened, preview) and the list of unsent email."""
+last opened, preview) and the list of unsent email.
+
+Revoking ends the candidate's access at once, so it asks first: GET shows what will
+happen and changes nothing; only the form on that page revokes.
+"""
 
 from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import Response
 from flask import url_for
 from flask_login import current_user
@@ -88,10 +93,12 @@ def reissue_link(ref):
     return _back(ref)
 
 
-@bp.post("/applications/<ref>/link/revoke")
+@bp.route("/applications/<ref>/link/revoke", methods=["GET", "POST"])
 @staff_required
 def revoke_link(ref):
-    """End the candidate's link at once."""
+    """End the candidate's link at once; GET asks first, saying what will happen."""
+    if request.method == "GET":
+        return _confirm_revoke(application_or_404(ref))
     count = candidate_actions.revoke_link(actor(), application_or_404(ref))
     flash(
         "Revoked: the candidate's address now shows “This link no longer works”."
@@ -100,6 +107,21 @@ def revoke_link(ref):
         "success" if count else "info",
     )
     return _back(ref)
+
+
+def _confirm_revoke(application: Application):
+    """The page that asks before revoking: what stops, and how the candidate could get
+    back in (a fresh link by email, while their page may still be shown)."""
+    link = links.live(application)
+    fresh_until = None
+    if link is not None and not application.is_active:
+        fresh_until = application.closed + links.closed_grace()
+    return render_template(
+        "admin/confirm_revoke.html",
+        application=application,
+        link=link,
+        fresh_until=fresh_until,
+    )
 
 
 @bp.get("/applications/<ref>/preview")

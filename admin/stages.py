@@ -4,6 +4,9 @@ The buttons that add, remove or move a row re-display the edited pipeline as a d
 only "Save pipeline" writes it, in one call to ``domain.set_stages``. The form carries the
 job's stamp from when the pipeline was loaded, through every draft, so a save over
 someone else's meanwhile change is refused (409) instead of silently undoing it.
+
+A draft says what saving does to each stage it leaves out: deleted, kept out of sight
+for the history of its closed applications, or refused while active ones sit there.
 """
 
 from flask import flash
@@ -22,7 +25,14 @@ from portal.domain import queries
 from portal.errors import Conflict
 from portal.errors import Invalid
 
-BLANK = {"id": "", "name": "", "candidate_label": "", "description": "", "follow_up_days": 3}
+BLANK = {
+    "id": "",
+    "name": "",
+    "candidate_label": "",
+    "description": "",
+    "next_steps": "",
+    "follow_up_days": 3,
+}
 
 
 def _rows(pipeline) -> list[dict]:
@@ -32,6 +42,7 @@ def _rows(pipeline) -> list[dict]:
             "name": s.name,
             "candidate_label": s.candidate_label,
             "description": s.description,
+            "next_steps": s.next_steps,
             "follow_up_days": s.follow_up_days,
             "interview": s.interview,
         }
@@ -82,8 +93,26 @@ def stages(ref):
         return _conflict(job, rows, error.message)
     except Invalid as error:
         return _render(job, form, counts, seen, draft=True, status=400, error=error.message)
-    flash(f"Saved the pipeline of {job.title}.", "success")
+    kept = [s for s in _left_out(pipeline, rows) if counts.get(s.id)]
+    flash(f"Saved the pipeline of {job.title}.{_kept_words(kept, counts)}", "success")
     return redirect(url_for("admin.board", ref=job.ref))
+
+
+def _left_out(pipeline, rows: list[dict]) -> list:
+    """The stages of ``pipeline`` that the draft ``rows`` no longer holds."""
+    drafted = {str(row.get("id") or "") for row in rows}
+    return [s for s in pipeline if str(s.id) not in drafted]
+
+
+def _kept_words(kept, counts) -> str:
+    """What became of the stages taken out that closed applications still name."""
+    if not kept:
+        return ""
+    names = ", ".join(f"{s.name} ({counts[s.id].closed} closed)" for s in kept)
+    return (
+        f" Taken out of the pipeline but kept for the history of their closed applications: "
+        f"{names}. Nobody sees them in the pipeline, on the board or on a candidate's page."
+    )
 
 
 def _conflict(job, rows: list[dict], message: str):
@@ -114,6 +143,8 @@ def _conflict(job, rows: list[dict], message: str):
 
 
 def _render(job, form, counts, seen, draft=False, status=200, error=None, **conflict):
+    """The editor; a draft lists what saving would do to the stages it leaves out."""
+    rows = [{"id": entry.form.id.data} for entry in form.stages]
     return (
         render_template(
             "admin/stages.html",
@@ -123,6 +154,8 @@ def _render(job, form, counts, seen, draft=False, status=200, error=None, **conf
             seen=seen,
             draft=draft,
             error=error,
+            leaving=_left_out(queries.stages(job), rows) if draft else [],
+            removed=queries.removed_stages(job),
             **conflict,
         ),
         status,

@@ -1,15 +1,22 @@
 """Candidate links, email, and the candidate's own actions."""
 
+from typing import NamedTuple
+
+import peewee
+
 from portal.candidates import links
 from portal.clock import now
 from portal.domain.applications import change
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import record
 from portal.domain.applications import require_active
+from portal.domain.base import audit
 from portal.domain.base import clean_text
+from portal.domain.base import ERASED_DOMAIN
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
 from portal.errors import Invalid
+from portal.errors import NotFound
 from portal.mail import queue as mail
 from portal.store.db import database
 from portal.store.db import lock
@@ -83,8 +90,9 @@ def send_fresh_links(email: str) -> int:
     return sent
 
 
-def withdraw_by_candidate(application, version, reason: str = "") -> Event:
-    """The candidate withdraws on their page; their reason is for the hiring team only."""
+def withdraw_by_candidate(application, version, reason: str = "", tell: bool = True) -> Event:
+    """The candidate withdraws on their page; their reason is for the hiring team only.
+    ``tell=False`` queues no closure email (the caller's own email tells of it)."""
     require_active(application)
     reason = clean_text(reason, "Reason", limit=2000)
     with database.atomic():
@@ -99,7 +107,7 @@ def withdraw_by_candidate(application, version, reason: str = "") -> Event:
             reply_by=None,
         )
         record(application, None, "candidate_withdrew", message=reason)
-        return record(application, None, "closed", visible=True, message=note)
+        return record(application, None, "closed", visible=True, tell=tell, message=note)
 
 
 def _since_closed(application, kind: str) -> bool:
@@ -136,3 +144,135 @@ def rate_experience(application, score) -> Event | None:
             return None
         Application.update(updated=now()).where(Application.id == application.id).execute()
         return record(application, None, "rated", message=f"{score} out of 5")
+
+
+# --- the candidate's details, corrected by staff -----------------------------------------
+
+#: The audit entry of a correction of a candidate's name or email address.
+DETAILS_CHANGED = "details_changed"
+
+
+class Corrected(NamedTuple):
+    """What ``edit_details`` did: the fields it changed, and the links it emailed."""
+
+    changed: list[str]
+    sent: int
+
+
+def masked(email: str) -> str:
+    """An address as told to someone who should not learn it: its first character and
+    its domain (``n•••@example.org``)."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+def erased(candidate: Candidate) -> bool:
+    """Whether ``candidate`` is the anonymous stand-in of an erased application."""
+    return candidate.email.endswith("@" + ERASED_DOMAIN)
+
+
+def linked(candidate: Candidate) -> list[Application]:
+    """The person's applications with a live link: the pages a new address is sent."""
+    live = links.live_links().where(Application.candidate == candidate.id)
+    return [link.application for link in live]
+
+
+def edit_details(actor, application, name: str, email: str) -> Corrected:
+    """Correct a candidate's name or email address. A candidate is one person (one row per
+    address), so the change is theirs, on every one of their applications, whose pages
+    are rebuilt.
+
+    A new address is told by email, as ``send_link`` tells it: each page of theirs with a
+    live link gets a new link there, reissued because the old address may have been
+    someone else's (the link it had stops working); and the old address gets a short
+    notice naming the new one, masked, and whom to ask if it was not them. The audit
+    entry names no one: the candidate's id and which fields changed.
+    """
+    require_staff(actor)
+    name = clean_text(name, "Candidate name", True, 200)
+    email = normalise_email(email)  # refuses the reserved domain of erased candidates too
+    with database.atomic():
+        lock(Candidate, application.candidate_id)
+        candidate = Candidate.get_or_none(Candidate.id == application.candidate_id)
+        if candidate is None:
+            raise NotFound(f"Application {application.ref} has no candidate any more.")
+        if erased(candidate):
+            raise Invalid(
+                f"The candidate of {application.ref} was erased: there is no name or address "
+                "left to correct."
+            )
+        changed = [
+            field
+            for field, before, after in (
+                ("name", candidate.name, name),
+                ("email", candidate.email, email),
+            )
+            if before != after
+        ]
+        if not changed:
+            return Corrected([], 0)
+        other = Candidate.get_or_none((Candidate.email == email) & (Candidate.id != candidate.id))
+        if other is not None:
+            raise _taken(email, other)
+        try:
+            with database.atomic():
+                Candidate.update(name=name, email=email).where(
+                    Candidate.id == candidate.id
+                ).execute()
+        except peewee.IntegrityError:  # taken meanwhile
+            raise _taken(email, None) from None
+        theirs = list(
+            Application.select()
+            .where(Application.candidate == candidate.id)
+            .order_by(Application.id)
+        )
+        Application.update(updated=now()).where(Application.candidate == candidate.id).execute()
+        for each in theirs:
+            record(each, actor, DETAILS_CHANGED, message=f"Corrected: {', '.join(changed)}.")
+        sent = _tell_new_address(actor, application, candidate, name, email, theirs)
+        audit(
+            actor,
+            DETAILS_CHANGED,
+            f"candidate {candidate.id}",
+            changed=changed,
+            application=application.ref,
+            applications=len(theirs),
+            links_sent=sent,
+        )
+    candidate.name, candidate.email = name, email
+    application.candidate = candidate
+    return Corrected(changed, sent)
+
+
+def _taken(email: str, other: Candidate | None) -> Invalid:
+    whose = f" ({other.name})" if other is not None else ""
+    return Invalid(
+        f"{email} already belongs to another candidate{whose}: an address is one person's. "
+        "Check the address you typed."
+    )
+
+
+def _tell_new_address(actor, application, candidate, name, email, theirs) -> int:
+    """After a change of address (inside the caller's transaction): the old address's
+    notice, then a new link to the new address for each live page; how many links."""
+    candidate.name = name  # greeted by the corrected name, at either address
+    if candidate.email == email:
+        return 0
+    live = {a.id for a in linked(candidate)}
+    application.candidate = candidate
+    mail.queue(
+        application,
+        "address_changed",
+        new_address=masked(email),
+        linked=len(live),
+        several=len(theirs) > 1,
+    )
+    candidate.email = email
+    sent = 0
+    for each in theirs:
+        if each.id in live:
+            each.candidate = candidate
+            reissue_link(actor, each)
+            send_link(actor, each)
+            sent += 1
+    return sent

@@ -141,7 +141,6 @@ def model(
         events = queries.events(row.application_id)
     active = row.status == "active"
     reached = _reached(events)
-    labels = {stage.stage_id: stage.label for stage in stages}
     current = _current(stages, row.stage_id, reached)
     if row.status == "hired":
         current = len(stages)  # a hire completes the process: every step is done
@@ -167,7 +166,7 @@ def model(
         "deciding": deciding.message if deciding else "",
         "next_steps": row.next_steps if active else "",
         "reply_by": _reply_by(as_date(row.reply_by), days) if active else None,
-        "history": [_entry(event, labels, days) for event in events if event.visible],
+        "history": [_entry(event, days) for event in events if event.visible],
         "closure_note": "" if active else row.closure_note,
         "closure_by": (closing.author if closing else "") or row.recruiter_name,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
@@ -230,15 +229,15 @@ def _own(events: list[EventRow], kind: str, since: datetime | None) -> datetime 
     return None
 
 
-def _entry(event: EventRow, labels: dict[int, str], days: "Days") -> Entry:
+def _entry(event: EventRow, days: "Days") -> Entry:
     message = event.message
     if event.kind == "moved":
-        headline = f"Moved on to: {labels.get(event.to_stage, 'the next step')}"
+        headline = f"Moved on to: {event.to_label or 'the next step'}"
     elif event.kind == "closed":
         headline = "Your application was closed"
         message = ""  # the closure note has its own section
     elif event.kind == "reopened":
-        headline = f"Your application is open again: {labels.get(event.to_stage, 'back with us')}"
+        headline = f"Your application is open again: {event.to_label or 'back with us'}"
     elif event.kind == "deciding":
         headline = "The team is deciding"
     else:

@@ -71,6 +71,8 @@ class EventRow(NamedTuple):
     created: datetime | str
     #: Who wrote it (the staff member's name; empty for the system and internal events).
     author: str
+    #: The candidate's label of the stage it went to, removed from the pipeline or not.
+    to_label: str
     application_id: int
 
 
@@ -128,7 +130,7 @@ def _queries():
     # Internal words never leave the database: an event's text is read only when
     # the event is candidate-visible.
     visible = Event.visible == True  # noqa: E712  (SQL, not Python)
-    author = User.alias()
+    author, arrived = User.alias(), Stage.alias()
     events = (
         Event.select(
             Event.kind,
@@ -139,9 +141,13 @@ def _queries():
             Event.to_stage,
             Event.created,
             Case(None, [(visible & author.id.is_null(False), author.name)], "").alias("author"),
+            Case(None, [(visible & arrived.id.is_null(False), arrived.candidate_label)], "").alias(
+                "to_label"
+            ),
             Event.application,
         )
         .join(author, JOIN.LEFT_OUTER, on=(Event.actor == author.id))
+        .join_from(Event, arrived, JOIN.LEFT_OUTER, on=(Event.to_stage == arrived.id))
         .where(visible | Event.kind.in_(OWN_KINDS))
         .order_by(Event.application, Event.created.desc(), Event.id.desc())
     )

@@ -87,9 +87,11 @@ def add_application(
         )
     email = normalise_email(email)
     name = clean_text(name, "Candidate name", True, 200)
-    stage = stage or job.stages.order_by(Stage.position).first()
+    stage = stage or job.stages.where(Stage.removed.is_null()).order_by(Stage.position).first()
     if stage.job_id != job.id:
         raise Invalid(f"Stage {stage.name!r} is not part of job {job.ref}.")
+    if stage.removed is not None:
+        raise Invalid(f"Stage {stage.name!r} was removed from the pipeline: choose another.")
     with database.atomic():
         candidate, _ = Candidate.get_or_create(email=email, defaults={"name": name})
         application = Application(
@@ -185,8 +187,11 @@ def _candidate_word(message, next_steps, reply_by):
 
 
 def require_own_stage(application: Application, stage: Stage) -> None:
+    """``stage`` is a live stage of the application's job."""
     if stage.job_id != application.job_id:
         raise Invalid(f"Stage {stage.name!r} is not part of job {application.job.ref}.")
+    if stage.removed is not None:
+        raise Invalid(f"Stage {stage.name!r} was removed from the pipeline: choose another.")
 
 
 def require_active(application: Application) -> None:
@@ -472,8 +477,6 @@ def reopen(
         )
     stage = stage or application.stage
     require_own_stage(application, stage)
-    if stage.removed is not None:
-        raise Invalid(f"Stage {stage.name!r} was removed from the pipeline: choose another.")
     _, _, reply_by = _candidate_word("", "", reply_by)
     reply_by = reply_by or reply_by_default(stage)
     if message is None:

@@ -7,6 +7,7 @@ from datetime import UTC
 from typing import NamedTuple
 
 import peewee
+from peewee import fn
 
 from portal.clock import now
 from portal.domain.base import audit
@@ -17,6 +18,9 @@ from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.db import database
+from portal.store.models import Application
+from portal.store.models import Event
+from portal.store.models import Feedback
 from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Stage
@@ -31,6 +35,8 @@ class StageSpec(NamedTuple):
     description: str
     follow_up_days: int
     interview: bool
+    #: What a candidate arriving here is told to do next ({first_name} etc. filled in).
+    next_steps: str = ""
 
 
 #: The pipeline a new job starts from.
@@ -112,6 +118,10 @@ def save_job(
     ``Conflict`` if the job or its pipeline changed since; without it, it always applies.
     Only an admin or the system changes a job's recruiter (``Forbidden`` otherwise). An
     edit that changes anything writes one audit entry saying what (``JOB_CHANGED``).
+
+    ``is_open=False`` closes the job to new candidates (``add_application`` refuses them),
+    nothing more: its active applications stay in the pipeline and can still be moved
+    and closed, because those candidates are still owed word.
     """
     require_staff(actor)
     if recruiter.role not in STAFF:
@@ -146,7 +156,7 @@ def save_job(
         for manager in managers:
             JobManager.create(job=job, user=manager)
         pipeline = {}
-        if stages is not None or not job.stages.exists():
+        if stages is not None or not _live(job).exists():
             _touch(job, None)
             _, pipeline = _replace_stages(job, default_stages() if stages is None else stages)
         if before is not None:
@@ -157,6 +167,10 @@ def save_job(
 
 def set_stages(actor, job: Job, stages: list[dict], seen=None) -> list[Stage]:
     """Replace a job's pipeline by ``stages`` in order; rows with an ``id`` are edited.
+
+    A stage left out is taken out of the pipeline: deleted when nothing refers to it,
+    else marked ``removed`` (closed applications, history or feedback still name it),
+    and refused while active applications sit there (``_take_out``).
 
     With ``seen`` (the job's ``job_stamp`` when the user loaded the pipeline) it is refused
     with ``Conflict`` if the job or its pipeline changed since. A change writes one audit
@@ -176,7 +190,7 @@ def _replace_stages(job: Job, stages: list[dict]) -> tuple[list[Stage], dict]:
     and after when those changed, and the stages otherwise edited."""
     if not stages:
         raise Invalid("A pipeline needs at least one stage.")
-    existing = {s.id: s for s in job.stages.order_by(Stage.position)}
+    existing = {s.id: s for s in _live(job)}
     before = {s.id: _stage_facts(s) for s in existing.values()}
     names = [s.name for s in existing.values()]
     kept = []
@@ -190,21 +204,79 @@ def _replace_stages(job: Job, stages: list[dict]) -> tuple[list[Stage], dict]:
             row.get("candidate_label") or stage.name, f"Stage {position + 1}: label", True, 100
         )
         stage.description = clean_text(row.get("description"), "What to expect", limit=2000)
+        stage.next_steps = clean_text(row.get("next_steps"), "Next steps", limit=2000)
         stage.follow_up_days = _days(row.get("follow_up_days", 3), stage.name)
         stage.interview = bool(row.get("interview", False))
         stage.save()
         kept.append(stage)
-    for stage in existing.values():
-        if stage.applications.exists():
-            raise Invalid(f"Stage {stage.name!r} still has applications; move them first.")
-        stage.delete_instance()
+    hidden = [stage.name for stage in existing.values() if _take_out(stage)]
+    _after_the_pipeline(job, len(kept))
     change = {}
     if [s.name for s in kept] != names:
         change.update({"from": names, "to": [s.name for s in kept]})
     edited = [s.name for s in kept if s.id in before and before[s.id] != _stage_facts(s)]
     if edited:
         change["edited"] = edited
+    if hidden:
+        change["kept"] = hidden
     return kept, change
+
+
+def _live(job: Job):
+    """The stages of the job's pipeline, in order: every one not removed."""
+    return job.stages.where(Stage.removed.is_null()).order_by(Stage.position, Stage.id)
+
+
+def _take_out(stage: Stage) -> bool:
+    """Take ``stage`` out of its pipeline (inside the caller's transaction); whether it is
+    kept, marked removed, rather than deleted.
+
+    Refused while active applications sit there: nobody may be left at a step that no
+    longer exists. Closed applications may stay, as may the history and feedback that
+    name the stage: then it is kept with its label, out of every pipeline and choice.
+    """
+    counts = dict(
+        Application.select(Application.status, fn.COUNT(Application.id))
+        .where(Application.stage == stage.id)
+        .group_by(Application.status)
+        .tuples()
+    )
+    active = counts.pop("active", 0)
+    closed = sum(counts.values())
+    if active:
+        them = "it" if active == 1 else "them"
+        also = f" Its {closed} closed can stay where they are." if closed else ""
+        raise Invalid(
+            f"Stage {stage.name!r} still has applications: {active} active. Move {them} to "
+            f"a stage you keep first (from the {stage.name} column of the job's board), "
+            f"then remove it.{also}"
+        )
+    named = (
+        closed
+        or Event.select()
+        .where((Event.from_stage == stage.id) | (Event.to_stage == stage.id))
+        .exists()
+        or Feedback.select().where(Feedback.stage == stage.id).exists()
+    )
+    if not named:
+        stage.delete_instance()
+        return False
+    stage.removed = now()
+    stage.save()
+    return True
+
+
+def _after_the_pipeline(job: Job, length: int) -> None:
+    """Number the removed stages after the pipeline's ``length`` stages, so that every
+    reading in position order (the first stage of a new application, a pipeline's
+    default) meets a live stage first."""
+    removed = (
+        Stage.select(Stage.id)
+        .where((Stage.job == job.id) & Stage.removed.is_null(False))
+        .order_by(Stage.position, Stage.id)
+    )
+    for offset, stage in enumerate(removed):
+        Stage.update(position=length + offset).where(Stage.id == stage.id).execute()
 
 
 def _stage_facts(stage: Stage) -> tuple:
@@ -212,6 +284,7 @@ def _stage_facts(stage: Stage) -> tuple:
     return (
         stage.candidate_label,
         stage.description,
+        stage.next_steps,
         int(stage.follow_up_days),
         bool(stage.interview),
     )

@@ -117,19 +117,48 @@ def job(ref: str, manager: User | None = None) -> Job | None:
 
 
 def stages(job: Job) -> list[Stage]:
-    """A job's pipeline in order."""
-    return list(Stage.select().where(Stage.job == job).order_by(Stage.position))
+    """A job's pipeline in order: its live stages, never one removed (kept for history)."""
+    return list(
+        Stage.select()
+        .where((Stage.job == job) & Stage.removed.is_null())
+        .order_by(Stage.position, Stage.id)
+    )
 
 
-def stage_counts(job: Job) -> dict[int, int]:
-    """Applications (of any status) per stage of a job."""
+def removed_stages(job: Job) -> list[Stage]:
+    """A job's stages taken out of its pipeline but kept for history, latest first."""
+    return list(
+        Stage.select()
+        .where((Stage.job == job) & Stage.removed.is_null(False))
+        .order_by(Stage.removed.desc(), Stage.id)
+    )
+
+
+@dataclass(frozen=True)
+class StageCount:
+    """A stage's applications: those in the pipeline, and those closed there."""
+
+    active: int = 0
+    closed: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.active or self.closed)
+
+
+def stage_counts(job: Job) -> dict[int, StageCount]:
+    """Applications per stage of a job (any stage, removed ones too), active and closed."""
+    counts: dict[int, dict[str, int]] = {}
     rows = (
-        Application.select(Application.stage, fn.COUNT(Application.id))
+        Application.select(Application.stage, Application.status, fn.COUNT(Application.id))
         .where(Application.job == job)
-        .group_by(Application.stage)
+        .group_by(Application.stage, Application.status)
         .tuples()
     )
-    return dict(rows)
+    for stage_id, status, count in rows:
+        kind = "active" if status == "active" else "closed"
+        totals = counts.setdefault(stage_id, {"active": 0, "closed": 0})
+        totals[kind] += count
+    return {stage_id: StageCount(**totals) for stage_id, totals in counts.items()}
 
 
 def job_managers(job: Job) -> list[User]:

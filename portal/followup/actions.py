@@ -92,7 +92,9 @@ def move_many(actor, items, stage_name: str, message: str = "", next_steps=None,
     job_ids = {application.job_id for application, _ in items}
     stages = {
         s.job_id: s
-        for s in Stage.select().where(Stage.job.in_(job_ids) & (Stage.name == stage_name))
+        for s in Stage.select().where(
+            Stage.job.in_(job_ids) & (Stage.name == stage_name) & Stage.removed.is_null()
+        )
     }
     with database.atomic():
         for application, version in items:

@@ -77,6 +77,7 @@ def _jobs(emails: dict, stages: dict):
                     "name": s.name,
                     "candidate_label": s.candidate_label,
                     "description": s.description,
+                    "next_steps": s.next_steps,
                     "follow_up_days": s.follow_up_days,
                     "interview": s.interview,
                 }

@@ -16,7 +16,14 @@ from portal.errors import Invalid
 SECTIONS = ("users", "jobs", "applications")
 USER_FIELDS = ("email", "name", "role", "active", "password")
 JOB_FIELDS = ("ref", "title", "team", "location", "open", "stale_days", "recruiter", "managers")
-STAGE_FIELDS = ("name", "candidate_label", "description", "follow_up_days", "interview")
+STAGE_FIELDS = (
+    "name",
+    "candidate_label",
+    "description",
+    "next_steps",
+    "follow_up_days",
+    "interview",
+)
 APPLICATION_FIELDS = (
     *("ref", "job", "candidate", "stage", "status", "created", "reply_by", "next_steps"),
     *("closure_note", "closed_reason", "closed", "events", "feedback"),

@@ -63,7 +63,8 @@ class Importer:
         job, stages = self.job(ref)
         name = (name or "").strip()
         if not name:
-            return min(stages.values(), key=lambda s: s.position)
+            live = [s for s in stages.values() if s.removed is None]
+            return min(live, key=lambda s: s.position)
         if name not in stages:
             known = ", ".join(s.name for s in sorted(stages.values(), key=lambda s: s.position))
             raise Invalid(f"unknown stage {name!r} for job {ref} (its stages: {known})")
@@ -152,6 +153,7 @@ class Importer:
                         "name": name,
                         "candidate_label": text(data, "candidate_label"),
                         "description": text(data, "description"),
+                        "next_steps": text(data, "next_steps"),
                         "follow_up_days": typed(data, "follow_up_days", (int,), 3),
                         "interview": typed(data, "interview", (bool,), False),
                     }

@@ -205,8 +205,9 @@ def request_erasure(application: Application) -> ErasureRequest:
     """The candidate asked on their page to be erased. A link reaches only its own
     application: the request withdraws that one (if open) and, once carried out, erases
     it, and the person too when it was their last. Their other applications are left as
-    they are. Confirmed by email to the address on file; carried out at once when
-    ``ERASURE_DAYS`` is 0 (else by staff or `portal purge`)."""
+    they are. Confirmed by one email to the address on file, which also carries the
+    withdrawal's closure note; carried out at once, with no email, when ``ERASURE_DAYS``
+    is 0 (else by staff or `portal purge`)."""
     candidate = application.candidate
     if is_erased(candidate):
         raise Invalid("Your data has already been erased.")
@@ -216,9 +217,11 @@ def request_erasure(application: Application) -> ErasureRequest:
             return pending
         moment = now()
         withdrew = application.is_active
+        closure = None
         if withdrew:
-            withdraw_by_candidate(
-                application, application.version, "Asked for their data to be erased."
+            # no closure email of its own: the confirmation below says both, in one
+            closure = withdraw_by_candidate(
+                application, application.version, "Asked for their data to be erased.", tell=False
             )
         request = ErasureRequest.create(
             candidate=candidate,
@@ -231,12 +234,13 @@ def request_erasure(application: Application) -> ErasureRequest:
         if not current_app.config["ERASURE_DAYS"]:
             carry_out_request(None, request)
             return request
-        others = _others(request)
-        mail.queue(
+        link = links.live(application)
+        mail.queue_erasure(
             application,
-            "erasure",
-            due=local_date(request.due),
-            others=[other.job.title for other in others],
+            closure,
+            links.url(link) if link is not None else "",
+            local_date(request.due),
+            [other.job.title for other in _others(request)],
         )
     return request
 
@@ -302,5 +306,9 @@ def cancel_request(actor: User | None, request_id) -> None:
         )
         audit(actor, "erasure_cancelled", subject)
         request.delete_instance()
-        if request.withdrew and request.application.status == "withdrawn":
-            domain.reopen(actor, request.application, request.application.version)
+        application = request.application
+        if request.withdrew and application.status == "withdrawn":
+            stage = application.stage
+            if stage.removed is not None:  # taken out meanwhile: the first live one
+                stage = domain.queries.stages(application.job)[0]
+            domain.reopen(actor, application, application.version, stage)

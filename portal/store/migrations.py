@@ -16,8 +16,8 @@ from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
-from portal.store.models import Stage
 from portal.store.models import StaffSession
+from portal.store.models import Stage
 from portal.store.models import Task
 
 

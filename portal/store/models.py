@@ -403,7 +403,8 @@ class AuditEntry(BaseModel):
 
     created = DateTimeField(default=now, index=True)
     actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    #: export, erasure, erasure_request, erasure_cancelled, purge, job_changed
+    #: export, erasure, erasure_request, erasure_cancelled, purge, job_changed,
+    #: details_changed
     action = CharField()
     subject = CharField(default="")
     detail = TextField(default="")

@@ -4,9 +4,8 @@ import contextlib
 import os
 from pathlib import Path
 
-import peewee
-
 import click
+import peewee
 from flask import current_app
 
 from portal import files

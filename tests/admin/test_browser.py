@@ -111,7 +111,10 @@ def test_close_without_javascript(browser, server, data):
     note = page.locator("#close-closure_note")
     assert note.input_value().startswith("Dear Ada,")
     page.fill("#close-reason", "Went with a candidate with more Go experience")
-    page.click("button:has-text('Close application')")
+    page.click("button:has-text('Check and close')")
+    assert "Check before it goes" in page.content()  # the email, before anything is sent
+    assert Application.get_by_id(application.id).status == "active"
+    page.click("button:has-text('Send and save')")
     page.wait_for_url(f"{server}/admin/applications/{application.ref}/")
     assert "Closed as rejected." in page.content()
     assert Application.get_by_id(application.id).status == "rejected"
@@ -125,10 +128,11 @@ def test_move_and_conflict_without_javascript(browser, server, data):
     domain.post_update(None, application, application.version, "Meanwhile, someone else")
     page.select_option("#move-stage", label=f"Offer · reply by {_words(data['stages'][4])}")
     page.fill("#move-message", "Typed in the browser")
-    page.click("button:has-text('Move')")
+    page.click("button:has-text('Check and move')")
     assert "Someone else changed this application" in page.content()
     assert page.locator("#move-message").input_value() == "Typed in the browser"
-    page.click("button:has-text('Move')")  # again, now against what they see
+    page.click("button:has-text('Check and move')")  # again, now against what they see
+    page.click("button:has-text('Send and save')")
     page.wait_for_url(f"{server}/admin/applications/{application.ref}/")
     assert Application.get_by_id(application.id).stage_id == data["stages"][4].id
     context.close()

@@ -14,6 +14,7 @@ from helpers.admin_client import submit
 from helpers.http import Auth
 
 from portal import domain
+from portal.store.models import Application
 from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Stage
@@ -577,11 +578,15 @@ def test_a_stage_with_applications_cannot_be_removed(
     make_application(job=job)  # at Applied
     auth.login(recruiter)
     page = client.get(f"/admin/jobs/{job.ref}/stages")
-    assert "1 application</span>" in page.text
+    assert "1 active</span>" in page.text
     draft = client.post(page.request.path, data={**fill(form(page.text, "")), "action": "remove-0"})
+    assert "cannot be removed yet: 1 active application still sits there" in draft.text
     saved = client.post(page.request.path, data={**fill(form(draft.text, "")), "action": "save"})
     assert saved.status_code == 400
-    assert "Stage &#39;Applied&#39; still has applications; move them first." in saved.text
+    assert (
+        "Stage &#39;Applied&#39; still has applications: 1 active. Move it to a stage you keep "
+        "first (from the Applied column of the job&#39;s board), then remove it."
+    ) in saved.text
     assert len(pipeline(job)) == len(domain.DEFAULT_PIPELINE)
 
 
@@ -600,3 +605,82 @@ def test_follow_up_days_are_checked(client, auth, recruiter, make_job, days, mes
     assert message in response.text
     assert 'value="Kept name"' in response.text
     assert pipeline(job)[0][0] == "Applied"
+
+
+# --- a closed job ----------------------------------------------------------------------
+
+
+def words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_open_checkbox_says_what_closing_does(client, auth, recruiter, make_job):
+    job = make_job(recruiter=recruiter)
+    auth.login(recruiter)
+    said = words(client.get(f"/admin/jobs/{job.ref}/edit").text)
+    assert "Open to new candidates" in said
+    assert "Untick to close the job: it accepts no new candidates" in said
+    assert "Candidates already in its pipeline stay there: they can still be moved and closed" in (
+        said
+    )
+
+
+def test_closing_a_job_with_active_candidates_warns_and_links_its_board(
+    client, auth, recruiter, make_job, make_application
+):
+    job = make_job(title="Data Engineer", recruiter=recruiter)
+    waiting = [make_application(job=job) for _ in range(2)]
+    done = make_application(job=job)
+    domain.close(None, done, done.version, "hired", "Welcome")
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    response = client.post(page.request.path, data=fill(form(page.text, ""), open=None))
+    assert response.status_code == 302 and not Job.get_by_id(job.id).open
+    board = client.get(response.headers["Location"]).text
+    said = words(board)
+    assert (
+        "Data Engineer is closed to new candidates, but 2 active candidates are still in its "
+        "pipeline: they can still be moved and closed, and they are owed word."
+    ) in said
+    assert f'<a href="/admin/jobs/{job.ref}/">See them on its board</a>' in board
+    assert "The 2 active candidates still in its pipeline can be moved and closed" in said
+    assert "Add a candidate" not in board
+    # still in the pipeline, and still moved
+    application = Application.get_by_id(waiting[0].id)
+    domain.move(recruiter, application, stage(job, "Screen"), application.version)
+    assert Application.get_by_id(waiting[0].id).stage.name == "Screen"
+    edit = client.get(f"/admin/jobs/{job.ref}/edit").text
+    assert "2 active candidates are still in its pipeline" in words(edit)
+    assert f'href="/admin/jobs/{job.ref}/">go to its board</a>' in edit
+
+
+def test_closing_a_job_with_nobody_active_says_nothing_more(client, auth, recruiter, make_job):
+    job = make_job(title="Filled Role", recruiter=recruiter)
+    auth.login(recruiter)
+    page = client.get(f"/admin/jobs/{job.ref}/edit")
+    response = client.post(page.request.path, data=fill(form(page.text, ""), open=None))
+    board = client.get(response.headers["Location"]).text
+    assert "Saved Filled Role." in board and "owed word. " not in words(board)
+    assert "Nobody is active in its pipeline." in words(board)
+
+
+def test_the_list_shows_closed_jobs_that_are_still_owed_word(
+    client, auth, recruiter, make_job, make_application
+):
+    make_job(title="Open Role")
+    owing = make_job(title="Closing Role")
+    for _ in range(2):
+        make_application(job=owing)
+    domain.save_job(None, job=owing, title=owing.title, recruiter=owing.recruiter, is_open=False)
+    make_job(title="Filled Role", is_open=False)
+    auth.login(recruiter)
+    page = client.get("/admin/jobs/").text
+    said = words(page)
+    assert "Open Role" in said and "Filled Role" not in said
+    closed = page.split('id="closed-jobs"')[1]
+    assert "Closing Role" in closed and "Open Role" not in closed
+    assert "No new candidates; 2 active still owed word" in words(closed)
+    assert "A closed job accepts no new candidates." in said
+    assert "Show 1 closed job with nobody active" in said
+    everything = words(client.get("/admin/jobs/?closed=1").text)
+    assert "Filled Role Closed" in everything and "No new candidates; nobody active" in everything

@@ -2,6 +2,8 @@
 to their stage, a reopen that says so, a decision that is waited for, a closure that can
 be scheduled, signed words, and nothing for an erased person."""
 
+import io
+import json
 import re
 from datetime import date
 from datetime import datetime
@@ -12,6 +14,7 @@ import time_machine
 from helpers.factories import stage
 
 from portal import domain
+from portal import interchange
 from portal.candidates import links
 from portal.errors import Invalid
 from portal.followup import actions
@@ -249,3 +252,28 @@ def test_the_manager_digest_leaves_out_closed_applications(make_user, make_job, 
     digests = remind.manager_digests(date.today())
     asked = [item.application.id for digest in digests for item in digest.items]
     assert asked == [moved_on.id]
+
+
+def test_a_stages_next_steps_are_edited_with_the_pipeline_and_exported(make_job):
+    job = make_job()
+    rows = [
+        {
+            "id": str(stage.id),
+            "name": stage.name,
+            "candidate_label": stage.candidate_label,
+            "description": stage.description,
+            "follow_up_days": stage.follow_up_days,
+            "interview": stage.interview,
+            "next_steps": "Book a slot, {first_name}." if stage.name == "Interviews" else "",
+        }
+        for stage in job.stages.order_by(Stage.position)
+    ]
+    domain.set_stages(None, job, rows)
+    assert stage(job, "Interviews").next_steps == "Book a slot, {first_name}."
+    out = io.StringIO()
+    interchange.export(out)
+    document = json.loads(out.getvalue())
+    exported = next(j for j in document["jobs"] if j["ref"] == job.ref)["stages"]
+    assert [s["next_steps"] for s in exported if s["name"] == "Interviews"] == [
+        "Book a slot, {first_name}."
+    ]

@@ -10,11 +10,13 @@ import time_machine
 from helpers.database import BACKEND
 from helpers.http import csrf_token
 
+from portal import dates
 from portal import domain
 from portal.candidates import links
 from portal.candidates.actions import rate_experience
 from portal.candidates.actions import revoke_link
 from portal.cli import cli
+from portal.clock import local_date
 from portal.clock import now
 from portal.errors import Invalid
 from portal.mail import transport
@@ -514,3 +516,117 @@ def test_asking_twice_says_the_request_is_already_there(app, client, make_applic
     again = client.post(action, data={"form_token": form_token, "confirm": "yes"})
     assert "We already had your request" in again.text and "emailed" not in again.text
     assert Mail.select().where(Mail.kind == "erasure").count() == 1
+
+
+# --- "Erase now" asks first --------------------------------------------------------------
+
+
+def erase_page_words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_erase_now_asks_first_and_the_question_erases_nothing(
+    app, client, auth, make_application, make_user
+):
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application(name=NAME, email=EMAIL)
+    privacy.request_erasure(application)
+    [request_row] = ErasureRequest.select()
+    auth.login(make_user("recruiter"))
+    listing = client.get("/admin/privacy/").text
+    # the list's button only opens the question: a GET form, no token, no erasure
+    asked = f'<form method="get" action="/admin/privacy/{request_row.id}/erase"'
+    assert asked in listing
+    assert f'method="post" action="/admin/privacy/{request_row.id}/erase"' not in listing
+    page = client.get(f"/admin/privacy/{request_row.id}/erase")
+    assert page.status_code == 200
+    said = erase_page_words(page.text)
+    assert f"This deletes this application for good: {application.ref}" in said
+    assert "the history (messages, next steps, internal notes), the written parts of the" in said
+    assert f"{NAME}’s name and email address ({EMAIL}) are deleted too" in said
+    assert "It cannot be undone." in said
+    assert 'href="/admin/privacy/"' in page.text and "Go back without erasing" in said
+    assert ErasureRequest.select().count() == 1
+    assert Candidate.get(Candidate.email == EMAIL).name == NAME
+    assert not AuditEntry.select().where(AuditEntry.action == "erasure").exists()
+
+
+def test_the_confirmed_erase_erases_and_still_needs_its_csrf_token(
+    app, client, auth, make_application, make_user
+):
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application(name=NAME, email=EMAIL)
+    privacy.request_erasure(application)
+    [request_row] = ErasureRequest.select()
+    auth.login(make_user("recruiter"))
+    url = f"/admin/privacy/{request_row.id}/erase"
+    page = client.get(url)
+    for forged in ({}, {"csrf_token": "forged"}):
+        assert client.post(url, data=forged).status_code == 400
+    assert Candidate.get(Candidate.email == EMAIL).name == NAME
+    form_html = re.search(rf'<form method="post" action="{url}".*?</form>', page.text, re.S)
+    assert form_html and "Erase for good" in form_html.group(0)
+    done = client.post(url, data={"csrf_token": csrf_token(page)}, follow_redirects=True)
+    assert done.status_code == 200 and "Erased:" in done.text
+    assert_gone(NAME, EMAIL)
+    assert client.get(url).status_code == 404  # carried out: nothing left to ask about
+
+
+def test_erase_now_says_when_the_person_and_their_other_applications_stay(
+    app, client, auth, make_job, make_application, make_user
+):
+    app.config["ERASURE_DAYS"] = 7
+    first, second = two_applications(make_job, make_application)
+    privacy.request_erasure(first)
+    [request_row] = ErasureRequest.select()
+    auth.login(make_user("recruiter"))
+    said = erase_page_words(client.get(f"/admin/privacy/{request_row.id}/erase").text)
+    assert f"This deletes this application for good: {first.ref} (Backend Engineer)" in said
+    assert f"name and email address stay, with their other application: {second.ref}" in said
+    assert "are deleted too" not in said
+
+
+def test_erase_now_is_for_staff_only(app, client, auth, make_application, make_user):
+    app.config["ERASURE_DAYS"] = 7
+    privacy.request_erasure(make_application(name=NAME, email=EMAIL))
+    [request_row] = ErasureRequest.select()
+    auth.login(make_user("manager"))
+    assert client.get(f"/admin/privacy/{request_row.id}/erase").status_code == 403
+    assert ErasureRequest.select().count() == 1
+
+
+def test_asking_withdraws_and_erases_in_one_email(app, client, smtp_server, make_application):
+    """Withdrawing and asking for erasure are one request: the candidate gets one email
+    that says both, the withdrawal's closure note and when the data goes, replies going
+    to the recruiter."""
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application(name=NAME, email=EMAIL)
+    action, form_token = page_form(client, links.live(application).token)
+    client.post(action, data={"form_token": form_token, "confirm": "yes"})
+    [message] = smtp_server.messages
+    # (a subject this long is folded after "Subject:", and parsed with a leading space)
+    subject = message["Subject"].strip()
+    assert subject == "Your application for Backend Engineer is withdrawn, and will be deleted"
+    text = " ".join(message.get_body(("plain",)).get_content().split())
+    withdrawn = Application.get_by_id(application.id)
+    assert " ".join(withdrawn.closure_note.split()) in text
+    due = ErasureRequest.get().due
+    assert f"We will delete it by {dates.in_words(local_date(due))} at the latest." in text
+    assert "we will stop it and open your application again" in text
+    assert links.url(links.live(withdrawn)) in text
+    recruiter = application.job.recruiter
+    assert message["Reply-To"].addresses[0].addr_spec == recruiter.email
+    [queued] = Mail.select()
+    assert (queued.kind, queued.event.kind) == ("erasure", "closed")
+
+
+def test_asking_after_the_closure_sends_the_confirmation_only(app, smtp_server, make_application):
+    app.config["ERASURE_DAYS"] = 7
+    application = make_application(name=NAME, email=EMAIL)
+    domain.close(None, application, application.version, "rejected", "Dear Zelda, thank you.")
+    privacy.request_erasure(Application.get_by_id(application.id))
+    closure, erasure = smtp_server.messages
+    assert erasure["Subject"] == "Your request to delete your data at Example Ltd"
+    text = " ".join(erasure.get_body(("plain",)).get_content().split())
+    assert "we will stop it." in text and "open your application again" not in text
+    assert erasure["Reply-To"] is not None and Mail.get(Mail.kind == "erasure").event is None

@@ -19,8 +19,8 @@ from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
-from portal.store.models import Stage
 from portal.store.models import StaffSession
+from portal.store.models import Stage
 
 
 def test_a_version_1_database_is_refused_then_upgraded(app):
@@ -104,9 +104,7 @@ def test_a_version_3_database_gains_what_deliberate_sends_need(app, make_applica
         assert (stage.next_steps, stage.removed) == ("", None)
         mail = Mail.create(kind="link", to="ada@example.org", subject="Link", text="Hello")
         assert (mail.reply_to, mail.message_id, mail.event_id) == ("", "", None)
-        ScheduledClosure.create(
-            application=application, status="rejected", due=application.created
-        )
+        ScheduledClosure.create(application=application, status="rejected", due=application.created)
         # rebuilding the stage table on SQLite cascaded into none of its referrers
         assert Stage.select().count() == stages
         assert [e.to_stage_id for e in application.events] == [application.stage_id]
