@@ -50,6 +50,11 @@ def link_panel(application: Application) -> dict:
         "url": links.url(link) if link else "",
         "ends": links.ends(link.expires, application.status, application.closed) if link else None,
         "unsent": list(mail.unsent().where(Mail.application == application.id)),
+        # whether this link ever reached them: nothing else tells the recruiter to send it
+        "emailed": bool(link)
+        and Mail.select()
+        .where((Mail.application == application.id) & (Mail.created >= link.issued))
+        .exists(),
         "can_act": can_act(current_user),
     }
 

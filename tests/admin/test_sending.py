@@ -171,3 +171,11 @@ def test_reopen_is_prefilled_and_checked(client, auth, recruiter, application):
     confirmed(client, check, url(application) + "reopen")
     assert fresh(application).is_active and fresh(application).closure_note == ""
     assert fresh(application).reply_by >= date.today()
+
+
+def test_the_link_panel_says_when_the_link_was_never_sent(client, auth, recruiter, application):
+    auth.login(recruiter)
+    page = client.get(url(application))
+    assert "has not been sent this link yet" in page.text  # added without it
+    sent = submit(client, page, "/link/send", follow_redirects=True)
+    assert "has not been sent this link yet" not in sent.text
