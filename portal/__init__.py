@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.defaults())
     app.config.from_pyfile("config.py", silent=True)
     for setting in settings.SETTINGS:
-        app.config[setting.name] = settings.from_environment(setting.name, app.config[setting.name])
+        app.config[setting.name] = settings.from_environment(setting, app.config[setting.name])
     if test_config:
         app.config.update(test_config)
     _secure(app)
@@ -50,7 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _secure(app: Flask) -> None:
-    """Refuse unsafe settings (portal.settings.problems says which), then harden cookies."""
+    """Refuse wrong or unsafe settings (portal.settings.problems says which, one line
+    each), then harden cookies."""
     settings.check(app)
     if not app.config["SECRET_KEY"]:  # demo and test only: settings.check refused otherwise
         app.config["SECRET_KEY"] = settings.DEMO_SECRET

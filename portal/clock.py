@@ -23,6 +23,12 @@ def local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(zone())
 
 
+def stored(moment: datetime) -> datetime:
+    """A wall-clock time where the company is (naive) as the database stores it: naive
+    UTC. The inverse of ``local``."""
+    return moment.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
+
+
 def local_date(moment: datetime) -> date:
     """The company's date at a stored UTC time: what a person there calls that day."""
     return local(moment).date()

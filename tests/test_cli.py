@@ -161,6 +161,25 @@ def test_a_missing_secret_key_is_one_line(tmp_path):
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_wrong_settings_stop_the_command_with_a_line_each(tmp_path):
+    """A mistyped time zone used to start, then make every candidate page a 500."""
+    result = run(
+        f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "export",
+        PORTAL_TIMEZONE="Europe/Londn",
+        PORTAL_LINK_DAYS="180 days",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    first, second = result.stderr.splitlines()
+    assert first == (
+        "Error: PORTAL_LINK_DAYS: '180 days' is not a whole number; use a whole number from 1 "
+        "to 36500, such as 180"
+    )
+    assert second.startswith(
+        "PORTAL_TIMEZONE: 'Europe/Londn' is not a time zone; use an IANA name such as Europe/London"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

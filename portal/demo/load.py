@@ -1,17 +1,20 @@
 """The demo: four jobs and forty applications at every point of a hiring process,
-loaded through the import (so through the domain), dated relative to today.
+loaded through the import (so through the domain), dated relative to today: every entry
+in working hours of a business day of the company's calendar (portal.dates), and every
+reply-by date a business day.
 
 Loading it again finds everything in place and changes nothing.
 """
 
 import unicodedata
+from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
 
 from portal import dates
 from portal import interchange
-from portal.clock import now
+from portal.clock import stored
 from portal.clock import today
 from portal.demo.data import CANDIDATES
 from portal.demo.data import CLOSINGS
@@ -66,17 +69,19 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     email = plain.lower().replace("'", "").replace(" ", ".") + "@example.org"
     stages = job["stages"]
-    # Older applications went further: roughly a week per stage, all in the past.
-    start = datetime.combine(today() - timedelta(days=6 + 7 * stage + number % 5), time(9))
+    # Older applications went further: a working week per stage, all at least two
+    # business days ago. Times are the company's, in working hours.
+    first_day = dates.add_business_days(today(), -(4 + 5 * stage + number % 4))
+    start = datetime.combine(first_day, time(9))
     moment = start + timedelta(minutes=17 * (number % 7))
     history = [_entry(moment, "created", job["recruiter"], to_stage=stages[0].name)]
-    reply_by = dates.add_business_days(today(), reply_in) if reply_in is not None else None
+    reply_by = _reply_by(reply_in)
     if number % 4 == 1:
         moment += timedelta(hours=3)
         history.append(_entry(moment, "note", job["recruiter"], message=NOTES[number % 4]))
     feedback = []
     for k in range(1, stage + 1):
-        moment = start + timedelta(days=7 * k, hours=k)
+        moment = datetime.combine(dates.add_business_days(first_day, 5 * k), time(9 + k))
         message, next_steps = MOVE_WORDS.get(stages[k].name) or MOVE_WORDS[min(k, 3)]
         promised = (
             reply_by
@@ -99,7 +104,8 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
         if stages[k - 1].interview:
             card = FEEDBACK[(number + k) % len(FEEDBACK)]
             author = job["managers"][number % len(job["managers"])]
-            at = iso(moment - timedelta(hours=20))
+            # The afternoon of the business day before the move it led to.
+            at = iso(stored(_later(moment, -1).replace(hour=13 + k)))
             feedback.append(
                 dict(zip(("rating", "recommendation", "strengths", "concerns"), card, strict=True))
                 | {"at": at, "author": author, "stage": stages[k - 1].name}
@@ -108,7 +114,7 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
                 {"at": at, "kind": "feedback", "actor": author, "to_stage": stages[k - 1].name}
             )
     if status == "active" and reply_in is not None and reply_in <= 0 and number % 3 == 0:
-        moment += timedelta(days=1)
+        moment = _later(moment, 1)
         history.append(
             _entry(
                 moment,
@@ -125,7 +131,7 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
         closure_note = closure_note.format(
             first=first, job=job["title"], recruiter=job["recruiter_name"]
         )
-        moment += timedelta(days=2)
+        moment = _later(moment, 2)
         history.append(_entry(moment, "reason", job["recruiter"], message=closed_reason))
         history.append(_entry(moment, "closed", job["recruiter"], True, message=closure_note))
     history.sort(key=lambda entry: entry["at"])
@@ -135,23 +141,36 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
         "candidate": {"name": name, "email": email},
         "stage": stages[stage].name,
         "status": status,
-        "created": iso(start + timedelta(minutes=17 * (number % 7))),
+        "created": iso(stored(start + timedelta(minutes=17 * (number % 7)))),
         "reply_by": reply_by.isoformat() if reply_by else None,
         "next_steps": MOVE_WORDS.get(stages[stage].name, MOVE_WORDS[min(stage, 3)])[1]
         if stage
         else "",
         "closure_note": closure_note,
         "closed_reason": closed_reason,
-        "closed": iso(moment) if status != "active" else None,
+        "closed": iso(stored(moment)) if status != "active" else None,
         "events": history,
         "feedback": feedback,
     }
 
 
+def _reply_by(days: int | None) -> date | None:
+    """``days`` business days from today; 0 is today, or on a day off the next business
+    day (nothing is due on a day off)."""
+    if days is None:
+        return None
+    day = dates.add_business_days(today(), days)
+    return day if dates.is_business_day(day) else dates.add_business_days(day, 1)
+
+
+def _later(moment: datetime, days: int) -> datetime:
+    """The same time ``days`` business days later (earlier when negative)."""
+    return datetime.combine(dates.add_business_days(moment.date(), days), moment.time())
+
+
 def _entry(moment: datetime, kind: str, actor: str, visible=False, **fields) -> dict:
-    """One history entry, never later than a few minutes ago."""
-    entry = {"at": iso(min(moment, now() - timedelta(minutes=5))), "kind": kind}
-    entry |= {"actor": actor, "visible": visible}
+    """One history entry at ``moment``, company time."""
+    entry = {"at": iso(stored(moment)), "kind": kind, "actor": actor, "visible": visible}
     return entry | {key: value for key, value in fields.items() if value}
 
 

@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["in_words"] = dates.in_words
     app.jinja_env.filters["local"] = local_time
+    app.jinja_env.globals["this_year"] = lambda: clock.today().year  # as in_words reads it
     app.jinja_env.globals["company"] = lambda: current_app.config["COMPANY_NAME"]
     app.before_request(_refuse_nul)
     app.after_request(_staff_headers)
@@ -134,7 +135,35 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     if error.code == 429:
         return error_page(429, "Too many attempts", "Please wait a few minutes and try again.")
+    if error.code in STAFF_ERRORS and not request.path.startswith("/c/"):
+        return _staff_error(error)
     return error_page(error.code or 500, error.name, error.description or "")
+
+
+#: The statuses whose staff page has words of its own, in templates/errors/<status>.html.
+#: Candidate addresses keep their own pages (portal/candidates/views.py).
+STAFF_ERRORS = (400, 403, 404, 500)
+
+
+def _staff_error(error: HTTPException):
+    """A staff error page in the house layout and words, with the request's own reason
+    when it gave one (``abort(400, "...")``); never Werkzeug's stock text, and for a 500
+    nothing of the failure (it is in the log)."""
+    given = error.description != type(error).description and error.code != 500
+    if error.code == 500:
+        try:
+            _ = current_user.is_authenticated  # loads the user here, where a failure is caught
+        except peewee.PeeweeException:
+            # The database failed with the request: the page is drawn for nobody in
+            # particular rather than fail again into Werkzeug's bare page.
+            g._login_user = current_app.login_manager.anonymous_user()
+    page = render_template(
+        f"errors/{error.code}.html",
+        status=error.code,
+        detail=error.description if given else "",
+        moment=local_time(clock.now()),
+    )
+    return page, error.code
 
 
 def _number_too_large(error: OverflowError):

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import time_machine
 from helpers.database import BACKEND
 from helpers.database import PG_DSN
 
+from portal import dates
 from portal.cli import cli
+from portal.clock import local_date
 from portal.clock import today
 from portal.demo.data import PASSWORD
 from portal.demo.data import USERS
@@ -48,6 +51,7 @@ def test_demo_prints_every_login_and_twice_changes_nothing(demo):
     assert [Model.select().count() for Model in (User, Job, Application, Event, Feedback)] == counts
 
 
+@time_machine.travel("2026-11-25 12:00 +0000")  # a Wednesday: something is due today
 def test_demo_covers_every_part_of_a_hiring_process(demo):
     demo()
     applications = list(Application.select())
@@ -65,6 +69,37 @@ def test_demo_covers_every_part_of_a_hiring_process(demo):
     kinds = Counter(e.kind for e in Event.select())
     assert min(kinds["update"], kinds["note"], kinds["moved"], kinds["feedback"]) > 0
     assert all(a.closure_note and a.closed_reason for a in applications if not a.is_active)
+
+
+@pytest.mark.parametrize(
+    ("moment", "country", "zone"),
+    [
+        ("2026-11-28 12:00 +0000", "GB-ENG", "Europe/London"),  # a Saturday
+        ("2026-12-28 12:00 +0000", "GB-ENG", "Europe/London"),  # a bank holiday Monday
+        ("2026-11-27 08:00 +0000", "IL", "Asia/Jerusalem"),  # Friday, the weekend there
+        ("2026-11-26 20:00 +0000", "US", "America/Los_Angeles"),  # Thanksgiving, UTC-8
+        ("2026-03-03 01:00 +0000", "CN", "Asia/Shanghai"),  # after the Spring Festival
+    ],
+)
+def test_demo_history_falls_on_business_days(app, demo, moment, country, zone):
+    """Every date the demo makes is a business day of the company's calendar, in its zone:
+    applications, moves, updates, notes, feedback, closures and every reply-by."""
+    app.config.update(HOLIDAY_COUNTRY=country, TIMEZONE=zone)
+    with time_machine.travel(moment):
+        assert demo().exit_code == 0
+        days = {
+            "application": [local_date(a.created) for a in Application.select()],
+            "closure": [local_date(a.closed) for a in Application.select() if a.closed],
+            "reply-by": [a.reply_by for a in Application.select() if a.reply_by],
+            "event": [local_date(e.created) for e in Event.select()],
+            "promise": [e.reply_by for e in Event.select() if e.reply_by],
+            "feedback": [local_date(f.created) for f in Feedback.select()],
+        }
+        off = {
+            kind: [d for d in found if not dates.is_business_day(d)] for kind, found in days.items()
+        }
+        assert all(days.values()) and off == {kind: [] for kind in days}
+        assert all(local_date(e.created) < today() for e in Event.select())
 
 
 def test_demo_keeps_internal_things_internal(demo):

@@ -7,6 +7,7 @@ admin), so a route added later is covered without editing this file. Candidate
 addresses keep the one dead-link page, byte for byte.
 """
 
+import peewee
 import pytest
 from helpers.http import csrf_token
 
@@ -149,3 +150,116 @@ def test_f4_a_good_path_still_answers(client, auth, world):
     assert client.get(f"/admin/jobs/{job.ref}/edit").status_code == 200
     assert client.get(f"/admin/applications/{application.ref}/").status_code == 200
     assert client.get(f"/c/{links.live(application).token}/").status_code == 200
+
+
+# --- staff error pages ---------------------------------------------------------------
+
+#: Werkzeug's stock words, which a staff page never shows.
+STOCK = (
+    "The requested URL was not found on the server",
+    "The server encountered an internal error",
+    "You don't have the permission",
+    "The browser (or proxy) sent a request",
+)
+
+
+def in_the_house_layout(response) -> str:
+    """The page's text, after checking it is the admin's layout with a way back."""
+    text = response.text
+    assert '<header class="top">' in text and 'href="/static/css/admin.css"' in text
+    assert "Content-Security-Policy" in response.headers
+    assert not any(stock in text for stock in STOCK)
+    return text
+
+
+def test_an_unknown_staff_address_is_a_404_in_the_house_layout(client, auth, world):
+    auth.login(world["admin"])
+    response = client.get("/admin/no-such-page")
+    assert response.status_code == 404
+    text = in_the_house_layout(response)
+    assert "<title>Page not found · " in text and "<h1>Page not found</h1>" in text
+    assert 'aria-label="Main"' in text  # signed in: the admin's own navigation
+    assert '<a href="/admin/">Back to the start</a>' in text
+
+
+def test_signed_out_an_unknown_staff_address_offers_to_sign_in(client):
+    response = client.get("/admin/no-such-page")
+    assert response.status_code == 404
+    text = in_the_house_layout(response)
+    assert '<a href="/login">Sign in</a>' in text and "Back to the start" not in text
+
+
+def test_an_internal_error_is_a_500_page_with_no_traceback(app, client, auth, world, monkeypatch):
+    """What failed is in the log, never on the page."""
+
+    def broken():
+        raise RuntimeError("secret detail: password=hunter2")
+
+    auth.login(world["admin"])
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+    monkeypatch.setitem(app.view_functions, "admin.jobs", broken)
+    response = client.get("/admin/jobs/")
+    assert response.status_code == 500
+    text = in_the_house_layout(response)
+    assert "<h1>Something went wrong on our side</h1>" in text
+    for leak in ("Traceback", "RuntimeError", "hunter2", "secret detail", 'File "'):
+        assert leak not in text
+    assert '<a href="/admin/">Back to the start</a>' in text
+
+
+def test_a_500_whose_database_fails_too_is_still_the_house_page(
+    app, client, auth, world, monkeypatch
+):
+    """Drawn for nobody in particular when loading the signed-in user fails as well."""
+
+    def broken():
+        raise RuntimeError("secret detail")
+
+    def unreachable(_user_id):
+        raise peewee.InterfaceError("connection already closed")
+
+    auth.login(world["admin"])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setitem(app.view_functions, "admin.jobs", broken)
+    monkeypatch.setattr(app.login_manager, "_user_callback", unreachable)
+    response = client.get("/admin/jobs/")
+    assert response.status_code == 500
+    text = in_the_house_layout(response)
+    assert "<h1>Something went wrong on our side</h1>" in text
+    assert '<a href="/login">Sign in</a>' in text and "secret detail" not in text
+
+
+def test_a_role_without_access_gets_a_403_in_the_house_layout(client, auth, make_user):
+    auth.login(make_user("manager"))
+    response = client.get("/admin/users/")
+    assert response.status_code == 403
+    text = in_the_house_layout(response)
+    assert "<h1>Not for your role</h1>" in text and "As a manager you cannot" in text
+
+
+def test_a_bad_request_says_its_own_reason_in_the_house_layout(client, auth, world):
+    auth.login(world["admin"])
+    response = client.get("/admin/metrics/?start=2026-13-01")
+    assert response.status_code == 400
+    text = in_the_house_layout(response)
+    assert "<h1>That did not work</h1>" in text
+    assert "The start date &#39;2026-13-01&#39; is not a date: use YYYY-MM-DD." in text
+
+
+def test_candidate_errors_keep_the_candidates_own_pages(app, client, world, monkeypatch):
+    """Under /c/ nothing changes: a dead link is the dead-link page, a failure the
+    candidate's short message page, never the staff layout."""
+    dead = client.get("/c/not-a-token/")
+    assert dead.status_code == 404 and '<header class="top">' not in dead.text
+
+    def broken(token):
+        raise RuntimeError("secret detail")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setitem(app.view_functions, "candidate.page", broken)
+    token = links.live(world["application"]).token
+    response = client.get(f"/c/{token}/")
+    assert response.status_code == 500
+    assert "Please try again in a minute." in response.text
+    assert '<header class="top">' not in response.text and "secret detail" not in response.text
+    assert response.headers["X-Robots-Tag"] == dead.headers["X-Robots-Tag"]
