@@ -83,9 +83,11 @@ def test_the_holding_update_without_javascript(browser, server, data):
     promised = domain.reply_by_default(Stage.get_by_id(ada.stage_id))
     assert row.locator("input[name=reply_by]").input_value() == promised.isoformat()
     message.fill(message.input_value().replace("Hello Ada,", "Dear Ada,"))
-    row.locator("button:has-text('Send update')").click()
+    row.locator("button:has-text('Check and send')").click()
+    assert "Dear Ada," in page.locator("pre.email-text").text_content()  # what will go
+    page.click("button:has-text('Send and save')")
     page.wait_for_url(server + "/admin/followup/")
-    assert "Update sent to Ada Lovelace." in page.content()
+    assert "Update posted for Ada Lovelace. Emailed" in page.content()
     after = Application.get_by_id(ada.id)
     assert after.reply_by == promised and after.reply_by > date.today() - timedelta(days=1)
     assert page.locator(f"#row-{ada.id}").count() == 0  # no longer owed word
@@ -98,7 +100,9 @@ def test_confirming_proposed_closures_without_javascript(browser, server, data):
     page.click("details.proposals > summary")
     picks = page.locator("details.proposals input[name=pick]")
     assert picks.count() == 2  # Alan (14 days late) and Grace (6): past the job's 3
-    page.click("button:has-text('Close the ticked applications')")
+    page.click("button:has-text('Check and close the ticked')")
+    assert "2 emails go out as soon as you confirm" in page.content()
+    page.click("button:has-text('Send and save')")
     assert "Closed 2 applications as rejected." in page.content()
     closed = [a.candidate.name for a in Application.select() if a.status == "rejected"]
     assert sorted(closed) == ["Alan Turing", "Edsger Dijkstra", "Grace Hopper"]
