@@ -34,6 +34,53 @@ def pytest_report_header(config):
     return f"database backend: {BACKEND}"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "unchecked_email(reason): the test makes a bad candidate email on purpose; the "
+        "every-email check leaves it alone and the summary prints the reason",
+    )
+
+
+#: What the every-email check did this session, for the terminal summary.
+EMAIL_CHECK = {"emails": 0, "tests": 0, "left alone": []}
+
+
+@pytest.fixture(autouse=True)
+def every_candidate_email(request):
+    """After every test with a database, before it goes: each email to a candidate (about
+    a change, or their link) passes ``smtp.check_candidate_mail``: a Reply-To, the words
+    of its change in text and HTML, the page's link, nothing internal."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")  # so that this teardown runs before the app's
+    yield
+    marker = request.node.get_closest_marker("unchecked_email")
+    if marker is not None:
+        reason = marker.kwargs.get("reason") or next(iter(marker.args), "")
+        if not reason:
+            pytest.fail("@pytest.mark.unchecked_email needs its reason")
+        EMAIL_CHECK["left alone"].append(f"{request.node.nodeid}: {reason}")
+        return
+    with app.app_context(), db.database.connection_context():
+        EMAIL_CHECK["emails"] += smtp.check_every_candidate_mail(app.config["REPLY_TO_RECRUITER"])
+    EMAIL_CHECK["tests"] += 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How many candidate emails the every-email check read, so that it cannot check
+    nothing unnoticed."""
+    if not EMAIL_CHECK["tests"] and not EMAIL_CHECK["left alone"]:
+        return
+    terminalreporter.write_sep("-", "every candidate email")
+    terminalreporter.write_line(
+        f"{EMAIL_CHECK['emails']} candidate emails checked after {EMAIL_CHECK['tests']} tests"
+    )
+    for line in EMAIL_CHECK["left alone"]:
+        terminalreporter.write_line(f"not checked: {line}")
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL database for this run, dropped at the end."""

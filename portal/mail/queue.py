@@ -1,13 +1,22 @@
 """Email to candidates: rendered from editable templates, queued in the Mail table in
 the same transaction as the change, and sent only after that transaction commits.
 
+Each email about a change carries its words (the message, the next steps, the
+reply-by date, the closure note) and the link to the candidate's page. Its Reply-To
+(the job's recruiter) and its Message-ID are fixed when it is queued.
+
 If the mail server is down the change stands and the mail stays queued: every later
 commit that queues mail retries what is pending (after a short pause), `portal send`
 retries on demand or from cron, and the admin lists what is unsent.
 """
 
+import re
 import time
+from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from email.utils import formataddr
+from email.utils import make_msgid
 
 import peewee
 from flask import current_app
@@ -18,6 +27,7 @@ from portal.mail import transport
 from portal.mail.transport import MailFailed
 from portal.store.db import database
 from portal.store.models import Application
+from portal.store.models import Event
 from portal.store.models import Mail
 
 #: After a failure, opportunistic sends wait this long before trying the server again,
@@ -29,6 +39,9 @@ BATCH = 50
 #: How long a sender's claim on a mail holds: longer than any one delivery takes (a
 #: sender that died mid-way leaves its claim to lapse, and the mail goes again).
 LEASE = timedelta(minutes=10)
+
+#: A message that opens like a letter ("Dear Ada,") is one: the email adds no greeting.
+GREETING = re.compile(r"(dear|hello|hi|hey|good (morning|afternoon|evening))\b", re.IGNORECASE)
 
 _paused_until: dict[str, float] = {}
 
@@ -49,19 +62,33 @@ def render(kind: str, **context) -> tuple[str, str, str]:
     return " ".join(head.removeprefix("Subject:").split()), body.strip("\n") + "\n", html
 
 
-def queue(application: Application, kind: str, **context) -> Mail:
-    """Queue the email ``kind`` to the application's candidate; it is sent after commit."""
+def queue(application: Application, kind: str, event: Event | None = None, **context) -> Mail:
+    """Queue the email ``kind`` to the application's candidate; it is sent after commit.
+
+    Its Reply-To (the job's recruiter, unless ``REPLY_TO_RECRUITER`` is off) and its
+    Message-ID are fixed now: a later change of recruiter does not redirect what was
+    decided, and every retry is recognisably the same message."""
+    recruiter = application.job.recruiter
+    reply_to = (
+        formataddr((recruiter.name, recruiter.email))
+        if current_app.config["REPLY_TO_RECRUITER"]
+        else ""
+    )
     context.update(
         first_name=application.candidate.first_name,
         job=application.job.title,
-        recruiter=application.job.recruiter.name,
-        recruiter_email=application.job.recruiter.email,
+        recruiter=recruiter.name,
+        recruiter_email=recruiter.email,
+        replies=bool(reply_to),
     )
     subject, text, html = render(kind, **context)
     mail = Mail.create(
         application=application,
+        event=event,
         kind=kind,
         to=application.candidate.email,
+        reply_to=reply_to,
+        message_id=make_msgid(domain=transport.message_domain()),
         subject=subject,
         text=text,
         html=html,
@@ -159,20 +186,78 @@ def _failed(mail: Mail, error: Exception) -> None:
 # --- the emails ---------------------------------------------------------------------
 
 
-def queue_link(application: Application, url: str, ends) -> Mail:
+def queue_link(application: Application, url: str, ends: datetime) -> Mail:
     """The candidate's link, sent on purpose by staff or on the candidate's request."""
-    return queue(application, "link", url=url, ends=dates.in_words(clock.local_date(ends)))
+    return queue(application, "link", url=url, ends=_day(ends))
 
 
-def queue_notice(application: Application, event, url: str) -> Mail:
-    """A short notice of a candidate-visible change: what kind, never the words."""
+def queue_notice(application: Application, event: Event, url: str, ends: datetime) -> Mail:
+    """The email of a candidate-visible change, with its words: what happened (the
+    stage it moved to), the message, the next steps, the reply-by date and the link;
+    for a closure, the closure note and until when the page can be read (``ends``)."""
     closing = event.kind == "closed"
     return queue(
         application,
         "closure" if closing else "notice",
+        event=event,
         url=url,
-        moved_to=event.to_stage.candidate_label if event.kind == "moved" else "",
-        reply_by=dates.in_words(event.reply_by) if not closing else "",
-        closure_note=application.closure_note if closing else "",
-        status=application.status,
+        ends=_day(ends),
+        **words(application, event),
     )
+
+
+def queue_erasure(
+    application: Application, closure: Event | None, url: str, due: date, others: list[str]
+) -> Mail:
+    """The confirmation of a candidate's request to delete ``application`` by ``due``.
+    When asking withdrew it, ``closure`` is that closing event and this is its one email:
+    the closure note and the request together, never two emails in the same second."""
+    if closure is not None:
+        said = words(application, closure)
+    else:
+        said = {"message": "", "greets": False, "signed": False}
+    said.setdefault("author", application.job.recruiter.name)
+    return queue(
+        application,
+        "erasure",
+        event=closure,
+        url=url,
+        due=due,
+        others=others,
+        withdrew=closure is not None,
+        **said,
+    )
+
+
+def words(application: Application, event: Event) -> dict:
+    """What an email about ``event`` says, as template context: the candidate-visible
+    texts of the event, who signs it (its author, as on the page, else the job's
+    recruiter), and how the message reads (a letter of its own or a note)."""
+    author = event.actor.name if event.actor_id else application.job.recruiter.name
+    if event.kind == "closed":
+        message = application.closure_note or event.message
+        next_steps = ""
+    else:
+        message = event.message
+        # the event's own, else the standing ones it left in place (an update without any)
+        next_steps = event.next_steps or application.next_steps
+    kept = bool(next_steps) and not event.next_steps
+    stage = event.to_stage if event.to_stage_id else application.stage
+    return {
+        "event_kind": event.kind,
+        "status": application.status,
+        "stage": stage.candidate_label,
+        "message": message,
+        "next_steps": next_steps,
+        "next_steps_kept": kept,
+        "reply_by": dates.in_words(event.reply_by),
+        "author": author,
+        # a letter greets and signs itself: the email adds no "Hello" and no signature
+        "greets": bool(GREETING.match(message)),
+        "signed": bool(author) and message.rstrip().endswith(author),
+    }
+
+
+def _day(moment: datetime) -> str:
+    """A stored UTC moment as the company's date, in words."""
+    return dates.in_words(clock.local_date(moment))

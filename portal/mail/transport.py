@@ -8,7 +8,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime
-from email.utils import make_msgid
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote
 from urllib.parse import urlsplit
@@ -27,19 +27,36 @@ class MailFailed(Exception):
 
 
 def message(mail: Mail) -> EmailMessage:
-    """The MIME message of a queued mail: plain text and HTML alternatives."""
+    """The MIME message of a queued mail: plain text and HTML alternatives, with the
+    Reply-To and Message-ID fixed when it was queued."""
     config = current_app.config
     msg = EmailMessage()
     msg["Subject"] = mail.subject
     msg["From"] = config["MAIL_FROM"]
     msg["To"] = mail.to
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
     msg["Date"] = format_datetime(clock.local(clock.now()))
-    msg["Message-ID"] = make_msgid(f"mail{mail.id}", urlsplit(config["BASE_URL"]).hostname)
+    msg["Message-ID"] = mail.message_id or legacy_message_id(mail)
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(mail.text)
     if mail.html:
         msg.add_alternative(mail.html, subtype="html")
     return msg
+
+
+def message_domain() -> str:
+    """The domain of Message-IDs: the ``MAIL_FROM`` address's, else ``BASE_URL``'s host."""
+    config = current_app.config
+    domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2]
+    return domain or urlsplit(config["BASE_URL"]).hostname or "localhost"
+
+
+def legacy_message_id(mail: Mail) -> str:
+    """The Message-ID of a mail queued before they were fixed at queue time (its
+    ``message_id`` is empty): derived from its id and creation time, so every retry
+    still carries the same one."""
+    return f"<{mail.created:%Y%m%d%H%M%S%f}.mail{mail.id}@{message_domain()}>"
 
 
 class Transport:
