@@ -55,14 +55,14 @@ def on_starting(server):
     import click
 
     from portal import create_app
-    from portal import settings
-    from portal.settings import UnsafeSettings
+    from portal.settings import checks
+    from portal.settings.checks import UnsafeSettings
     from portal.store import db
     from portal.store import schema
 
     try:
         app = create_app()
-        found = settings.worker_problems(app, server.cfg.workers)
+        found = checks.worker_problems(app, server.cfg.workers)
         if found:
             raise UnsafeSettings(" ".join(found))
         with app.app_context():

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal import settings
+from portal.settings import checks
 
 HERE = Path(__file__).parent
 # In a checkout, templates/ and static/ sit beside the package; in a wheel, inside it.
@@ -50,10 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _secure(app: Flask) -> None:
-    """Refuse wrong or unsafe settings (portal.settings.problems says which, one line
+    """Refuse wrong or unsafe settings (portal.settings.checks says which, one line
     each), then harden cookies."""
-    settings.check(app)
-    if not app.config["SECRET_KEY"]:  # demo and test only: settings.check refused otherwise
+    checks.check(app)
+    if not app.config["SECRET_KEY"]:  # demo and test only: checks.check refused otherwise
         app.config["SECRET_KEY"] = settings.DEMO_SECRET
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -19,7 +19,7 @@ from portal.followup import cli as followup_cli
 from portal.interchange import cli as interchange_cli
 from portal.mail import cli as mail_cli
 from portal.privacy import cli as privacy_cli
-from portal.settings import UnsafeSettings
+from portal.settings.checks import UnsafeSettings
 from portal.site import cli as site_cli
 from portal.store import cli as store_cli
 from portal.worker import cli as worker_cli

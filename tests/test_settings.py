@@ -6,7 +6,8 @@ import pytest
 
 from portal import create_app
 from portal import settings
-from portal.settings import UnsafeSettings
+from portal.settings import checks
+from portal.settings.checks import UnsafeSettings
 
 #: A test run: the value checks apply here too, unlike the unsafe-key checks.
 RUN = {"TESTING": True, "DATABASE_URL": "sqlite:///:memory:"}
@@ -210,9 +211,9 @@ def test_switches_read_the_usual_words(monkeypatch, raw, value):
 )
 def test_right_values_give_no_problem(changes):
     app = create_app({**RUN, **changes})
-    assert settings.problems(app) == []
+    assert checks.problems(app) == []
 
 
 @pytest.mark.parametrize("setting", settings.SETTINGS, ids=lambda s: s.name)
 def test_every_default_is_a_right_value(setting):
-    assert settings.wrong_value(setting, setting.default) == ""
+    assert checks.wrong_value(setting, setting.default) == ""

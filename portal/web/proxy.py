@@ -12,7 +12,7 @@ from flask import Flask
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import settings
+from portal.settings import checks
 from portal.web.views import error_page
 from portal.web.views import limiter
 
@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
         # failing the requests (Flask-Limiter checks the storage again by itself).
         app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
         app.register_error_handler(redis.RedisError, _redis_down)
-    if not settings.relaxed(app):
+    if not checks.relaxed(app):
         app.after_request(_hsts)
 
 

@@ -26,8 +26,8 @@ from werkzeug.routing import UnicodeConverter
 
 from portal import clock
 from portal import dates
-from portal import settings
 from portal.errors import DomainError
+from portal.settings import checks
 from portal.store.db import database
 
 csrf = CSRFProtect()
@@ -211,9 +211,9 @@ LIMITS = (
 
 def _storage_for_people(app: Flask) -> str:
     """Where limits are counted, without any password in the URL."""
-    where = settings.limits_storage(app)
+    where = checks.limits_storage(app)
     parts = urlsplit(where)
     if "@" in parts.netloc:
         where = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-    alone = "shared by every worker" if settings.limits_shared(app) else "each process alone"
+    alone = "shared by every worker" if checks.limits_shared(app) else "each process alone"
     return f"{where} ({alone})"

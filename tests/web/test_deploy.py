@@ -23,7 +23,7 @@ from helpers.serving import HOST
 from helpers.serving import ROOT
 
 from portal import create_app
-from portal.settings import UnsafeSettings
+from portal.settings.checks import UnsafeSettings
 from portal.store import schema
 from portal.web.proxy import HSTS
 
