@@ -8,9 +8,7 @@ refuse with ``Conflict`` when someone else changed it since.
 
 from portal.domain.applications import add_application
 from portal.domain.applications import add_note
-from portal.domain.applications import cancel_scheduled_close
 from portal.domain.applications import close
-from portal.domain.applications import close_due
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import closure_template
 from portal.domain.applications import deciding_message
@@ -23,13 +21,15 @@ from portal.domain.applications import reachable
 from portal.domain.applications import reopen
 from portal.domain.applications import reopen_message
 from portal.domain.applications import reply_by_default
-from portal.domain.applications import schedule_close
 from portal.domain.applications import scheduled_closure
-from portal.domain.applications import SEND_AT
 from portal.domain.applications import set_closure_template
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
 from portal.domain.base import STAFF
+from portal.domain.closures import cancel_scheduled_close
+from portal.domain.closures import close_due
+from portal.domain.closures import schedule_close
+from portal.domain.closures import SEND_AT
 from portal.domain.feedback import can_see_all_feedback
 from portal.domain.feedback import share_feedback
 from portal.domain.feedback import submit_feedback

@@ -8,25 +8,19 @@ a preview of the email, before anything leaves (admin/sending.py).
 import re
 import secrets
 from datetime import date
-from datetime import datetime
-from datetime import time
-from datetime import UTC
 
 import peewee
-from flask import current_app
 
 from portal import dates
 from portal.candidates import links
 from portal.clock import local_date
 from portal.clock import now
 from portal.clock import today
-from portal.clock import zone
 from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
 from portal.errors import Conflict
-from portal.errors import DomainError
 from portal.errors import Invalid
 from portal.mail import queue as mail
 from portal.store.db import database
@@ -90,8 +84,7 @@ def add_application(
     stage = stage or job.stages.where(Stage.removed.is_null()).order_by(Stage.position).first()
     if stage.job_id != job.id:
         raise Invalid(f"Stage {stage.name!r} is not part of job {job.ref}.")
-    if stage.removed is not None:
-        raise Invalid(f"Stage {stage.name!r} was removed from the pipeline: choose another.")
+    require_live(stage)
     with database.atomic():
         candidate, _ = Candidate.get_or_create(email=email, defaults={"name": name})
         application = Application(
@@ -190,6 +183,11 @@ def require_own_stage(application: Application, stage: Stage) -> None:
     """``stage`` is a live stage of the application's job."""
     if stage.job_id != application.job_id:
         raise Invalid(f"Stage {stage.name!r} is not part of job {application.job.ref}.")
+    require_live(stage)
+
+
+def require_live(stage: Stage) -> None:
+    """``stage`` is in its pipeline, not removed from it (and kept for history)."""
     if stage.removed is not None:
         raise Invalid(f"Stage {stage.name!r} was removed from the pipeline: choose another.")
 
@@ -342,7 +340,8 @@ def closure_note_default(application: Application, status: str) -> str:
     return fill(closure_template(status), application)
 
 
-def _closure(status, closure_note, reason):
+def checked_closure(status, closure_note, reason):
+    """The outcome, note and internal reason of a closure, checked."""
     if status not in CLOSED_STATUSES:
         raise Invalid(f"Closing status must be one of {', '.join(CLOSED_STATUSES)}.")
     closure_note = clean_text(closure_note, "Closure note", status == "rejected", 5000)
@@ -353,7 +352,7 @@ def close(actor, application, version, status, closure_note, reason="", tell=Tru
     """End the process as hired, rejected or withdrawn."""
     require_staff(actor)
     require_active(application)
-    closure_note, reason = _closure(status, closure_note, reason)
+    closure_note, reason = checked_closure(status, closure_note, reason)
     with database.atomic():
         change(
             application,
@@ -367,89 +366,6 @@ def close(actor, application, version, status, closure_note, reason="", tell=Tru
         if reason:
             record(application, actor, "reason", message=reason)
         return record(application, actor, "closed", visible=True, tell=tell, message=closure_note)
-
-
-#: The time of day (company time zone) at which a scheduled closure is carried out.
-SEND_AT = time(9, 0)
-
-
-def schedule_close(actor, application, version, status, closure_note, reason, day: date):
-    """Decide a closure now, carry it out with its email at ``SEND_AT`` on ``day``
-    (`portal worker`): until then the candidate's page shows no closure, promises word by
-    that day, and the recruiter can call it off."""
-    require_staff(actor)
-    require_active(application)
-    closure_note, reason = _closure(status, closure_note, reason)
-    due = datetime.combine(day, SEND_AT, zone()).astimezone(UTC).replace(tzinfo=None)
-    if due <= now():
-        raise Invalid(
-            f"{dates.in_words(day)} at {SEND_AT:%H:%M} has passed: choose a later day, "
-            "or leave the date empty to send now."
-        )
-    if (day - today()).days > REPLY_BY_HORIZON_DAYS:
-        raise Invalid(f"{day} is more than a year away.")
-    with database.atomic():
-        change(application, version, reply_by=day)  # the day they will hear
-        record(
-            application,
-            actor,
-            "close_scheduled",
-            message=f"To be closed as {status} on {dates.in_words(day)} at {SEND_AT:%H:%M}.",
-        )
-        return ScheduledClosure.create(
-            application=application,
-            actor=actor,
-            status=status,
-            closure_note=closure_note,
-            reason=reason,
-            due=due,
-        )
-
-
-def cancel_scheduled_close(actor, application) -> None:
-    """Call off a scheduled closure: nothing was sent, the application stays as it is."""
-    require_staff(actor)
-    with database.atomic():
-        deleted = (
-            ScheduledClosure.delete()
-            .where(ScheduledClosure.application == application.id)
-            .execute()
-        )
-        if not deleted:
-            raise Invalid(f"No closure is scheduled for application {application.ref}.")
-        Application.update(updated=now()).where(Application.id == application.id).execute()
-        record(application, actor, "close_cancelled", message="The scheduled closure is off.")
-
-
-def close_due(moment: datetime | None = None) -> int:
-    """Carry out every scheduled closure whose time has come; how many closed. Each is
-    its own transaction, so that one that can no longer be done (its scheduler lost
-    their role) does not hold up the rest: it stays, and the admin shows it."""
-    done = 0
-    due = ScheduledClosure.select().where(ScheduledClosure.due <= (moment or now()))
-    for scheduled in due.order_by(ScheduledClosure.due, ScheduledClosure.id):
-        try:
-            with database.atomic():
-                # one DELETE decides which of several workers carries it out
-                taken = ScheduledClosure.delete().where(ScheduledClosure.id == scheduled.id)
-                if taken.execute() != 1:
-                    continue
-                application = Application.get_by_id(scheduled.application_id)
-                if application.is_active:
-                    close(
-                        scheduled.actor,
-                        application,
-                        application.version,
-                        scheduled.status,
-                        scheduled.closure_note,
-                        scheduled.reason,
-                    )
-                    done += 1
-        except DomainError as error:
-            current_app.logger.warning(
-                "scheduled closure of %s not carried out: %s", scheduled.application.ref, error
-            )
-    return done
 
 
 def reopen_message(application: Application, stage: Stage, reply_by: date) -> str:

@@ -3,6 +3,7 @@
 import signal
 import subprocess
 import time
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +12,9 @@ import time_machine
 from helpers.serving import environment
 from helpers.serving import ROOT
 
+from portal import domain
 from portal.clock import now
+from portal.store.models import Application
 from portal.store.models import DbInfo
 from portal.store.models import Mail
 from portal.store.models import Task
@@ -121,3 +124,20 @@ def test_a_failed_daily_job_runs_again_next_round(app, monkeypatch):
         assert schedule.run_due() == []  # failed: logged, not counted as done
         assert schedule.run_due() == ["purge"]
     assert len(calls) == 2
+
+
+def test_once_carries_out_a_scheduled_closure_whose_day_has_come(app, runner, make_application):
+    application = make_application(email="due@example.org")
+    with time_machine.travel(datetime(2026, 12, 8, 10, 0), tick=False):
+        domain.schedule_close(
+            None, application, 1, "rejected", "Dear Ada, not this time.", "", date(2026, 12, 9)
+        )
+        result = runner.invoke(worker_command, ["--once"])
+        assert "scheduled closures" not in result.output  # not yet
+    with time_machine.travel(datetime(2026, 12, 9, 9, 30), tick=False):
+        result = runner.invoke(worker_command, ["--once"])
+    assert result.exit_code == 0, result.output
+    assert "scheduled closures 1" in result.output
+    assert Application.get_by_id(application.id).status == "rejected"
+    closure = Mail.get(Mail.kind == "closure")
+    assert closure.to == "due@example.org" and closure.sent is not None
