@@ -45,13 +45,23 @@ def _stage(application, stage_id):
     return next((s for s in queries.stages(application.job) if s.id == stage_id), None)
 
 
-def _act(ref, name, form_class, operation, allowed=lambda application: True, title=None):
+def _act(
+    ref,
+    name,
+    form_class,
+    operation,
+    allowed=lambda application: True,
+    title=None,
+    preview=None,
+    later=lambda form: "",
+):
     """Parse the form, run one domain operation, redirect back with its message.
 
     When the form does not validate, or the domain refuses (someone changed the
     application meanwhile, or the input cannot be used), the page is shown again in its
     current state with the reason and the form as the user typed it. With a ``title``
-    the operation can reach the candidate: it is checked first, then confirmed.
+    the operation can reach the candidate: it is checked first, then confirmed; when
+    ``later(form)`` says it only schedules, ``preview`` gives what it will do then.
     """
     application = application_or_404(ref)
     if not allowed(application):
@@ -65,15 +75,18 @@ def _act(ref, name, form_class, operation, allowed=lambda application: True, tit
         if title is None:
             message = operation(application, form)
         else:
+            when = later(form)
             decision = sending.decide(
                 lambda: operation(application, form),
                 [application.id],
                 title(application, form),
-                tell=form.tell.data,
+                tell=form.tell.data or bool(when),
+                preview=preview(application, form) if when else None,
+                later=when,
             )
             if decision.page is not None:
                 return decision.page
-            message = f"{decision.result} {decision.told}"
+            message = f"{decision.result} {decision.told}".strip()
     except (Conflict, Invalid) as error:
         application = application_or_404(ref)
         if "version" in form and isinstance(error, Conflict):
@@ -209,7 +222,22 @@ def close(ref):
         when = f" on {dates.in_words(form.send_on.data)}" if form.send_on.data else ""
         return f"Close {application.candidate.name}'s application as {form.status.data}{when}"
 
-    return _act(ref, "close", CloseForm, operation, title=title)
+    def on_the_day(application, form):  # what a scheduled closure will do then
+        return lambda: domain.close(
+            actor(),
+            application,
+            form.version.data,
+            form.status.data,
+            form.closure_note.data,
+            form.reason.data,
+        )
+
+    def later(form):
+        if form.send_on.data:
+            return f"on {dates.in_words(form.send_on.data)} at {domain.SEND_AT:%H:%M}"
+        return ""
+
+    return _act(ref, "close", CloseForm, operation, title=title, preview=on_the_day, later=later)
 
 
 @bp.post("/applications/<ref>/close/cancel")

@@ -147,7 +147,7 @@ def _forms(application, pipeline, close_status=None) -> dict:
                 data={
                     "version": version,
                     "reply_by": reply_by,
-                    "message": domain.deciding_message(application, reply_by),
+                    "message": domain.deciding_message(application),
                 },
             )
         forms["note"] = NoteForm(prefix="note", formdata=None)
@@ -157,16 +157,13 @@ def _forms(application, pipeline, close_status=None) -> dict:
             formdata=None,
             data={"version": version, "status": close_status, "closure_note": note},
         )
-        stage = application.stage
-        reply_by = domain.reply_by_default(stage)
         forms["reopen"] = ReopenForm(
             prefix="reopen",
             formdata=None,
             data={
                 "version": version,
-                "stage": stage.id,
-                "reply_by": reply_by,
-                "message": domain.reopen_message(application, stage, reply_by),
+                "stage": application.stage_id,
+                "message": domain.reopen_message(application),
             },
         )
     if can_give_feedback(current_user, application):

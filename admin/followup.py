@@ -64,18 +64,20 @@ def _date(value: str | None) -> date | None:
         abort(400, f"{value!r} is not a date (YYYY-MM-DD).")
 
 
-def tell() -> bool:
-    """Whether the form's "Email the candidate" box is ticked."""
-    return request.form.get("tell") == "y"
+def tell(name: str = "tell") -> bool:
+    """Whether the form's "Email the candidate" box ``name`` is ticked."""
+    return request.form.get(name) == "y"
 
 
-def decided(operation, application_ids, title, done):
+def decided(operation, application_ids, title, done, told: bool | None = None):
     """The check page of ``operation``, or, once confirmed, the operation carried out,
     ``done(result)`` and what was emailed flashed, and the way back to the queue."""
-    if sending.editing():
-        return back()
+    if sending.editing():  # the queue again, with what they typed in its forms
+        return followup_queue(typed=request.form)
     try:
-        decision = sending.decide(operation, application_ids, title, tell=tell())
+        decision = sending.decide(
+            operation, application_ids, title, tell=tell() if told is None else told
+        )
     except REFUSALS as error:
         flash(f"Nothing was changed: {error.message}", "error")
         return back()
@@ -83,6 +85,17 @@ def decided(operation, application_ids, title, done):
         return decision.page
     flash(f"{done(decision.result)} {decision.told}", "success")
     return back()
+
+
+def _holding(rows, day: date, typed) -> dict:
+    """Each row's holding update and promise; the typed ones for the row posted back."""
+    holding = {a.id: actions.holding_update(a, day) for a in rows}
+    if typed and request.endpoint == "admin.followup_update":
+        for application in rows:
+            if application.ref == request.view_args["ref"]:
+                promise = _date(typed.get("reply_by")) or holding[application.id][1]
+                holding[application.id] = (typed.get("message", ""), promise)
+    return holding
 
 
 def _picked(field: str = "pick") -> list[tuple[int, int]]:
@@ -98,8 +111,9 @@ def _picked(field: str = "pick") -> list[tuple[int, int]]:
 
 @bp.route("/followup/", endpoint="followup")
 @staff_required
-def followup_queue():
-    """Active applications overdue or due within one business day, most overdue first."""
+def followup_queue(typed=None):
+    """Active applications overdue or due within one business day, most overdue first;
+    ``typed``: a form posted back from the check page, shown again as it was typed."""
     day, chosen = today(), filters()
     job_id, recruiter_id = chosen.get("job"), chosen.get("recruiter")
     size = current_app.config["PAGE_SIZE"]
@@ -117,7 +131,9 @@ def followup_queue():
         "admin/followup.html",
         page=queries.Page(rows, total, number, size),
         lateness=followup.lateness(rows + proposed, day),
-        holding={a.id: actions.holding_update(a, day) for a in rows},
+        holding=_holding(rows, day, typed),
+        typed=typed or {},
+        picked=set((typed or {}).getlist("pick")) if typed else set(),
         pipelines=pipelines,
         proposed=proposed[:size],
         more_proposed=len(proposed) > size,
@@ -195,18 +211,24 @@ def followup_bulk():
     if action == "close":
         status = form.get("status", "")
         return decided(
-            lambda: actions.close_many(actor(), items, status, form.get("note", ""), tell=tell()),
+            lambda: actions.close_many(
+                actor(), items, status, form.get("note", ""), tell=tell("close-tell")
+            ),
             ids,
             f"Close {count} as {status}",
             lambda n: f"Closed {count} as {status}.",
+            tell("close-tell"),
         )
     if action == "move":
         stage = form.get("stage", "")
         return decided(
-            lambda: actions.move_many(actor(), items, stage, form.get("message", ""), tell=tell()),
+            lambda: actions.move_many(
+                actor(), items, stage, form.get("message", ""), tell=tell("move-tell")
+            ),
             ids,
             f"Move {count} to {stage}",
             lambda n: f"Moved {count} to {stage}.",
+            tell("move-tell"),
         )
     abort(400, "Choose to close or to move.")
 

@@ -103,7 +103,7 @@ class CloseForm(VersionedForm):
         choices=options((s, s.title()) for s in CLOSED_STATUSES),
         validators=[InputRequired()],
     )
-    reason = TextAreaField("Internal reason (never shown to the candidate)")
+    reason = TextAreaField("Internal reason")
     closure_note = TextAreaField("Closure note for the candidate")
     send_on = DateField("Send on (optional)", validators=[Optional()])
     tell = tell_field()

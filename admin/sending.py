@@ -34,24 +34,39 @@ def editing() -> bool:
 
 
 def decide(
-    operation: Callable[[], object], application_ids: list[int], title: str, tell: bool = True
+    operation: Callable[[], object],
+    application_ids: list[int] | None,
+    title: str,
+    tell: bool = True,
+    preview: Callable[[], object] | None = None,
+    later: str = "",
 ) -> Decision:
     """Rehearse ``operation`` and answer with the check page, or, once confirmed, carry
-    it out and say what was emailed to whom. Refusals propagate from either step."""
+    it out and say what was emailed to whom. Refusals propagate from either step.
+
+    ``application_ids`` None: the operation creates the application it returns.
+    ``later``: the operation only schedules what ``preview`` does (a closure on a day);
+    the check page shows that, and says when it will go."""
     if request.form.get("confirmed") != "yes":
-        previews = rehearsal.rehearse(operation, application_ids)
+        if preview is not None:  # refused as the real one would be, and rolled back too
+            rehearsal.rehearse(operation, [])
+        previews = rehearsal.rehearse(preview or operation, application_ids)
         page = render_template(
             "admin/check_send.html",
             title=title,
             previews=previews,
             tell=tell,
+            later=later,
             fields=[(k, v) for k, v in request.form.items(multi=True) if k not in NOT_COPIED],
             action=request.full_path if request.query_string else request.path,
         )
         return Decision(page=page)
     before = rehearsal.last_mail_id()
     result = operation()
-    return Decision(result=result, told=told(rehearsal.queued_since(before, application_ids)))
+    if later:  # the operation's own words say when it goes
+        return Decision(result=result)
+    ids = application_ids if application_ids is not None else [result.id]
+    return Decision(result=result, told=told(rehearsal.queued_since(before, ids)))
 
 
 def told(mails: list[Mail]) -> str:

@@ -166,7 +166,11 @@ def model(
         "deciding": deciding.message if deciding else "",
         "next_steps": row.next_steps if active else "",
         "reply_by": _reply_by(as_date(row.reply_by), days) if active else None,
-        "history": [_entry(event, days) for event in events if event.visible],
+        "history": [
+            _entry(event, days, event is deciding, row.status if event is closing else "")
+            for event in events
+            if event.visible
+        ],
         "closure_note": "" if active else row.closure_note,
         "closure_by": (closing.author if closing else "") or row.recruiter_name,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
@@ -229,12 +233,21 @@ def _own(events: list[EventRow], kind: str, since: datetime | None) -> datetime 
     return None
 
 
-def _entry(event: EventRow, days: "Days") -> Entry:
-    message = event.message
+#: The history's line for the closure that ended the process, by outcome.
+CLOSED_HEADLINES = {
+    "hired": "You accepted our offer: welcome aboard",
+    "withdrawn": "Your application was withdrawn, as you asked",
+}
+
+
+def _entry(event: EventRow, days: "Days", apart: bool = False, outcome: str = "") -> Entry:
+    """One update of the history; ``apart``: its words have their own section above
+    (the team is deciding), ``outcome``: it is the closure that ended the process."""
+    message = "" if apart else event.message
     if event.kind == "moved":
         headline = f"Moved on to: {event.to_label or 'the next step'}"
     elif event.kind == "closed":
-        headline = "Your application was closed"
+        headline = CLOSED_HEADLINES.get(outcome, "Your application was closed")
         message = ""  # the closure note has its own section
     elif event.kind == "reopened":
         headline = f"Your application is open again: {event.to_label or 'back with us'}"
@@ -243,7 +256,9 @@ def _entry(event: EventRow, days: "Days") -> Entry:
     else:
         headline = "An update from us"
     day = days.local(as_datetime(event.created))
-    by = event.author if message or event.next_steps else ""
+    # signed by who wrote it, unless the words already end with their name
+    words = (message or event.next_steps).rstrip()
+    by = event.author if words and not words.endswith(event.author) else ""
     return Entry(headline, days.words(day), day.isoformat(), message, event.next_steps, by)
 
 

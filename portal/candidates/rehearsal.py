@@ -30,17 +30,19 @@ class _Undo(Exception):
         self.previews = previews
 
 
-def rehearse(operation: Callable[[], object], application_ids: list[int]) -> list[Preview]:
+def rehearse(operation: Callable[[], object], application_ids: list[int] | None) -> list[Preview]:
     """Run ``operation`` and roll it back; what it would have emailed to, and shown on
     the pages of, ``application_ids`` (the page of the first only: one shows what all
-    get). A refusal (Invalid, Conflict) propagates as the operation raised it."""
+    get; None: the application the operation returns, which it created). A refusal
+    (Invalid, Conflict) propagates as the operation raised it."""
     if database.transaction_depth():
         raise RuntimeError("a rehearsal must be the outermost transaction: it rolls back")
     before = last_mail_id()
     try:
         with database.atomic():
-            operation()
-            raise _Undo([_preview(id_, before, i == 0) for i, id_ in enumerate(application_ids)])
+            result = operation()
+            ids = application_ids if application_ids is not None else [result.id]
+            raise _Undo([_preview(id_, before, i == 0) for i, id_ in enumerate(ids)])
     except _Undo as undo:
         return undo.previews
 

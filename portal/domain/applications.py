@@ -53,13 +53,13 @@ VISIBLE_KINDS = ("moved", "update", "deciding", "closed", "reopened")
 #: What a reopened application's candidate is told, unless the recruiter writes otherwise.
 REOPEN_MESSAGE = (
     "Dear {first_name},\n\nGood news: we have reopened your application for the {job} "
-    "role. You will hear from us by {reply_by}.\n\n{recruiter}"
+    "role, and it is back with us."
 )
 
 #: What a candidate is told once their interview is over and the team is deciding.
 DECIDING_MESSAGE = (
-    "Dear {first_name},\n\nThank you for your time at the {stage}. The team is now "
-    "deciding, and you will hear from us by {reply_by}.\n\n{recruiter}"
+    "Dear {first_name},\n\nThank you for the time you gave us. The team is now deciding, "
+    "and we will tell you as soon as we know."
 )
 
 
@@ -96,13 +96,18 @@ def add_application(
             created=created or now(),
             updated=created or now(),
         )
+        existing = Application.get_or_none(
+            (Application.job == job.id) & (Application.candidate == candidate.id)
+        )
+        if existing is not None:
+            raise Invalid(
+                f"{email} already has an application for {job.title}: {existing.ref}."
+            )
         try:
             with database.atomic():
                 application.save()
         except peewee.IntegrityError:
-            raise Invalid(
-                f"{email} already has an application for {job.ref}, or {application.ref} is taken."
-            ) from None
+            raise Invalid(f"The reference {application.ref} is taken: choose another.") from None
         record(application, actor, "created", to_stage=stage, created=created)
         link = links.issue(application)  # every application has a live link
         if tell:
@@ -135,13 +140,12 @@ def record(application, actor, kind, visible=False, created=None, tell=True, **f
         created=created or now(),
         **fields,
     )
-    if visible:
+    if visible and tell:  # a quiet correction is shown, but gives the candidate no word
         application.last_word = event.created
         Application.update(last_word=event.created).where(
             Application.id == application.id
         ).execute()
-        if tell:
-            _notify(application, event)
+        _notify(application, event)
     return event
 
 
@@ -227,7 +231,7 @@ def move(
     if next_steps is None:
         next_steps = fill(stage.next_steps, application)
     message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
-    reply_by = reply_by or reply_by_default(stage)
+    reply_by = reply_by or _kept_promise(application, tell) or reply_by_default(stage)
     with database.atomic():
         from_stage = application.stage
         change(application, version, stage=stage, reply_by=reply_by, next_steps=next_steps)
@@ -245,6 +249,11 @@ def move(
         )
 
 
+def _kept_promise(application: Application, tell: bool) -> date | None:
+    """The reply-by date a quiet change keeps: nobody told the candidate of a new one."""
+    return None if tell else application.reply_by
+
+
 def post_update(actor, application, version, message, next_steps="", reply_by=None, tell=True):
     """Tell the candidate something without changing stage (new next steps replace the
     standing ones; none keeps them)."""
@@ -253,7 +262,7 @@ def post_update(actor, application, version, message, next_steps="", reply_by=No
     message, next_steps, reply_by = _candidate_word(message, next_steps, reply_by)
     if not message:
         raise Invalid("An update needs a message for the candidate.")
-    reply_by = reply_by or reply_by_default(application.stage)
+    reply_by = reply_by or _kept_promise(application, tell) or reply_by_default(application.stage)
     with database.atomic():
         change(
             application,
@@ -273,9 +282,10 @@ def post_update(actor, application, version, message, next_steps="", reply_by=No
         )
 
 
-def deciding_message(application: Application, reply_by: date) -> str:
-    """The prefilled word that the interview is over and the team is deciding."""
-    return fill(DECIDING_MESSAGE, application, reply_by=reply_by)
+def deciding_message(application: Application) -> str:
+    """The prefilled word that the interview is over and the team is deciding (the date
+    is its own field: the page and the email say it)."""
+    return fill(DECIDING_MESSAGE, application)
 
 
 def mark_deciding(actor, application, version, message, reply_by=None, tell=True) -> Event:
@@ -368,9 +378,9 @@ def close(actor, application, version, status, closure_note, reason="", tell=Tru
         return record(application, actor, "closed", visible=True, tell=tell, message=closure_note)
 
 
-def reopen_message(application: Application, stage: Stage, reply_by: date) -> str:
+def reopen_message(application: Application) -> str:
     """The prefilled word that a closed application is open again."""
-    return fill(REOPEN_MESSAGE, application, stage=stage, reply_by=reply_by)
+    return fill(REOPEN_MESSAGE, application)
 
 
 def reopen(
@@ -396,7 +406,7 @@ def reopen(
     _, _, reply_by = _candidate_word("", "", reply_by)
     reply_by = reply_by or reply_by_default(stage)
     if message is None:
-        message = reopen_message(application, stage, reply_by)
+        message = reopen_message(application)
     message = clean_text(message, "Message", True, 5000)
     next_steps = fill(stage.next_steps, application)
     with database.atomic():

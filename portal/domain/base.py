@@ -31,7 +31,7 @@ def audit(actor: User | None, action: str, subject: str = "", **detail) -> Audit
 
 
 def clean_text(value: str | None, label: str, required: bool = False, limit: int = 10_000) -> str:
-    value = (value or "").strip()
+    value = (value or "").replace("\r\n", "\n").strip()  # as a browser posts a textarea
     if "\x00" in value:  # PostgreSQL cannot store it; refused on SQLite too, alike
         raise Invalid(f"{label} contains a NUL character; remove it.")
     if required and not value:

@@ -45,7 +45,7 @@ def schedule_close(actor, application, version, status, closure_note, reason, da
     if (day - today()).days > REPLY_BY_HORIZON_DAYS:
         raise Invalid(f"{day} is more than a year away.")
     with database.atomic():
-        change(application, version, reply_by=day)  # the day they will hear
+        change(application, version)  # the page stays as it is until the email goes
         record(
             application,
             actor,

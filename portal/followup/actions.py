@@ -66,8 +66,11 @@ def chosen(pairs) -> list[tuple[Application, int]]:
 def note_for(status: str, note: str) -> str:
     """The note to close as ``status`` with: another outcome's stock template, left as it
     was, gives way to this outcome's (a hire must never be sent the rejection)."""
-    stock = {domain.closure_template(s).strip() for s in CLOSED_STATUSES}
-    return domain.closure_template(status) if note.strip() in stock else note
+    def plain(text: str) -> str:  # a browser posts a textarea's lines ending in CRLF
+        return text.replace("\r\n", "\n").strip()
+
+    stock = {plain(domain.closure_template(s)) for s in CLOSED_STATUSES}
+    return domain.closure_template(status) if plain(note) in stock else note
 
 
 def close_many(actor, items, status: str, note: str, reason: str = "", tell=True) -> int:

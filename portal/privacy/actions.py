@@ -293,6 +293,14 @@ def carry_out_request(
     return erase_candidate(actor, request.candidate, why=why)
 
 
+#: What the candidate is told when their erasure request is called off.
+CANCELLED_MESSAGE = (
+    "Dear {first_name},\n\nWe have not deleted your data: the request to delete it has "
+    "been cancelled, and your application for the {job} role is open again. If you did not "
+    "expect this, reply to this email and we will sort it out."
+)
+
+
 def cancel_request(actor: User | None, request_id) -> None:
     """Drop a request (the candidate said it was not them, or changed their mind), and
     undo what asking did: an application it withdrew is open again, at its stage."""
@@ -311,4 +319,10 @@ def cancel_request(actor: User | None, request_id) -> None:
             stage = application.stage
             if stage.removed is not None:  # taken out meanwhile: the first live one
                 stage = domain.queries.stages(application.job)[0]
-            domain.reopen(actor, application, application.version, stage)
+            domain.reopen(
+                actor,
+                application,
+                application.version,
+                stage,
+                domain.fill(CANCELLED_MESSAGE, application),
+            )

@@ -119,8 +119,13 @@ def test_a_rejection_scheduled_from_the_form_can_be_cancelled(client, auth, recr
     page = client.get(url(application) + "close?status=rejected")
     check = submit(client, page, "/close", confirm=False, status="rejected", send_on="2026-12-10")
     assert "as rejected on Thursday 10 December" in check.text
-    assert "No email for Ada" in check.text  # nothing goes now
+    # the email that will go on the day, and nothing now
+    assert "Nothing is sent now and their page does not change" in check.text
+    assert "on Thursday 10 December at 09:00" in check.text and "Schedule it" in check.text
+    assert "Dear Ada," in check.text.split('<pre class="email-text">', 1)[1]
+    mails = Mail.select().count()
     after = confirmed(client, check, url(application) + "close", follow_redirects=True)
+    assert Mail.select().count() == mails
     assert "To be closed as rejected on Thursday 10 December at 09:00" in after.text
     assert "Closing as rejected on" in after.text and "Cancel the scheduled closure" in after.text
     assert fresh(application).is_active and ScheduledClosure.select().count() == 1
@@ -151,8 +156,7 @@ def test_the_deciding_action_is_offered_at_an_interview_stage_only(
     assert "/deciding" not in client.get(url(application)).text
     domain.move(None, application, stage(application, "Interviews"), application.version)
     page = client.get(url(application))
-    reply_by = domain.reply_by_default(stage(application, "Interviews"))
-    expected = domain.deciding_message(fresh(application), reply_by)
+    expected = domain.deciding_message(fresh(application))
     assert form(page.text, "/deciding")["fields"]["deciding-message"] == expected
     done = submit(client, page, "/deciding", follow_redirects=True)
     assert "the team is deciding" in done.text

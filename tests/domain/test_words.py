@@ -88,11 +88,12 @@ def test_after_the_interview_the_page_says_the_team_is_deciding(client, make_app
     domain.move(None, application, interviews, 1, next_steps="Your interview is on Thursday at 10.")
     before = page(client, application)
     assert "Your interview is on Thursday at 10." in before
-    message = domain.deciding_message(fresh(application), date(2026, 12, 11))
-    assert "Interviews" in message and "Friday 11 December" in message
+    message = domain.deciding_message(fresh(application))
+    assert "The team is now deciding" in message and "December" not in message  # no date
     domain.mark_deciding(None, fresh(application), 2, message, date(2026, 12, 11))
     after = page(client, application)
     assert "The team is deciding" in after
+    assert after.count("The team is now deciding") == 1  # its own section, not twice
     assert "Your interview is on Thursday at 10." not in after.split("Updates")[0]
     assert "By Friday 11 December" in after
     assert Event.get(Event.kind == "deciding").visible
@@ -114,6 +115,7 @@ def test_reopening_posts_a_visible_update_and_drops_the_old_closure_note(client,
     event = domain.reopen(None, fresh(application), 2)
     after = fresh(application)
     assert event.visible and "we have reopened your application" in event.message
+    assert "Rita" not in event.message and "December" not in event.message  # said apart
     assert (after.closure_note, after.closed_reason, after.status) == ("", "", "active")
     assert Mail.select().count() == sent + 1  # and the candidate is emailed
     words = page(client, application)
@@ -141,10 +143,13 @@ def test_reopening_can_be_quiet_and_is_refused_for_an_erased_candidate(make_appl
 
 def test_a_quiet_correction_changes_the_page_and_emails_nobody(make_application):
     application = make_application()
-    sent = Mail.select().count()
+    sent, promised = Mail.select().count(), application.reply_by
     domain.move(None, application, stage(application.job, "Screen"), 1, tell=False)
     assert Mail.select().count() == sent
     assert Event.get(Event.kind == "moved").visible
+    # no word was given: the promise they were told stands, and nobody counts it as word
+    after = fresh(application)
+    assert (after.reply_by, after.last_word) == (promised, None)
 
 
 def test_adding_a_candidate_can_email_their_link_and_a_closed_job_takes_none(make_job):
@@ -171,9 +176,10 @@ def test_a_scheduled_rejection_changes_nothing_the_candidate_sees_until_it_goes(
     domain.schedule_close(
         None, application, 1, "rejected", "Dear Ada, not this time.", "", date(2026, 12, 10)
     )
+    before = fresh(application).reply_by
     assert fresh(application).is_active and Mail.select().count() == sent
     assert "not this time" not in page(client, application)
-    assert "By Thursday 10 December" in page(client, application)  # the promise matches
+    assert fresh(application).reply_by == before  # nothing the candidate sees moves
     with pytest.raises(Invalid, match="cancel that first"):
         domain.post_update(None, fresh(application), fresh(application).version, "Hello")
     assert domain.close_due() == 0  # not yet
@@ -277,3 +283,12 @@ def test_a_stages_next_steps_are_edited_with_the_pipeline_and_exported(make_job)
     assert [s["next_steps"] for s in exported if s["name"] == "Interviews"] == [
         "Book a slot, {first_name}."
     ]
+
+
+def test_a_bulk_hire_posted_with_browser_line_ends_still_gets_the_hire_template(
+    make_application,
+):
+    application = make_application()
+    posted = domain.closure_template("rejected").replace("\n", "\r\n")  # as a textarea posts
+    actions.close_many(None, [(application, 1)], "hired", posted)
+    assert "Welcome aboard" in fresh(application).closure_note

@@ -193,7 +193,8 @@ def test_bulk_close_with_one_note_filled_for_each(client, auth, rita, queue):
             "action": "close",
             "status": "rejected",
             "note": "Dear {first_name}, thank you for applying to be our {job}.",
-            "tell": "y",
+            "close-tell": "y",
+            "move-tell": "",  # the other fieldset's box says nothing about closing
         },
     )
     # first the check: each candidate's own email, and nothing changed or sent yet
@@ -370,3 +371,20 @@ def test_the_queue_costs_the_same_queries_for_few_rows_or_many(
     sql_statements.clear()
     assert len(names(client.get("/admin/followup/"))) == 42
     assert len(sql_statements) == few
+
+
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_a_bulk_close_with_its_box_unticked_emails_nobody(client, auth, rita, queue):
+    auth.login(rita)
+    page = client.get("/admin/followup/")
+    lee = queue["late"]
+    mails = Mail.select().count()
+    response = client.post(
+        "/admin/followup/bulk",
+        data={"csrf_token": csrf_token(page), "pick": [pick(lee)], "action": "close",
+              "status": "rejected", "note": "Dear {first_name}, no.", "move-tell": "y",
+              **CONFIRMED},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "Closed 1 application as rejected. Nobody was emailed" in response.text
+    assert Mail.select().count() == mails and fresh(lee).status == "rejected"
