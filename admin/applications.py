@@ -9,6 +9,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import can_act
@@ -76,23 +77,29 @@ def new_application(ref):
     pipeline = queries.stages(job)
     form = ApplicationForm(data={"stage": pipeline[0].id if pipeline else None})
     form.stage.choices = stage_options(pipeline)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not sending.editing():
         stage = next(s for s in pipeline if s.id == form.stage.data)
-        try:
-            application = domain.add_application(
+
+        def add():
+            return domain.add_application(
                 actor(), job, form.name.data, form.email.data, stage=stage, tell=form.tell.data
             )
+
+        try:
+            if form.tell.data:  # their link goes: the email is checked first
+                decision = sending.decide(add, None, f"Add {form.name.data} to {job.title}")
+                if decision.page is not None:
+                    return decision.page
+                application, told = decision.result, decision.told
+            else:
+                application = add()
+                told = "Their link is not sent yet: send it from the Link panel when ready."
         except Invalid as error:
             flash(error.message, "error")
         else:
-            told = (
-                f" Emailed {application.candidate.email} the link to their page."
-                if form.tell.data
-                else " Their link is not sent yet: send it from the Link panel when ready."
-            )
-            flash(f"Added {application.candidate.name} to {job.title}.{told}", "success")
+            flash(f"Added {application.candidate.name} to {job.title}. {told}", "success")
             return redirect(url_for("admin.application", ref=application.ref))
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not sending.editing() else 200
     return render_template("admin/application_new.html", form=form, job=job), status
 
 

@@ -11,12 +11,14 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
 from admin.access import staff_required
 from admin.blueprint import bp
 from admin.forms import DetailsForm
 from portal.candidates import actions as candidate_actions
+from portal.domain.base import normalise_email
 from portal.errors import Invalid
 from portal.store.models import Application
 
@@ -31,16 +33,40 @@ def edit_details(ref):
         form = DetailsForm(data={"name": candidate.name, "email": candidate.email})
     else:
         form = DetailsForm()
-    if form.validate_on_submit():
-        try:
-            done = candidate_actions.edit_details(
+    if form.validate_on_submit() and not sending.editing():
+
+        def correct():
+            return candidate_actions.edit_details(
                 actor(), application, form.name.data, form.email.data
             )
+
+        try:
+            if normalised(form.email.data) != candidate.email:  # emails go: check them first
+                theirs = [a.id for a in Application.select().where(
+                    Application.candidate == candidate.id
+                )]  # fmt: skip
+                decision = sending.decide(
+                    correct, theirs, f"Correct {candidate.name}'s email address"
+                )
+                if decision.page is not None:
+                    return decision.page
+                done = decision.result
+            else:
+                done = correct()
         except Invalid as error:
             return _page(application_or_404(ref), form, 400, error.message)
         flash(_done_words(done, application.candidate), "success" if done.changed else "info")
         return redirect(url_for("admin.application", ref=application.ref))
     return _page(application, form, 400 if request.method == "POST" else 200)
+
+
+def normalised(email: str) -> str:
+    """The address as it would be stored, or as typed when it is no address (the
+    correction then refuses it, naming the problem)."""
+    try:
+        return normalise_email(email)
+    except Invalid:
+        return email
 
 
 def _done_words(done: candidate_actions.Corrected, candidate) -> str:

@@ -11,6 +11,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from admin import sending
 from admin.access import actor
 from admin.access import staff_required
 from admin.blueprint import bp
@@ -50,9 +51,21 @@ def erase_now(request_id):
 @bp.post("/privacy/<int:request_id>/cancel")
 @staff_required
 def cancel(request_id):
-    """Drop a request the candidate did not make, or took back."""
-    privacy.cancel_request(actor(), request_id)
-    flash("Request cancelled. Nothing was erased.", "success")
+    """Drop a request the candidate did not make, or took back; when asking withdrew the
+    application, calling it off reopens it and tells them, so that is checked first."""
+    pending = privacy.pending_requests().where(ErasureRequest.id == request_id).first()
+    if pending is None:
+        raise NotFound("That request was already carried out or cancelled.")
+    if sending.editing():
+        return redirect(url_for("admin.privacy_page"))
+    decision = sending.decide(
+        lambda: privacy.cancel_request(actor(), request_id),
+        [pending.application_id] if pending.application_id else [],
+        f"Call off {pending.candidate.name}'s erasure request",
+    )
+    if decision.page is not None:
+        return decision.page
+    flash(f"Request cancelled. Nothing was erased. {decision.told}", "success")
     return redirect(url_for("admin.privacy_page"))
 
 

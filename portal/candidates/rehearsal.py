@@ -13,6 +13,8 @@ from portal.candidates import links
 from portal.candidates import page as pages
 from portal.store.db import database
 from portal.store.models import Application
+from portal.store.models import Candidate
+from portal.store.models import Job
 from portal.store.models import Mail
 
 
@@ -62,7 +64,15 @@ def queued_since(before: int, application_ids: list[int]) -> list[Mail]:
 
 
 def _preview(application_id: int, before: int, with_page: bool) -> Preview:
-    application = Application.get_by_id(application_id)
+    # with its candidate and job read now: the rows may be gone once it rolls back
+    application = (
+        Application.select(Application, Candidate, Job)
+        .join(Candidate)
+        .switch(Application)
+        .join(Job)
+        .where(Application.id == application_id)
+        .get()
+    )
     link = links.live(application) if with_page else None
     found = pages.find_by_id(link.id) if link else None
     page = None

@@ -100,9 +100,7 @@ def add_application(
             (Application.job == job.id) & (Application.candidate == candidate.id)
         )
         if existing is not None:
-            raise Invalid(
-                f"{email} already has an application for {job.title}: {existing.ref}."
-            )
+            raise Invalid(f"{email} already has an application for {job.title}: {existing.ref}.")
         try:
             with database.atomic():
                 application.save()

@@ -66,6 +66,7 @@ def chosen(pairs) -> list[tuple[Application, int]]:
 def note_for(status: str, note: str) -> str:
     """The note to close as ``status`` with: another outcome's stock template, left as it
     was, gives way to this outcome's (a hire must never be sent the rejection)."""
+
     def plain(text: str) -> str:  # a browser posts a textarea's lines ending in CRLF
         return text.replace("\r\n", "\n").strip()
 

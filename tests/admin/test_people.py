@@ -4,8 +4,9 @@ saying first what will be emailed; staff only, CSRF-checked, inert to markup."""
 import re
 
 import pytest
-from helpers.admin_client import fill
+from helpers.admin_client import CHECK_PAGE
 from helpers.admin_client import form
+from helpers.admin_client import submit
 from helpers.http import csrf_token
 
 from portal.candidates import links
@@ -35,9 +36,18 @@ def details_url(application) -> str:
     return f"/admin/applications/{application.ref}/details"
 
 
-def save(client, application, **values):
-    page = client.get(details_url(application))
-    return client.post(details_url(application), data=fill(form(page.text, ""), **values))
+def save(client, application, confirm=True, **values):
+    """Submit the details form; a change of address is checked first, and confirmed."""
+    return submit(client, client.get(details_url(application)), "", confirm=confirm, **values)
+
+
+def test_a_new_address_shows_both_emails_before_anything_is_sent(client, recruiter, application):
+    check = save(client, application, confirm=False, email=NEW)
+    assert CHECK_PAGE in check.text
+    assert "This email goes to" not in check.text  # two of them, one to each address
+    assert OLD in check.text and NEW in check.text
+    assert Candidate.get_by_id(application.candidate_id).email == OLD
+    assert Mail.select().count() == 0
 
 
 def test_the_application_page_links_to_the_details(client, recruiter, application):

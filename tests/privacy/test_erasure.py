@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from helpers.admin_client import CONFIRMED
 from helpers.database import BACKEND
 from helpers.http import csrf_token
 
@@ -369,7 +370,9 @@ def test_a_request_can_be_cancelled_and_otherwise_purge_carries_it_out(
     auth.login(recruiter)
     listing = client.get("/admin/privacy/")
     request_id = ErasureRequest.get(ErasureRequest.candidate == second.candidate_id).id
-    client.post(f"/admin/privacy/{request_id}/cancel", data={"csrf_token": csrf_token(listing)})
+    client.post(
+        f"/admin/privacy/{request_id}/cancel", data={"csrf_token": csrf_token(listing), **CONFIRMED}
+    )
     assert Candidate.get_by_id(second.candidate_id).name == "Other Person"
     with time_machine.travel(now() + timedelta(days=6), tick=False):
         assert retention.plan().requests == []
@@ -464,7 +467,9 @@ def test_cancelling_opens_the_withdrawn_application_again(
     assert Application.get_by_id(application.id).status == "withdrawn"
     auth.login(make_user("recruiter"))
     listing = client.get("/admin/privacy/")
-    client.post(f"/admin/privacy/{request.id}/cancel", data={"csrf_token": csrf_token(listing)})
+    client.post(
+        f"/admin/privacy/{request.id}/cancel", data={"csrf_token": csrf_token(listing), **CONFIRMED}
+    )
     restored = Application.get_by_id(application.id)
     assert (restored.status, restored.stage_id, restored.closed) == ("active", stage, None)
     assert ErasureRequest.select().count() == 0
@@ -630,3 +635,18 @@ def test_asking_after_the_closure_sends_the_confirmation_only(app, smtp_server, 
     text = " ".join(erasure.get_body(("plain",)).get_content().split())
     assert "we will stop it." in text and "open your application again" not in text
     assert erasure["Reply-To"] is not None and Mail.get(Mail.kind == "erasure").event is None
+
+
+def test_calling_off_a_request_shows_the_reopening_email_first(
+    client, auth, make_user, make_application
+):
+    application = make_application()
+    request = privacy.request_erasure(application)
+    auth.login(make_user("recruiter"))
+    listing = client.get("/admin/privacy/")
+    check = client.post(
+        f"/admin/privacy/{request.id}/cancel", data={"csrf_token": csrf_token(listing)}
+    )
+    assert "Check before it goes" in check.text
+    assert "We have not deleted your data" in check.text  # not "good news"
+    assert ErasureRequest.select().count() == 1  # nothing happened yet
