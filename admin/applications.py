@@ -211,6 +211,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
             next_steps_defaults={s.id: domain.fill(s.next_steps, application) for s in pipeline},
             scheduled=domain.scheduled_closure(application),
             send_at=domain.SEND_AT,
+            reachable=domain.reachable(application),  # not an erased stand-in
             error=error,
             open_action=submitted[0] if submitted else ("close" if close_status else None),
         ),
