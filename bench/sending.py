@@ -6,6 +6,8 @@ process on the same data.
     .venv/bin/python bench/sending.py                  # SQLite in a temporary folder
     .venv/bin/python bench/sending.py --database postgresql://postgres@127.0.0.1:5432/bench
 
+The PostgreSQL database must exist and be a throwaway one: the bench creates its tables.
+
 Prints operations per second for both and their ratio, for an application with a short
 and a long history (the rehearsal renders the page, whose cost grows with it).
 """
