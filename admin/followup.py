@@ -69,14 +69,15 @@ def tell(name: str = "tell") -> bool:
     return request.form.get(name) == "y"
 
 
-def decided(operation, application_ids, title, done, told: bool | None = None):
+def decided(operation, application_ids, title, done, ticked: bool | None = None):
     """The check page of ``operation``, or, once confirmed, the operation carried out,
-    ``done(result)`` and what was emailed flashed, and the way back to the queue."""
+    ``done(result)`` and what was emailed flashed, and the way back to the queue;
+    ``ticked``: the form's own "Email" box, when it is not the one named "tell"."""
     if sending.editing():  # the queue again, with what they typed in its forms
         return followup_queue(typed=request.form)
     try:
         decision = sending.decide(
-            operation, application_ids, title, tell=tell() if told is None else told
+            operation, application_ids, title, tell=tell() if ticked is None else ticked
         )
     except REFUSALS as error:
         flash(f"Nothing was changed: {error.message}", "error")
