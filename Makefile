@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-sqlite test-postgres system-deps lint bench clean
+.PHONY: demo test test-sqlite test-postgres system-deps lint lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ test-postgres:
 
 lint: $(VENV)/.stamp-test  ## Style, formatting, and the import layers of pyproject.toml.
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache
+
+# requirements.lock: what deploys install (`pip install -r requirements.lock`, then the
+# package with --no-deps), with hashes: the app and its postgres and redis extras, for
+# every platform on Python 3.11+. Run after changing dependencies in pyproject.toml;
+# tests/test_packaging.py fails until it is.
+lock: | $(BIN)/python  ## Regenerate requirements.lock from pyproject.toml.
+	$(BIN)/pip install --quiet 'uv>=0.5'
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --extra redis --universal \
+	  --python-version 3.11 --generate-hashes --quiet --output-file requirements.lock
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -70,17 +70,12 @@ def decide(
 
 
 def told(mails: list[Mail]) -> str:
-    """What was emailed, in a sentence for the confirmation (read after the commit, when
-    the mail server has taken the mail or not)."""
+    """What was emailed, in a sentence for the confirmation: queued with the change, and
+    sent by `portal worker` within seconds (Unsent mail lists any it could not send)."""
     if not mails:
         return "Nobody was emailed; the candidate's page shows it when they next look."
-    waiting = sum(mail.sent is None for mail in mails)
     if len(mails) == 1:
-        words = f"Emailed {mails[0].to}: “{mails[0].subject}”."
-    else:
-        names = ", ".join(mail.to for mail in mails[:5])
-        more = f" and {len(mails) - 5} more" if len(mails) > 5 else ""
-        words = f"Emailed {len(mails)} candidates, each their own: {names}{more}."
-    if waiting:
-        words += f" The mail server has not taken {waiting} yet: Unsent mail retries it."
-    return words
+        return f"Emailed {mails[0].to}: “{mails[0].subject}”."
+    names = ", ".join(mail.to for mail in mails[:5])
+    more = f" and {len(mails) - 5} more" if len(mails) > 5 else ""
+    return f"Emailed {len(mails)} candidates, each their own: {names}{more}."

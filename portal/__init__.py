@@ -28,24 +28,37 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config[setting.name] = settings.from_environment(setting, app.config[setting.name])
     if test_config:
         app.config.update(test_config)
-    _secure(app)
 
     # The one place that imports inside a function: every ``portal.*`` import runs this
     # file first, and the app's modules import portal's packages back.
+    from portal import cli
+
+    cli.init_app(app)
+    if cli.only_help():
+        return app  # `flask --app portal --help` lists the commands, and nothing more
+    with cli.settings_refused_in_one_line():
+        _secure(app)
+
     from admin import bp as admin_bp
     from portal.candidates import views as candidate_views
+    from portal.mail import queue as mail_queue
     from portal.privacy import views as privacy_views
     from portal.store import db
     from portal.web import auth
+    from portal.web import logs
+    from portal.web import metrics
     from portal.web import proxy
     from portal.web import views as web_views
 
+    logs.init_app(app)  # first: what the parts below log goes through it
     db.init_app(app)
+    mail_queue.init_app(app)  # a request's mail is sent by the worker, never by it
     proxy.init_app(app)  # proxy headers, HSTS, Redis: before web sets up the limiter
     web_views.init_app(app)
     auth.init_app(app)
     candidate_views.init_app(app)
     privacy_views.init_app(app)  # the candidate's erasure request
+    metrics.init_app(app)  # /metrics, for admins and a scraper with PORTAL_METRICS_TOKEN
     app.register_blueprint(admin_bp)
     return app
 

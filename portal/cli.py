@@ -8,8 +8,9 @@ from contextlib import contextmanager
 
 import click
 import peewee
+from click.core import ParameterSource
+from flask import Flask
 from flask.cli import FlaskGroup
-from flask.cli import NoAppException
 
 from portal import create_app
 from portal.candidates import cli as candidates_cli
@@ -25,12 +26,22 @@ from portal.store import cli as store_cli
 from portal.worker import cli as worker_cli
 
 
-def _create_app():
-    """The app, or a one-line error when the settings are unsafe."""
+@contextmanager
+def settings_refused_in_one_line():
+    """Under a command line (``portal`` or ``flask --app portal``), wrong or unsafe
+    settings stop it with one line each and exit code 2, never a traceback."""
     try:
-        return create_app()
+        yield
     except UnsafeSettings as error:
-        raise NoAppException(str(error)) from None
+        if click.get_current_context(silent=True) is None:
+            raise  # gunicorn and the tests catch it themselves
+        raise SettingsRefused(str(error)) from None
+
+
+class SettingsRefused(click.ClickException):
+    """Wrong or unsafe settings, one line each; exit code 2, as for a usage error."""
+
+    exit_code = 2
 
 
 class OneLineUsageError(click.ClickException):
@@ -41,6 +52,12 @@ class OneLineUsageError(click.ClickException):
 
 class PortalGroup(FlaskGroup):
     """Flask's group, with one-line usage errors and database failures."""
+
+    def list_commands(self, ctx):
+        """Every command, without building the app: the group holds them all already, so
+        ``portal --help`` needs no settings and leaves the database alone."""
+        self._load_plugin_commands()  # Flask's own step: extensions' `flask.commands`
+        return sorted(self.commands)
 
     def make_context(self, *args, **kwargs):
         """Parse the group's own options; a usage error is one line."""
@@ -68,7 +85,7 @@ def _one_line():
         raise click.ClickException(f"database: {first}") from None
 
 
-@click.group(cls=PortalGroup, create_app=_create_app)
+@click.group(cls=PortalGroup, create_app=create_app)
 def cli():
     """Manage the candidate status portal.
 
@@ -77,7 +94,8 @@ def cli():
     """
 
 
-for command in (
+#: Every command of the portal, on ``portal`` and on the app's own CLI (``flask --app portal``).
+COMMANDS = (
     store_cli.init_db,
     domain_cli.create_user,
     domain_cli.set_password,
@@ -94,5 +112,23 @@ for command in (
     store_cli.backup_command,
     store_cli.restore_command,
     worker_cli.worker_command,
-):
+)
+
+for command in COMMANDS:
     cli.add_command(command)
+
+
+def init_app(app: Flask) -> None:
+    """Register every command on the app's CLI, so ``flask --app portal init-db`` works."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def only_help() -> bool:
+    """Whether Click is only printing a command group's help (``flask --app portal --help``):
+    listing the commands needs the app, but not its settings or its database."""
+    ctx = click.get_current_context(silent=True)
+    option = ctx.command.get_help_option(ctx) if ctx is not None else None
+    return option is not None and (
+        ctx.get_parameter_source(option.name) is ParameterSource.COMMANDLINE
+    )

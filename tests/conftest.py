@@ -7,7 +7,7 @@ import itertools
 import os
 import threading
 
-import psycopg2
+import psycopg
 import pytest
 from flask import g
 from helpers import smtp
@@ -86,14 +86,13 @@ def postgres_url():
     """A throwaway PostgreSQL database for this run, dropped at the end."""
     name = f"portal_test_{os.getpid()}"
     try:
-        admin = psycopg2.connect(PG_DSN + "/postgres", connect_timeout=3)
-    except psycopg2.OperationalError as error:
+        admin = psycopg.connect(PG_DSN + "/postgres", connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError as error:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required under CI=true but is not reachable: {error}")
         pytest.exit(
             f"PostgreSQL not reachable at {PG_DSN} ({error}); skipping the PostgreSQL run.", 0
         )
-    admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name}")
         cursor.execute(f"CREATE DATABASE {name}")

@@ -150,7 +150,9 @@ def test_the_console_script_imports_and_exports_end_to_end(app, database_url, tm
 def test_an_unreachable_database_is_one_line(tmp_path):
     result = run("postgresql://postgres@127.0.0.1:9/nowhere", "export")
     assert result.returncode == 1
-    assert result.stderr.startswith('Error: database: connection to server at "127.0.0.1"')
+    assert result.stderr.startswith(
+        'Error: database: connection failed: connection to server at "127.0.0.1", port 9 failed'
+    )
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
 
 
@@ -225,3 +227,51 @@ def test_hostile_files_are_one_line_from_the_console_script(
     path.write_text(content)
     failed = run(database_url, "import", str(path))
     assert (failed.returncode, failed.stderr) == (1, f"Error: {path}: {message}\n")
+
+
+FLASK = Path(sys.executable).parent / "flask"
+HELP = {"portal": [str(PORTAL), "--help"], "flask": [str(FLASK), "--app", "portal", "--help"]}
+
+
+@pytest.mark.parametrize("script", HELP)
+def test_help_needs_no_settings_and_leaves_the_database_alone(tmp_path, script):
+    """Help lists every command without a secret key, and makes no database or folder."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    database = tmp_path / "var" / "portal.sqlite3"
+    environment["PORTAL_DATABASE_URL"] = f"sqlite:///{database}"
+    result = subprocess.run(
+        HELP[script], capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    listed = result.stdout.split("Commands:", 1)[1].split()
+    assert set(cli.commands) <= set(listed)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_commands_are_the_apps_own_too(app, database_url, tmp_path):
+    """`flask --app portal <command>` is `portal <command>`, one-line errors included."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")},
+        "PORTAL_DATABASE_URL": database_url,
+    }
+
+    def flask(*args, **env):
+        return subprocess.run(
+            [str(FLASK), "--app", "portal", *args],
+            capture_output=True,
+            text=True,
+            env={**environment, **env},
+            cwd=tmp_path,
+            timeout=60,
+        )
+
+    refused = flask("export")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("Error: PORTAL_SECRET_KEY is not set.")
+    assert len(refused.stderr.splitlines()) == 1
+    key = {"PORTAL_SECRET_KEY": "k7Qv2Xp9Lm4Rt8Wz1Yb6Nc3Hd5Fg0Js2Ae9UoKiP"}
+    assert flask("init-db", **key).stdout.startswith("Database ready (schema version")
+    exported = flask("export", **key)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout == run(database_url, "export").stdout
+    assert flask("export", "--help", **key).stdout.startswith("Usage: flask export")

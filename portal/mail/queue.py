@@ -1,17 +1,20 @@
 """Email to candidates: rendered from editable templates, queued in the Mail table in
-the same transaction as the change, and sent only after that transaction commits.
+the same transaction as the change, and sent only after that transaction commits: by
+`portal worker` for a change made in a request (a recruiter never waits for the mail
+server), at once after the commit for one made by a command.
 
 Each email about a change carries its words (the message, the next steps, the
 reply-by date, the closure note) and the link to the candidate's page. Its Reply-To
 (the job's recruiter) and its Message-ID are fixed when it is queued.
 
-If the mail server is down the change stands and the mail stays queued: every later
-commit that queues mail retries what is pending (after a short pause), `portal send`
-retries on demand or from cron, and the admin lists what is unsent.
+If the mail server is down the change stands and the mail stays queued: the worker
+retries it every round (after a short pause), `portal send` retries on demand, and the
+admin lists what is unsent.
 """
 
 import re
 import time
+from contextvars import ContextVar
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -93,14 +96,42 @@ def queue(application: Application, kind: str, event: Event | None = None, **con
         text=text,
         html=html,
     )
-    app = current_app._get_current_object()
-    database.after_commit(lambda: _after_commit(app))
+    if not serving():  # a request never waits for the mail server
+        app = current_app._get_current_object()
+        database.after_commit(lambda: _after_commit(app))
     return mail
 
 
+#: True while the app dispatches a request: what it queues is the worker's to send.
+_serving: ContextVar[bool] = ContextVar("portal_serving_request", default=False)
+
+
+def init_app(app) -> None:
+    """Mark every request while the app dispatches it (from before_request to
+    after_request or teardown), so that what it queues waits for the worker."""
+
+    @app.before_request
+    def _dispatching() -> None:
+        _serving.set(True)
+
+    @app.after_request
+    def _dispatched(response):
+        _serving.set(False)
+        return response
+
+    app.teardown_request(lambda error: _serving.set(False))
+
+
+def serving() -> bool:
+    """Whether this runs in a request the app is serving (not a command, the worker, or
+    a test calling the domain directly)."""
+    return _serving.get()
+
+
 def _after_commit(app) -> None:
-    """Send what is pending once the change is safely stored. Never raise here: the
-    change is already committed, and the mail stays queued for a later try."""
+    """Send what is pending once the change is safely stored (outside a request: the
+    CLI, the worker; a request leaves its mail to `portal worker`). Never raise here:
+    the change is already committed, and the mail stays queued for a later try."""
     with app.app_context():
         try:
             send_pending(wait=False)

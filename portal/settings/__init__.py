@@ -31,6 +31,11 @@ CENTURY = 36_500
 #: The least a secret key must carry: 128 bits, what 32 random bytes comfortably give.
 KEY_BITS = 128
 
+#: The levels ``PORTAL_LOG_LEVEL`` may name (in any case), quietest last.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: What ``PORTAL_LOG_FORMAT`` may be: a line of text, or one JSON object per line.
+LOG_FORMATS = ("text", "json")
+
 
 class Setting(NamedTuple):
     """One setting: ``name`` without the ``PORTAL_`` prefix, its default, and its help."""
@@ -295,6 +300,33 @@ SETTINGS: tuple[Setting, ...] = (
         "reverse proxies in front of the app whose `X-Forwarded-*` headers are trusted (nginx: 1)",
         least=0,
         most=10,
+    ),
+    Setting(
+        "LOG_LEVEL",
+        "INFO",
+        (
+            "least important log lines written (`DEBUG`, `INFO`, `WARNING`, `ERROR`, "
+            "`CRITICAL`), by the app, `portal worker` and every `portal` command"
+        ),
+        kind="level",
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        (
+            "log lines to standard error as `text` or `json` (one object a line), each with "
+            "its request id (`X-Request-ID`); candidate tokens redacted, tracebacks included"
+        ),
+        kind="log_format",
+    ),
+    Setting(
+        "METRICS_TOKEN",
+        "",
+        (
+            "bearer token a Prometheus scraper sends to read `/metrics` "
+            "(`Authorization: Bearer ...`, 128 bits or more); empty: signed-in admins only"
+        ),
+        kind="secret",
     ),
     Setting(
         "DEMO",

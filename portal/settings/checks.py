@@ -25,6 +25,8 @@ from limits.storage import SCHEMES as LIMITS_SCHEMES
 from portal.settings import DATABASE_SCHEMES
 from portal.settings import DEMO_SECRET
 from portal.settings import KEY_BITS
+from portal.settings import LOG_FORMATS
+from portal.settings import LOG_LEVELS
 from portal.settings import MAIL_SCHEMES
 from portal.settings import REDIS_SCHEMES
 from portal.settings import Setting
@@ -232,6 +234,38 @@ def _wrong_address(setting: Setting, value: str) -> str:
     )
 
 
+def _wrong_level(setting: Setting, value: str) -> str:
+    if value.upper() in LOG_LEVELS:
+        return ""
+    return (
+        f"PORTAL_{setting.name}: {value!r} is not a log level; use one of "
+        f"{', '.join(LOG_LEVELS)}, such as {setting.default}"
+    )
+
+
+def _wrong_log_format(setting: Setting, value: str) -> str:
+    if value.lower() in LOG_FORMATS:
+        return ""
+    return (
+        f"PORTAL_{setting.name}: {value!r} is not a log format; use text (lines for "
+        "people) or json (one object a line, for a log shipper)"
+    )
+
+
+def _wrong_secret(setting: Setting, value: str) -> str:
+    """A token that opens something when presented: empty (off), or secret enough. The
+    line never shows the value, which would put the secret in a log."""
+    if not value:
+        return ""
+    if key_bits(value) >= KEY_BITS and value.isprintable() and not any(c.isspace() for c in value):
+        return ""
+    return (
+        f"PORTAL_{setting.name} is too short or too regular to be secret (it needs about "
+        f"{KEY_BITS} bits, and no spaces); generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`, or leave it empty"
+    )
+
+
 class Address(NamedTuple):
     """What a URL setting may hold: its schemes, whether it needs a host, the words it
     may hold instead (an empty one where a default applies), and what to use."""
@@ -329,7 +363,10 @@ KINDS: dict[str, Callable[[Setting, object], str]] = {
     "address": _wrong_address,
     "country": _wrong_country,
     "dates": _wrong_dates,
+    "level": _wrong_level,
+    "log_format": _wrong_log_format,
     "rate": _wrong_rate,
+    "secret": _wrong_secret,
     "time": _wrong_time,
     "zone": _wrong_zone,
     **{kind: _address_check(address) for kind, address in ADDRESSES.items()},

@@ -33,6 +33,7 @@ from portal.store.models import Application
 from portal.store.models import Job
 from portal.store.models import Link
 from portal.store.models import User
+from portal.web import metrics
 
 #: The code that renders the pages: the whole package, wherever a module moves.
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -114,6 +115,7 @@ def build(
         else:
             summary = _incremental(site, release, state)
     summary.seconds = time.perf_counter() - started
+    metrics.record_build(summary.kind, summary.seconds)  # for /metrics
     return summary
 
 

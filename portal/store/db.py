@@ -1,5 +1,6 @@
 """The database handle and its lifetime per request; the schema is portal.store.schema's."""
 
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import quote
 from urllib.parse import unquote
@@ -9,8 +10,9 @@ import peewee
 from flask import Flask
 from flask import g
 from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import PooledDatabase
 from playhouse.pool import PooledSqliteDatabase
+from playhouse.postgres_ext import PooledPsycopg3Database
 
 from portal import files
 
@@ -53,7 +55,14 @@ def open_database(url: str) -> peewee.Database:
             **params,
         )
     if scheme in ("postgres", "postgresql"):
-        return PooledPostgresqlDatabase(params.pop("database"), **POOL, **params)
+        if find_spec("psycopg") is None:
+            raise click.ClickException(
+                "PORTAL_DATABASE_URL is PostgreSQL, but its driver is not installed: "
+                "pip install 'candidate-portal[postgres]'"
+            )
+        # psycopg 3 (the `postgres` extra), chosen by class rather than by which driver
+        # happens to be installed: peewee's plain PostgresqlDatabase prefers psycopg2.
+        return PooledPsycopg3Database(params.pop("database"), **POOL, **params)
     raise click.ClickException(
         f"PORTAL_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:/// or postgresql://"
     )
@@ -77,6 +86,10 @@ def database_url(app: Flask) -> str:
 
 def init_app(app: Flask) -> None:
     """Bind the models to the configured database; one connection per request."""
+    if isinstance(database.obj, PooledDatabase):
+        # An app made before this one (a test's, gunicorn's master check) would leave its
+        # pool to the garbage collector, which psycopg 3 warns about: close it first.
+        database.obj.close_all()
     database.initialize(open_database(database_url(app)))
     app.before_request(_connect)
     app.teardown_appcontext(_close)

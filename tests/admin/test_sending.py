@@ -3,6 +3,8 @@ the exact email and the page after it first, sends nothing until confirmed, and 
 says what was emailed to whom."""
 
 import html
+import socket
+import time
 from datetime import date
 from datetime import datetime
 
@@ -183,3 +185,22 @@ def test_the_link_panel_says_when_the_link_was_never_sent(client, auth, recruite
     assert "has not been sent this link yet" in page.text  # added without it
     sent = submit(client, page, "/link/send", follow_redirects=True)
     assert "has not been sent this link yet" not in sent.text
+
+
+def test_a_recruiters_post_never_waits_for_a_stalled_mail_server(
+    app, client, auth, recruiter, application
+):
+    """The mail server accepts the connection and then says nothing: a request that sent
+    mail itself would wait out MAIL_TIMEOUT. The change is stored, its mail queued for
+    `portal worker`, and the answer comes at once."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never greets
+        app.config.update(MAIL_URL=f"smtp://127.0.0.1:{silent.getsockname()[1]}", MAIL_TIMEOUT=5)
+        auth.login(recruiter)
+        page = client.get(url(application))
+        start = time.perf_counter()
+        done = submit(client, page, "/update", message="Still with us: news on Friday.")
+        elapsed = time.perf_counter() - start
+    assert done.status_code == 302 and fresh(application).version == application.version + 1
+    assert elapsed < 2.5, f"the request took {elapsed:.1f} s: it waited for the mail server"
+    queued = Mail.get(Mail.kind == "notice")
+    assert queued.sent is None and queued.attempts == 0  # the worker's to send

@@ -2,6 +2,7 @@
 received, for conftest.py's ``smtp_server`` fixture; and the check every email to a
 candidate must pass, which conftest.py runs after every test that has a database."""
 
+import asyncio
 import email
 import email.policy
 import re
@@ -30,8 +31,12 @@ class SmtpInbox:
         #: sees a failure and tries again later.
         self.defer = 0
         self.deferred = []
+        #: Seconds each delivery takes, as a busy server's do.
+        self.delay = 0.0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         if self.defer:
             self.defer -= 1

@@ -34,6 +34,7 @@ from portal.store.models import Feedback
 from portal.store.models import Link
 from portal.store.models import Mail
 from portal.store.models import MODELS
+from portal.worker.cli import one_round
 
 NAME = "Zelda Quixote"
 EMAIL = "zelda.quixote@example.org"
@@ -608,6 +609,7 @@ def test_asking_withdraws_and_erases_in_one_email(app, client, smtp_server, make
     application = make_application(name=NAME, email=EMAIL)
     action, form_token = page_form(client, links.live(application).token)
     client.post(action, data={"form_token": form_token, "confirm": "yes"})
+    one_round()  # the worker sends what the request queued
     [message] = smtp_server.messages
     # (a subject this long is folded after "Subject:", and parsed with a leading space)
     subject = message["Subject"].strip()

@@ -14,6 +14,7 @@ import pytest
 
 from portal.store import db
 from portal.store import schema
+from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
@@ -21,6 +22,7 @@ from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
 from portal.store.models import Stage
+from portal.store.models import Task
 
 
 def test_a_version_1_database_is_refused_then_upgraded(app):
@@ -46,6 +48,7 @@ class VersionTwoErasureRequest(peewee.Model):
     class Meta:
         database = db.database
         table_name = "erasure_request"
+        legacy_table_names = False  # index names as the real model's: erasure_request_due
 
 
 def test_a_version_2_database_gains_staff_sessions_and_scoped_erasure(app, make_application):
@@ -69,7 +72,7 @@ def test_a_version_2_database_gains_staff_sessions_and_scoped_erasure(app, make_
 class VersionThreeMail(peewee.Model):
     """The mail table as schema version 3 had it."""
 
-    application = peewee.IntegerField(null=True, column_name="application_id")
+    application = peewee.ForeignKeyField(Application, null=True, on_delete="SET NULL")
     kind = peewee.CharField()
     to = peewee.CharField()
     subject = peewee.CharField()
@@ -84,6 +87,7 @@ class VersionThreeMail(peewee.Model):
     class Meta:
         database = db.database
         table_name = "mail"
+        legacy_table_names = False  # its indexes named as the real model's are
 
 
 def test_a_version_3_database_gains_what_deliberate_sends_need(app, make_application):
@@ -108,6 +112,61 @@ def test_a_version_3_database_gains_what_deliberate_sends_need(app, make_applica
         # rebuilding the stage table on SQLite cascaded into none of its referrers
         assert Stage.select().count() == stages
         assert [e.to_stage_id for e in application.events] == [application.stage_id]
+
+
+class VersionOneMail(peewee.Model):
+    """The mail table as schema version 1 had it: the application's key, no lease."""
+
+    application = peewee.ForeignKeyField(Application, null=True, on_delete="SET NULL")
+    kind = peewee.CharField()
+    to = peewee.CharField()
+    subject = peewee.CharField()
+    text = peewee.TextField()
+    html = peewee.TextField(default="")
+    created = peewee.DateTimeField()
+    sent = peewee.DateTimeField(null=True)
+    attempts = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(default="")
+
+    class Meta:
+        database = db.database
+        table_name = "mail"
+        legacy_table_names = False
+
+
+def shape(database: peewee.Database) -> dict:
+    """Every table's columns (name, type, nullability, default), indexes and foreign keys,
+    in no particular order: what an upgraded database must have as a fresh one does."""
+    tables = {}
+    for table in database.get_tables():
+        columns = {
+            (c.name, c.data_type.lower(), c.null, c.default) for c in database.get_columns(table)
+        }
+        indexes = {(i.name, tuple(i.columns), i.unique) for i in database.get_indexes(table)}
+        keys = {(k.column, k.dest_table, k.dest_column) for k in database.get_foreign_keys(table)}
+        tables[table] = {"columns": columns, "indexes": indexes, "foreign keys": keys}
+    return tables
+
+
+def test_a_database_upgraded_from_version_1_is_a_fresh_one(app):
+    with db.database.connection_context():
+        fresh = shape(db.database.obj)
+        db.database.drop_tables([StaffSession, Task, ScheduledClosure, ErasureRequest, Mail])
+        db.database.create_tables([VersionTwoErasureRequest, VersionOneMail])
+        for column in ("next_steps", "removed"):
+            db.database.execute_sql(f'ALTER TABLE "stage" DROP COLUMN "{column}"')
+        DbInfo.update(value="1").where(DbInfo.key == "schema_version").execute()
+    assert schema.create_schema() == schema.SCHEMA_VERSION
+    with db.database.connection_context():
+        upgraded = shape(db.database.obj)
+    assert upgraded.keys() == fresh.keys()
+    differences = {
+        (table, part): {"upgraded only": sorted(got - want), "fresh only": sorted(want - got)}
+        for table in fresh
+        for part, want in fresh[table].items()
+        if (got := upgraded[table][part]) != want
+    }
+    assert differences == {}, differences
 
 
 PORTAL = Path(sys.executable).parent / "portal"

@@ -6,6 +6,7 @@ import time
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -14,6 +15,7 @@ from helpers.serving import ROOT
 
 from portal import domain
 from portal.clock import now
+from portal.mail import queue as mail_queue
 from portal.store.models import Application
 from portal.store.models import DbInfo
 from portal.store.models import Mail
@@ -141,3 +143,52 @@ def test_once_carries_out_a_scheduled_closure_whose_day_has_come(app, runner, ma
     assert Application.get_by_id(application.id).status == "rejected"
     closure = Mail.get(Mail.kind == "closure")
     assert closure.to == "due@example.org" and closure.sent is not None
+
+
+def test_two_workers_share_the_mail_and_a_killed_one_loses_none(app, smtp_server):
+    """Two `portal worker` processes send one queue to a real (slow) SMTP server; one is
+    killed mid-batch. Every mail arrives, none twice but at most the one the dead worker
+    had in hand (sent, not yet marked), and that one goes once its claim has lapsed."""
+    ids = {
+        Mail.create(
+            kind="link", to=f"c{n}@example.org", subject=f"Mail {n}", text="Hello",
+            message_id=make_msgid(domain="example.com"),
+        ).message_id
+        for n in range(30)
+    }  # fmt: skip
+    smtp_server.delay = 0.05
+    env = environment(
+        app,
+        PORTAL_MAIL_URL=smtp_server.url,
+        PORTAL_WORKER_POLL_SECONDS="0.2",
+        PORTAL_REMIND_AT="23:59",
+        PORTAL_PURGE_AT="23:59",
+    )
+    command = [str(ROOT / ".venv" / "bin" / "portal"), "worker"]
+    workers = [
+        subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL) for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while len(smtp_server.messages) < 8 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        workers[0].kill()  # SIGKILL: no round finished, no claim given back
+        while time.monotonic() < deadline:
+            left = Mail.select().where(Mail.sent.is_null()).count()
+            if left <= 1 and all(
+                m.claimed is not None for m in Mail.select().where(Mail.sent.is_null())
+            ):
+                break
+            time.sleep(0.05)
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(30)
+    stuck = list(Mail.select().where(Mail.sent.is_null()))
+    assert len(stuck) <= 1  # only what the dead worker held
+    with time_machine.travel(now() + mail_queue.LEASE + timedelta(minutes=1), tick=False):
+        mail_queue.send_pending(wait=True)
+    assert Mail.select().where(Mail.sent.is_null()).count() == 0
+    delivered = [message["Message-ID"] for message in smtp_server.messages]
+    assert set(delivered) == ids  # nothing lost
+    assert len(delivered) - len(set(delivered)) <= 1  # and nothing twice but the one in hand
