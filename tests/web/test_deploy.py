@@ -4,6 +4,7 @@ deploy/gunicorn.conf.py behind deploy/nginx.conf, both run for real on loopback.
 
 import json
 import os
+import re
 import secrets
 import ssl
 import subprocess
@@ -285,9 +286,9 @@ def test_nginx_and_gunicorn_as_documented(app, make_user, tmp_path):
         urllib.request.HTTPSHandler(context=context), jar, _NoRedirect
     )
 
-    def fetch(url, data=None):
+    def fetch(url, data=None, extra=None):
         # As a browser at https://jobs.example.com would send them (nginx passes $host).
-        headers = {"Host": HOST, "Referer": f"https://{HOST}/login"}
+        headers = {"Host": HOST, "Referer": f"https://{HOST}/login", **(extra or {})}
         try:
             with opener.open(urllib.request.Request(url, data, headers), timeout=30) as response:
                 return response.status, response.headers, response.read().decode()
@@ -310,8 +311,10 @@ def test_nginx_and_gunicorn_as_documented(app, make_user, tmp_path):
             form += f"&csrf_token={csrf_token(page)}"
             status, headers, answer = fetch(f"{base}/login", form.encode())
             assert status == 302, answer
-            status, _, home = fetch(f"{base}/admin/")
+            status, headers, home = fetch(f"{base}/admin/", extra={"X-Request-ID": "mine-1"})
             assert status == 200 and "Rita Deploy" in home
+            # nginx's own request id reaches the app's logs and the answer, not the client's
+            assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"]), headers["X-Request-ID"]
             status, _, health = fetch(f"{base}/healthz")
             health = json.loads(health)  # signed in: with the limits and where they count
             assert status == 200 and (health["status"], health["database"]) == ("ok", "ok")
