@@ -31,12 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # The one place that imports inside a function: every ``portal.*`` import runs this
     # file first, and the app's modules import portal's packages back.
-    from portal import cli
+    from portal import commands
 
-    cli.init_app(app)
-    if cli.only_help():
+    commands.init_app(app)
+    if commands.only_help():
         return app  # `flask --app portal --help` lists the commands, and nothing more
-    with cli.settings_refused_in_one_line():
+    with commands.settings_refused_in_one_line():
         _secure(app)
 
     from admin import bp as admin_bp
