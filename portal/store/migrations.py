@@ -12,8 +12,12 @@ import peewee
 from playhouse.migrate import migrate
 from playhouse.migrate import SchemaMigrator
 
+from portal.store.models import Application
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
+from portal.store.models import Event
+from portal.store.models import Interview
+from portal.store.models import Job
 from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
@@ -51,10 +55,27 @@ def _deliberate_sends(database: peewee.Database) -> None:
     )
 
 
+def _conversation(database: peewee.Database) -> None:
+    """5: candidates' questions owed an answer, reply addresses, interviews, and mail
+    that carries a calendar file."""
+    database.create_tables([Interview])
+    _add_missing(
+        database,
+        Job.answer_days,
+        Application.asked,
+        Application.reply_key,
+        Application.timezone,
+        Event.interview,
+        Event.via,
+        Mail.calendar,
+    )
+
+
 STEPS: dict[int, Callable[[peewee.Database], None]] = {
     2: _mail_claimed,
     3: _sessions_and_scoped_erasure,
     4: _deliberate_sends,
+    5: _conversation,
 }
 
 #: The schema this code needs: version 1 was the first, each step raises it by one.

@@ -21,6 +21,7 @@ ROLES = ("admin", "recruiter", "manager")
 STATUSES = ("active", "hired", "rejected", "withdrawn")
 CLOSED_STATUSES = STATUSES[1:]
 RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
+INTERVIEW_FORMATS = ("video", "phone", "on_site")
 
 
 class BaseModel(Model):
@@ -101,6 +102,8 @@ class Job(BaseModel):
     open = BooleanField(default=True)
     #: Business days overdue after which an application is proposed for closure.
     stale_days = IntegerField(null=True)
+    #: Business days within which a candidate's question is answered.
+    answer_days = IntegerField(default=2)
     created = DateTimeField(default=now)
     #: Bumped by every edit of the job or its pipeline: its candidates' pages change.
     updated = DateTimeField(default=now, index=True)
@@ -176,6 +179,14 @@ class Application(BaseModel):
     closed = DateTimeField(null=True)
     #: The last time the candidate was given word (a candidate-visible event).
     last_word = DateTimeField(null=True)
+    #: Since when the candidate has been owed an answer: their oldest question (or
+    #: request to move an interview) that nobody has answered yet.
+    asked = DateTimeField(null=True, index=True)
+    #: The opaque part of the application's reply address (reply+<key>@REPLY_DOMAIN):
+    #: never the link's token, and useless without the inbox that knows it.
+    reply_key = CharField(null=True, unique=True)
+    #: The candidate's own time zone (IANA name), when known: interviews show in it too.
+    timezone = CharField(default="")
     created = DateTimeField(default=now)
     updated = DateTimeField(default=now)
     #: Optimistic lock: every change bumps it, and a change made against an older
@@ -198,6 +209,36 @@ class Application(BaseModel):
         return self.status == "active"
 
 
+class Interview(BaseModel):
+    """An interview arranged on an application: when, how, where, whom the candidate
+    meets and what to prepare, as the candidate is told it (portal.interviews)."""
+
+    application = ForeignKeyField(Application, backref="interviews", on_delete="CASCADE")
+    stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    #: The calendar UID: fixed when arranged, so every update replaces the same entry.
+    uid = CharField(unique=True)
+    #: Raised by every change the candidate is sent (iCalendar SEQUENCE).
+    sequence = IntegerField(default=0)
+    #: UTC, like every stored moment; ``timezone`` is the zone it was arranged in.
+    starts = DateTimeField()
+    ends = DateTimeField()
+    timezone = CharField()
+    format = CharField(choices=[(f, f) for f in INTERVIEW_FORMATS])
+    #: The address, the phone number or the video link.
+    place = TextField(default="")
+    #: Whom the candidate meets: one "Name, role" a line, as they should see it.
+    meeting = TextField(default="")
+    prepare = TextField(default="")
+    cancelled = DateTimeField(null=True)
+    #: When the job's managers were asked for their feedback on it (after its end).
+    feedback_asked = DateTimeField(null=True)
+    created = DateTimeField(default=now)
+    updated = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("application", "starts"), False), (("ends", "cancelled"), False))
+
+
 class Event(BaseModel):
     """One entry of an application's history, and its audit trail."""
 
@@ -211,6 +252,10 @@ class Event(BaseModel):
     reply_by = DateField(null=True)
     from_stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
     to_stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    #: The interview it is about (arranged, moved, cancelled, asked to move).
+    interview = ForeignKeyField(Interview, null=True, backref="events", on_delete="SET NULL")
+    #: How a candidate's words came: "page" or "email" (empty for staff and the system).
+    via = CharField(default="")
     created = DateTimeField(default=now)
 
     class Meta:
@@ -282,6 +327,8 @@ class Mail(BaseModel):
     subject = CharField()
     text = TextField()
     html = TextField(default="")
+    #: An iCalendar file sent with it (an interview's invitation or cancellation).
+    calendar = TextField(default="")
     created = DateTimeField(default=now)
     sent = DateTimeField(null=True)
     attempts = IntegerField(default=0)
@@ -420,6 +467,7 @@ MODELS = [
     Stage,
     Candidate,
     Application,
+    Interview,
     Event,
     Feedback,
     ClosureTemplate,

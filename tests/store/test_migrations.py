@@ -18,11 +18,14 @@ from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
+from portal.store.models import Event
+from portal.store.models import Interview
 from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
 from portal.store.models import Stage
 from portal.store.models import Task
+from portal.store.models import User
 
 
 def test_a_version_1_database_is_refused_then_upgraded(app):
@@ -31,7 +34,7 @@ def test_a_version_1_database_is_refused_then_upgraded(app):
         DbInfo.update(value="1").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == schema.SCHEMA_VERSION == 4
+    assert schema.create_schema() == schema.SCHEMA_VERSION == 5
     schema.check_schema()
     with db.database.connection_context():
         Mail.create(kind="link", to="ada@example.org", subject="Your link", text="Hello")
@@ -59,7 +62,7 @@ def test_a_version_2_database_gains_staff_sessions_and_scoped_erasure(app, make_
         DbInfo.update(value="2").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == 4
+    assert schema.create_schema() == schema.SCHEMA_VERSION
     schema.check_schema()
     with db.database.connection_context():
         StaffSession.create(id="s1", user=application.job.recruiter)
@@ -101,7 +104,7 @@ def test_a_version_3_database_gains_what_deliberate_sends_need(app, make_applica
         DbInfo.update(value="3").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == 4
+    assert schema.create_schema() == schema.SCHEMA_VERSION
     schema.check_schema()
     with db.database.connection_context():
         stage = Stage.get_by_id(application.stage_id)
@@ -148,9 +151,78 @@ def shape(database: peewee.Database) -> dict:
     return tables
 
 
+class VersionFourEvent(peewee.Model):
+    """The event table as schema version 4 had it: no interview, no "via"."""
+
+    application = peewee.ForeignKeyField(Application, on_delete="CASCADE")
+    actor = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    kind = peewee.CharField()
+    visible = peewee.BooleanField(default=False)
+    message = peewee.TextField(default="")
+    next_steps = peewee.TextField(default="")
+    reply_by = peewee.DateField(null=True)
+    from_stage = peewee.ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    to_stage = peewee.ForeignKeyField(Stage, null=True, backref="+", on_delete="SET NULL")
+    created = peewee.DateTimeField()
+
+    class Meta:
+        database = db.database
+        table_name = "event"
+        legacy_table_names = False
+        indexes = ((("application", "created"), False), (("kind", "created"), False))
+
+
+def _event_as_version_4(database: peewee.Database) -> None:
+    """The event table without its version 5 columns, its rows kept. SQLite drops no
+    column of a foreign key, so there the table is made again, as an upgrade would find it."""
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        for column in ("interview_id", "via"):
+            database.execute_sql(f'ALTER TABLE "event" DROP COLUMN "{column}"')
+        return
+    columns = ", ".join(f'"{f.column_name}"' for f in VersionFourEvent._meta.sorted_fields)
+    database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        database.execute_sql(f"CREATE TEMP TABLE event_copy AS SELECT {columns} FROM event")
+        database.drop_tables([Event])
+        database.create_tables([VersionFourEvent])
+        database.execute_sql(f"INSERT INTO event ({columns}) SELECT {columns} FROM event_copy")
+        database.execute_sql("DROP TABLE event_copy")
+    finally:
+        database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def back_to_version_4(database: peewee.Database) -> None:
+    """Take out what schema version 5 added (the mail table's column aside)."""
+    _event_as_version_4(database)
+    for table, column, index in (
+        ("application", "asked", "application_asked"),
+        ("application", "reply_key", "application_reply_key"),
+        ("application", "timezone", None),
+        ("job", "answer_days", None),
+    ):
+        if index:  # SQLite drops no indexed column
+            database.execute_sql(f'DROP INDEX "{index}"')
+        database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    database.drop_tables([Interview])
+
+
+def test_a_version_4_database_gains_conversations_and_interviews(app, make_application):
+    application = make_application()
+    with db.database.connection_context():
+        back_to_version_4(db.database)
+        DbInfo.update(value="4").where(DbInfo.key == "schema_version").execute()
+    assert schema.create_schema() == schema.SCHEMA_VERSION
+    with db.database.connection_context():
+        upgraded = Application.get_by_id(application.id)
+        assert (upgraded.asked, upgraded.reply_key, upgraded.timezone) == (None, None, "")
+        assert upgraded.job.answer_days == 2
+        assert [(e.via, e.interview_id) for e in upgraded.events] == [("", None)]
+
+
 def test_a_database_upgraded_from_version_1_is_a_fresh_one(app):
     with db.database.connection_context():
         fresh = shape(db.database.obj)
+        back_to_version_4(db.database)
         db.database.drop_tables([StaffSession, Task, ScheduledClosure, ErasureRequest, Mail])
         db.database.create_tables([VersionTwoErasureRequest, VersionOneMail])
         for column in ("next_steps", "removed"):
