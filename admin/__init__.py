@@ -6,6 +6,7 @@ Importing a screen registers its routes on ``bp``: the imports below are the scr
 from admin import actions
 from admin import applications
 from admin import closures
+from admin import conversation
 from admin import followup
 from admin import followup_close
 from admin import home
@@ -20,7 +21,7 @@ from admin.blueprint import bp
 
 SCREENS = (
     home, jobs, stages, applications, actions, closures, users,
-    followup, followup_close, metrics, privacy, links, people,
+    followup, followup_close, metrics, privacy, links, people, conversation,
 )  # fmt: skip
 
 __all__ = ["SCREENS", "bp"]

@@ -18,6 +18,7 @@ from admin.access import job_or_404
 from admin.access import restricted_to
 from admin.access import staff_required
 from admin.blueprint import bp
+from admin.forms import AnswerForm
 from admin.forms import ApplicationForm
 from admin.forms import CloseForm
 from admin.forms import DecidingForm
@@ -27,9 +28,12 @@ from admin.forms import NoteForm
 from admin.forms import number_arg
 from admin.forms import page_number
 from admin.forms import ReopenForm
+from admin.forms import SettleForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
 from portal import domain
+from portal.conversation import actions as conversation
+from portal.conversation.actions import CONVERSATION_KINDS
 from portal.domain import queries
 from portal.errors import Invalid
 from portal.store.models import CLOSED_STATUSES
@@ -157,6 +161,8 @@ def _forms(application, pipeline, close_status=None) -> dict:
                     "message": domain.deciding_message(application),
                 },
             )
+        forms["answer"] = AnswerForm(prefix="answer", formdata=None, data={"version": version})
+        forms["settle"] = SettleForm(prefix="settle", formdata=None, data={"version": version})
         forms["note"] = NoteForm(prefix="note", formdata=None)
         note = domain.closure_note_default(application, close_status) if close_status else ""
         forms["close"] = CloseForm(
@@ -194,6 +200,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
     cards = queries.feedback(application)
     see_all = domain.can_see_all_feedback(actor(), application)
     shown = cards if see_all else [f for f in cards if f.author_id == current_user.id]
+    events = queries.history(application)
     templates = {}
     if "close" in forms and application.is_active:
         templates = {s: domain.closure_note_default(application, s) for s in CLOSED_STATUSES}
@@ -202,7 +209,9 @@ def application_page(application, submitted=None, status=200, error=None, close_
             "admin/application.html",
             application=application,
             pipeline=pipeline,
-            events=queries.history(application),
+            events=events,
+            conversation=[e for e in reversed(events) if e.kind in CONVERSATION_KINDS],
+            answer_due=conversation.answer_due(application),
             forms=forms,
             reply_by_defaults=defaults,
             feedback=shown,

@@ -32,6 +32,7 @@ from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.followup import actions
+from portal.followup import answers
 from portal.followup import queries as followup
 from portal.store.models import CLOSED_STATUSES
 from portal.store.models import Stage
@@ -122,6 +123,7 @@ def followup_queue(typed=None):
     number = min(page_number(), max(1, -(-total // size)))
     rows = followup.owed_page(day, job_id, recruiter_id, number, size)
     proposed = followup.proposals_page(day, job_id, recruiter_id, size + 1)
+    asking = list(answers.owed_answer(job_id, recruiter_id).limit(size + 1))
     note = domain.closure_template("rejected")
     on_page = {a.job_id for a in rows}
     pipelines: dict[int, list] = {}
@@ -137,6 +139,10 @@ def followup_queue(typed=None):
         picked=set((typed or {}).getlist("pick")) if typed else set(),
         pipelines=pipelines,
         proposed=proposed[:size],
+        asking=asking[:size],
+        more_asking=len(asking) > size,
+        answer_lateness=answers.answer_lateness(asking[:size], day),
+        asked_words=answers.waiting_words([a.id for a in asking[:size]]),
         more_proposed=len(proposed) > size,
         stale_note=note,
         templates={s: domain.closure_template(s) for s in CLOSED_STATUSES},

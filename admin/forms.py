@@ -93,6 +93,15 @@ class DecidingForm(VersionedForm):
     tell = tell_field()
 
 
+class AnswerForm(VersionedForm):
+    message = TextAreaField("Your answer", validators=[DataRequired()])
+    tell = tell_field()
+
+
+class SettleForm(VersionedForm):
+    note = TextAreaField("How was it answered?", validators=[DataRequired()])
+
+
 class NoteForm(Form):
     message = TextAreaField("Internal note", validators=[DataRequired()])
 

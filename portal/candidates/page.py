@@ -1,7 +1,7 @@
 """The candidate page: one view-model and one template, for the live route, the
 admin's preview and the static build, so each gives the same bytes at the same moment.
 
-The page is the hot path: three queries whatever the length of the history
+The page is the hot path: four queries whatever the length of the history
 (``portal.candidates.queries``), dates worked out with one clock per page, and the template
 rendered without a request, session or flash.
 """
@@ -21,11 +21,15 @@ from portal import dates
 from portal.candidates import assets
 from portal.candidates import links
 from portal.candidates import queries
+from portal.candidates.interviews import INTERVIEW_HEADLINES
+from portal.candidates.interviews import views as interview_views
 from portal.candidates.queries import EventRow
+from portal.candidates.queries import InterviewRow
 from portal.candidates.queries import LinkRow
 from portal.candidates.queries import StageRow
 from portal.clock import as_date
 from portal.clock import as_datetime
+from portal.conversation.actions import CONVERSATION_KINDS
 from portal.store.models import first_name
 
 TEMPLATE = "candidate/page.html"
@@ -55,6 +59,17 @@ class Entry(NamedTuple):
     message: str
     next_steps: str
     #: Who wrote it, as the candidate reads the signature.
+    by: str
+
+
+class Said(NamedTuple):
+    """One message of the conversation: the candidate's own (``mine``) or the team's."""
+
+    mine: bool
+    headline: str
+    date: str
+    iso: str
+    message: str
     by: str
 
 
@@ -115,13 +130,19 @@ def _found(row: LinkRow) -> Found | None:
 
 def load_many(link_ids: list[str]):
     """(link id, token, HTML) of each page of ``link_ids`` that may be shown now, from
-    three queries for the lot: what the static build renders. A token that no longer
+    four queries for the lot: what the static build renders. A token that no longer
     passes the signature check (its key retired) is left out, as the live route would."""
     rows, stages, events = queries.batch(link_ids)
+    arranged = queries.batch_interviews([row.application_id for row in rows])
     for row in rows:
         found = _found(row)
         if found is not None and links.unsign(found.token) == found.link_id:
-            page = model(found, stages.get(row.job_id, []), events.get(row.application_id, []))
+            page = model(
+                found,
+                stages.get(row.job_id, []),
+                events.get(row.application_id, []),
+                arranged.get(row.application_id, []),
+            )
             yield found.link_id, found.token, render(page)
 
 
@@ -129,16 +150,20 @@ def load_many(link_ids: list[str]):
 
 
 def model(
-    found: Found, stages: list[StageRow] | None = None, events: list[EventRow] | None = None
+    found: Found,
+    stages: list[StageRow] | None = None,
+    events: list[EventRow] | None = None,
+    interviews: list[InterviewRow] | None = None,
 ) -> dict:
-    """Everything the page shows, in the candidate's words, from two more queries
-    (or from ``stages`` and ``events`` a batch already read)."""
+    """Everything the page shows, in the candidate's words, from three more queries
+    (or from ``stages``, ``events`` and ``interviews`` a batch already read)."""
     row = found.row
     closed = as_datetime(row.closed)
     days = Days()
     if stages is None:
         stages = queries.stages(row.job_id)
         events = queries.events(row.application_id)
+        interviews = queries.interviews(row.application_id)
     active = row.status == "active"
     reached = _reached(events)
     current = _current(stages, row.stage_id, reached)
@@ -169,8 +194,10 @@ def model(
         "history": [
             _entry(event, days, event is deciding, row.status if event is closing else "")
             for event in events
-            if event.visible
+            if event.visible and event.kind not in CONVERSATION_KINDS
         ],
+        "conversation": [_said(e, days) for e in reversed(events) if e.kind in CONVERSATION_KINDS],
+        "answer_by": _answer_by(as_datetime(row.asked), row.answer_days, days),
         "closure_note": "" if active else row.closure_note,
         "closure_by": (closing.author if closing else "") or row.recruiter_name,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
@@ -182,6 +209,7 @@ def model(
         "form_token": links.form_token(row.link_id),
         "action": f"{base}/c/{row.token}/",
         "stylesheet": stylesheet_url(),
+        "interviews": interview_views(interviews or [], days.zone.key, clock.now(), days.today.year),
     }
 
 
@@ -197,6 +225,8 @@ def _current(stages: list[StageRow], stage_id: int, reached: dict[int, datetime]
 
 #: Events that bring an application to a stage.
 ARRIVALS = ("created", "moved", "reopened")
+#: Events after which the team is no longer deciding: another interview is on.
+INTERVIEW_AGAIN = ("interview_arranged", "interview_moved")
 
 
 def _reached(events: list[EventRow]) -> dict[int, datetime]:
@@ -214,7 +244,7 @@ def _deciding(events: list[EventRow]) -> EventRow | None:
     for event in events:
         if event.kind == "deciding":
             return event
-        if event.kind in ARRIVALS:
+        if event.kind in ARRIVALS or event.kind in INTERVIEW_AGAIN:
             return None
     return None
 
@@ -253,6 +283,8 @@ def _entry(event: EventRow, days: "Days", apart: bool = False, outcome: str = ""
         headline = f"Your application is open again: {event.to_label or 'back with us'}"
     elif event.kind == "deciding":
         headline = "The team is deciding"
+    elif event.kind in INTERVIEW_HEADLINES:
+        headline = INTERVIEW_HEADLINES[event.kind]
     else:
         headline = "An update from us"
     day = days.local(as_datetime(event.created))
@@ -260,6 +292,25 @@ def _entry(event: EventRow, days: "Days", apart: bool = False, outcome: str = ""
     words = (message or event.next_steps).rstrip()
     by = event.author if words and not words.endswith(event.author) else ""
     return Entry(headline, days.words(day), day.isoformat(), message, event.next_steps, by)
+
+
+#: How the page heads the candidate's words, by kind.
+ASKED = {"question": "You asked", "move_request": "You asked to move an interview"}
+
+
+def _said(event: EventRow, days: "Days") -> Said:
+    """One message of the conversation, oldest first: theirs, or the team's answer."""
+    day = days.local(as_datetime(event.created))
+    mine = event.kind in ASKED
+    headline = ASKED[event.kind] if mine else f"{event.author or 'We'} answered"
+    return Said(mine, headline, days.words(day), day.isoformat(), event.message, event.author)
+
+
+def _answer_by(asked: datetime | None, answer_days: int, days: "Days") -> ReplyBy | None:
+    """When the candidate's unanswered question is to be answered, if one is waiting."""
+    if asked is None:
+        return None
+    return _reply_by(dates.add_business_days(days.local(asked), answer_days), days)
 
 
 def _reply_by(day: date | None, days: "Days") -> ReplyBy | None:

@@ -1,9 +1,9 @@
-"""The candidate page's three queries: built once per kind of database by peewee, then
+"""The candidate page's four queries: built once per kind of database by peewee, then
 run directly. Building a query's SQL costs peewee far more than SQLite or PostgreSQL
 takes to run it (docs/performance.md), and the page is the hot path.
 
-The static build runs the same three queries for a batch of pages at once (``batch``):
-the same columns, so one view-model serves both. Rows come back as named tuples."""
+The static build runs the same queries for a batch of pages at once (``batch``, and
+``batch_interviews``): the same columns, so one view-model serves both. Rows come back as named tuples."""
 
 import functools
 from datetime import date
@@ -17,6 +17,7 @@ from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import Event
+from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import Link
 from portal.store.models import Stage
@@ -41,6 +42,8 @@ class LinkRow(NamedTuple):
     next_steps: str
     closure_note: str
     closed: datetime | str | None
+    #: Since when the candidate has been owed an answer (None: nothing unanswered).
+    asked: datetime | str | None
     job_id: int
     stage_id: int
     candidate_name: str
@@ -48,6 +51,8 @@ class LinkRow(NamedTuple):
     job_location: str
     recruiter_name: str
     recruiter_email: str
+    #: Business days within which the job answers a question.
+    answer_days: int
 
 
 class StageRow(NamedTuple):
@@ -76,6 +81,21 @@ class EventRow(NamedTuple):
     application_id: int
 
 
+class InterviewRow(NamedTuple):
+    """One interview still arranged (a cancelled one is left out), as the candidate is told
+    it, with the candidate's own time zone ("" unknown)."""
+
+    uid: str
+    starts: datetime | str
+    ends: datetime | str
+    format: str
+    place: str
+    meeting: str
+    prepare: str
+    candidate_zone: str
+    application_id: int
+
+
 #: Stand-ins for the parameters, swapped for the real values on every run.
 _LINK_ID = "\x00link\x00"
 _NUMBER = -7_919_337
@@ -89,6 +109,7 @@ def statements(dialect: type) -> dict[str, tuple[str, list]]:
         "link": link.where(Link.id == _LINK_ID).sql(),
         "stages": stages.where(Stage.job == _NUMBER).sql(),
         "events": events.where(Event.application == _NUMBER).sql(),
+        "interviews": _interviews().where(Interview.application == _NUMBER).sql(),
     }
 
 
@@ -108,6 +129,7 @@ def _queries():
             Application.next_steps,
             Application.closure_note,
             Application.closed,
+            Application.asked,
             Application.job,
             Application.stage,
             Candidate.name,
@@ -115,6 +137,7 @@ def _queries():
             Job.location,
             recruiter.name,
             recruiter.email,
+            Job.answer_days,
         )
         .join(Application)
         .join(Candidate, on=Application.candidate == Candidate.id)
@@ -154,6 +177,26 @@ def _queries():
     return first, stages, events
 
 
+def _interviews():
+    """The fourth query: the interviews still arranged, soonest first."""
+    return (
+        Interview.select(
+            Interview.uid,
+            Interview.starts,
+            Interview.ends,
+            Interview.format,
+            Interview.place,
+            Interview.meeting,
+            Interview.prepare,
+            Application.timezone,
+            Interview.application,
+        )
+        .join(Application, on=(Interview.application == Application.id))
+        .where(Interview.cancelled.is_null())
+        .order_by(Interview.application, Interview.starts, Interview.id)
+    )
+
+
 def _run(name: str, value) -> list[tuple]:
     """The rows of statement ``name`` for a link id or a job or application id."""
     sql, params = statements(type(database.obj))[name]
@@ -175,6 +218,20 @@ def stages(job_id: int) -> list[StageRow]:
 def events(application_id: int) -> list[EventRow]:
     """The application's history as the page reads it, newest first."""
     return list(map(EventRow._make, _run("events", application_id)))
+
+
+def interviews(application_id: int) -> list[InterviewRow]:
+    """The application's interviews still arranged, soonest first."""
+    return list(map(InterviewRow._make, _run("interviews", application_id)))
+
+
+def batch_interviews(application_ids: list[int]) -> dict[int, list[InterviewRow]]:
+    """The fourth query for many pages at once: interviews by application id."""
+    query = _interviews().where(Interview.application.in_(sorted(set(application_ids))))
+    by_application: dict[int, list[InterviewRow]] = {}
+    for row in map(InterviewRow._make, database.execute_sql(*query.sql())):
+        by_application.setdefault(row.application_id, []).append(row)
+    return by_application
 
 
 def batch(link_ids: list[str]) -> tuple[list[LinkRow], dict, dict]:

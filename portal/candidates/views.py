@@ -25,9 +25,11 @@ from portal.candidates import redact
 from portal.candidates.actions import acknowledge_closure
 from portal.candidates.actions import rate_experience
 from portal.candidates.actions import withdraw_by_candidate
+from portal.conversation.actions import ask
 from portal.errors import DomainError
 from portal.errors import Invalid
 from portal.store.models import Application
+from portal.store.models import Interview
 from portal.store.models import Task
 from portal.web.views import allow
 from portal.web.views import csrf
@@ -35,7 +37,7 @@ from portal.web.views import limiter
 
 bp = Blueprint("candidate", __name__)
 
-ACTIONS = ("withdraw", "acknowledge", "rate")
+ACTIONS = ("withdraw", "acknowledge", "rate", "ask", "move-interview")
 
 
 def init_app(app: Flask) -> None:
@@ -171,6 +173,12 @@ def act(token: str, action: str):
         return application
     back = page_address(token)
     try:
+        if action == "ask":
+            ask(application, request.form.get("question", ""))
+            return redirect(back + "#conversation", 303)
+        if action == "move-interview":
+            ask(application, request.form.get("reason", ""), interview=_interview(application))
+            return redirect(back + "#conversation", 303)
         if action == "withdraw":
             if request.form.get("confirm") != "yes":
                 return message_page(
@@ -187,6 +195,17 @@ def act(token: str, action: str):
     except DomainError as error:
         return message_page(error.status, "That did not work", error.message, back)
     return redirect(back, 303)
+
+
+def _interview(application: Application) -> Interview:
+    """The interview of ``application`` the form names (by its calendar UID)."""
+    interview = Interview.get_or_none(
+        (Interview.uid == request.form.get("interview", ""))
+        & (Interview.application == application.id)
+    )
+    if interview is None or interview.cancelled is not None:
+        raise Invalid("That interview is no longer arranged: reload your page to see the latest.")
+    return interview
 
 
 # --- "email me a fresh link" -----------------------------------------------------------

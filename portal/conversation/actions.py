@@ -32,6 +32,8 @@ from portal.store.models import Mail
 
 #: The candidate's words: a question, or a request to move an interview.
 ASKING_KINDS = ("question", "move_request")
+#: The conversation: the candidate's words and the team's answers.
+CONVERSATION_KINDS = (*ASKING_KINDS, "answer")
 
 #: The longest question or reply filed, in characters (a long email is cut, with a note).
 QUESTION_LIMIT = 4000

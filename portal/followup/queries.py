@@ -63,7 +63,7 @@ def _listed():
     )
 
 
-def _filtered(query, job_id=None, recruiter_id=None):
+def narrowed(query, job_id=None, recruiter_id=None):
     """Narrow to one job and/or one recruiter's jobs using the application's own columns,
     so that the (status, reply_by, job) index answers without reading jobs."""
     if job_id:
@@ -94,7 +94,7 @@ def _page(condition, job_id, recruiter_id, number: int, size: int) -> list[Appli
 
     def ids(where):
         query = Application.select(Application.id).where(condition & where)
-        return _filtered(query, job_id, recruiter_id)
+        return narrowed(query, job_id, recruiter_id)
 
     start = (number - 1) * size
     unpromised = [
@@ -115,7 +115,7 @@ def _page(condition, job_id, recruiter_id, number: int, size: int) -> list[Appli
 def owed_word(day: date | None = None, job_id=None, recruiter_id=None):
     """Active applications overdue or due within one business day, most overdue first."""
     day = day or today()
-    return _filtered(rows().where(_owed_condition(day)), job_id, recruiter_id).order_by(*ORDER)
+    return narrowed(rows().where(_owed_condition(day)), job_id, recruiter_id).order_by(*ORDER)
 
 
 def owed_page(day: date, job_id=None, recruiter_id=None, number=1, size=50) -> list:
@@ -126,7 +126,7 @@ def owed_page(day: date, job_id=None, recruiter_id=None, number=1, size=50) -> l
 def count_owed(day: date | None = None, job_id=None, recruiter_id=None) -> int:
     """How many applications ``owed_word`` lists."""
     query = Application.select(Application.id).where(_owed_condition(day or today()))
-    return _filtered(query, job_id, recruiter_id).count()
+    return narrowed(query, job_id, recruiter_id).count()
 
 
 def promise_broken(day: date):
@@ -168,7 +168,7 @@ def proposals(day: date | None = None, job_id=None, recruiter_id=None):
     """Active applications overdue past their limit: proposed for closure, most overdue first."""
     day = day or today()
     query = rows().where(_stale_condition(day))
-    return _filtered(query, job_id, recruiter_id).order_by(Application.reply_by, Application.id)
+    return narrowed(query, job_id, recruiter_id).order_by(Application.reply_by, Application.id)
 
 
 def proposals_page(day: date, job_id=None, recruiter_id=None, size=50) -> list:
@@ -211,6 +211,8 @@ class Lateness:
             return f"{self.days} business day{'s' * (self.days != 1)} overdue"
         if self.passed:
             return f"overdue since {dates.in_words(self.passed)}"
+        if self.days < -1:
+            return f"due in {-self.days} business days"
         return "due today" if self.days == 0 else "due next business day"
 
 

@@ -82,7 +82,7 @@ def test_an_active_application(client, make_application):
     # Who: the recruiter, with a mailto link.
     recruiter = application.job.recruiter
     assert f'href="mailto:{recruiter.email}"' in response.text
-    assert f"Your recruiter is {recruiter.name}" in words
+    assert f"write to {recruiter.name} at {recruiter.email}" in words
     # Withdraw is offered while active; no closure actions yet.
     assert "Withdraw my application" in words
     assert "Got it" not in words
