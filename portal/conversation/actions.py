@@ -103,7 +103,7 @@ def _tell_recruiter(application: Application, kind: str, via: str) -> Mail:
         "question_staff",
         user=recruiter,
         application=application,
-        kind=kind,
+        asking=kind,
         via=via,
         due=answer_due(application),
         url=f"{base}/admin/applications/{application.ref}/#conversation",
