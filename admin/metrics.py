@@ -183,6 +183,9 @@ COLUMNS = (
     "acknowledged_share",
     "rating_mean",
     "ratings",
+    "median_business_days_question_to_answer",
+    "answers",
+    "owed_an_answer",
 )
 
 
@@ -217,6 +220,9 @@ def csv_rows(jobs, people, overall):
                     h.acknowledged_share,
                     h.rating,
                     sum(h.ratings.values()),
+                    h.median_answer,
+                    h.answer_waits.total(),
+                    h.owed_answers,
                 )
             ]
 

@@ -3,10 +3,15 @@ nobody has answered yet, longest waiting first, with the day the answer is due (
 job's ``answer_days`` business days after they asked) and how late it is."""
 
 from datetime import date
+from datetime import datetime
+
+from peewee import fn
 
 from portal import dates
+from portal.clock import local_date
 from portal.clock import today
 from portal.conversation.actions import answer_due
+from portal.conversation.actions import ASKING_KINDS
 from portal.domain.queries import rows
 from portal.followup.queries import Lateness
 from portal.followup.queries import narrowed
@@ -51,7 +56,7 @@ def waiting_words(application_ids: list[int]) -> dict[int, str]:
         .join(Application)
         .where(
             Event.application.in_(application_ids)
-            & Event.kind.in_(("question", "move_request"))
+            & Event.kind.in_(ASKING_KINDS)
             & (Event.created >= Application.asked)
         )
         .order_by(Event.created.desc(), Event.id.desc())
@@ -59,3 +64,46 @@ def waiting_words(application_ids: list[int]) -> dict[int, str]:
     for application_id, message in query.tuples():
         latest.setdefault(application_id, message)
     return latest
+
+
+#: What settles the candidate's questions: an answer on their page, or one given another way.
+SETTLING_KINDS = ("answer", "answered_elsewhere")
+
+
+def answer_waits(begin: datetime, end: datetime, job_ids=None):
+    """(job id, business days waited) for each answer given from ``begin`` to ``end``:
+    from the first question it settled (in the company's dates) to the answer."""
+    kinds = (*ASKING_KINDS, *SETTLING_KINDS)
+    answered = Event.select(Event.application).where(
+        Event.kind.in_(SETTLING_KINDS) & (Event.created >= begin) & (Event.created < end)
+    )
+    query = (
+        Event.select(Application.job, Event.application, Event.kind, Event.created)
+        .join(Application)
+        .where(Event.application.in_(answered) & Event.kind.in_(kinds) & (Event.created < end))
+        .order_by(Event.application, Event.created, Event.id)
+    )
+    if job_ids is not None:
+        query = query.where(Application.job.in_(job_ids))
+    pairs, waiting = [], {}
+    for job_id, application_id, kind, created in query.tuples():
+        if kind in ASKING_KINDS:
+            waiting.setdefault(application_id, created)
+        elif application_id in waiting:
+            asked = waiting.pop(application_id)
+            if created >= begin:
+                pairs.append((job_id, local_date(asked), local_date(created)))
+    if not pairs:
+        return []
+    workdays = dates.Workdays(min(p[1] for p in pairs), max(p[2] for p in pairs))
+    return [(job_id, workdays.between(asked, answered)) for job_id, asked, answered in pairs]
+
+
+def owed_answers_by_job(job_ids=None):
+    """(job id, how many of its candidates wait for an answer now)."""
+    query = Application.select(Application.job, fn.COUNT(Application.id)).where(
+        Application.asked.is_null(False)
+    )
+    if job_ids is not None:
+        query = query.where(Application.job.in_(job_ids))
+    return query.group_by(Application.job).tuples()

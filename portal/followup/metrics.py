@@ -12,7 +12,9 @@ Definitions (a period is a range of company dates, both ends included):
 - wait: business days from entering the last interview stage to a closure in the period;
 - noted: closures in the period with a closure note;
 - acknowledged: closures in the period the candidate acknowledged ("got it", on their page);
-- ratings: experience ratings (1-5) candidates gave in the period.
+- ratings: experience ratings (1-5) candidates gave in the period;
+- answer: business days from a candidate's question to the answer that settled it, for
+  answers given in the period; owed an answer: candidates whose question waits now.
 
 Business days are counted in the company's time zone with its holidays.
 """
@@ -33,6 +35,7 @@ from peewee import SQL
 
 from portal.clock import today
 from portal.clock import zone
+from portal.followup import answers
 from portal.followup import facts
 from portal.followup import queries as followup
 from portal.store.models import Application
@@ -84,13 +87,22 @@ class Health:
     words: int = 0
     acknowledged: int = 0
     ratings: Counter = field(default_factory=Counter)
+    answer_waits: Counter = field(default_factory=Counter)
+    owed_answers: int = 0
+
+    COUNTERS = ("gaps", "waits", "ratings", "answer_waits")
+    COUNTS = ("active", "overdue", "closures", "noted", "words", "acknowledged", "owed_answers")
 
     def add(self, other: "Health") -> None:
         """Fold ``other``'s counts into these (medians merge through the counters)."""
-        for name in ("gaps", "waits", "ratings"):
+        for name in self.COUNTERS:
             getattr(self, name).update(getattr(other, name))
-        for name in ("active", "overdue", "closures", "noted", "words", "acknowledged"):
+        for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def median_answer(self) -> float | None:
+        return _median(self.answer_waits)
 
     @property
     def median_gap(self) -> float | None:
@@ -224,6 +236,12 @@ def health(period: Period, *, job_id=None, recruiter_id=None, day: date | None =
         if jid in jobs:
             jobs[jid].active += active
             jobs[jid].overdue += int(late or 0)
+    for jid, waited in answers.answer_waits(*period.bounds(), narrow):
+        if jid in jobs:
+            jobs[jid].answer_waits[waited] += 1
+    for jid, count in answers.owed_answers_by_job(narrow):
+        if jid in jobs:
+            jobs[jid].owed_answers += count
     for jid, text, count in _ratings(period, narrow):
         value = _rating(text)
         if jid in jobs and value is not None:

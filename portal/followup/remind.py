@@ -19,8 +19,10 @@ import click
 import peewee
 from flask import current_app
 
+from portal import clock
 from portal import domain
 from portal.followup import actions
+from portal.followup import answers
 from portal.followup import facts
 from portal.followup import queries as followup
 from portal.followup.metrics import utc_midnight
@@ -30,6 +32,7 @@ from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Mail
@@ -48,6 +51,8 @@ class Digest:
     user: User
     kind: str  # "recruiter" or "manager"
     items: list = field(default_factory=list)
+    #: A recruiter's candidates who wait for an answer to a question (OwedAnswer).
+    answers: list = field(default_factory=list)
 
 
 @dataclass
@@ -78,26 +83,46 @@ class OwedFeedback:
     stage: Stage
 
 
+@dataclass
+class OwedAnswer:
+    """One candidate in a recruiter's digest who waits for an answer to a question."""
+
+    application: Application
+    lateness: followup.Lateness
+
+
 def recruiter_digests(day: date) -> list[Digest]:
-    """Per active recruiter, the applications owed word as of ``day``, most overdue first;
-    an inactive recruiter's go to every active admin."""
+    """Per active recruiter, the applications owed word as of ``day``, most overdue first,
+    and those owed an answer, longest waiting first; an inactive recruiter's go to every
+    active admin."""
+    digests: dict[int, Digest] = {}
+    admins: list[User] = []  # looked up once, and only when someone has left
+
+    def owing(application: Application, late: followup.Lateness):
+        """Who is told of ``application``, with its lateness as they are told it."""
+        recruiter = application.job.recruiter
+        if recruiter.active:
+            return [recruiter], late
+        if not admins:
+            admins.extend(User.select().where((User.role == "admin") & User.active))
+        return admins, HandedOver(**vars(late), recruiter=recruiter.name)
+
     owed = list(followup.owed_word(day))
     lateness = followup.lateness(owed, day)
-    admins = None  # looked up once, and only when someone has left
-    digests: dict[int, Digest] = {}
     for application in owed:
-        recruiter = application.job.recruiter
-        late = lateness[application.id]
-        if recruiter.active:
-            to = [recruiter]
-        else:
-            if admins is None:
-                admins = list(User.select().where((User.role == "admin") & User.active))
-            to = admins
-            late = HandedOver(**vars(late), recruiter=recruiter.name)
+        to, late = owing(application, lateness[application.id])
         for user in to:
-            digest = digests.setdefault(user.id, Digest(user, "recruiter"))
-            digest.items.append(Owed(application, late))
+            digests.setdefault(user.id, Digest(user, "recruiter")).items.append(
+                Owed(application, late)
+            )
+    asking = list(answers.owed_answer())
+    lateness = answers.answer_lateness(asking, day)
+    for application in asking:
+        to, late = owing(application, lateness[application.id])
+        for user in to:
+            digests.setdefault(user.id, Digest(user, "recruiter")).answers.append(
+                OwedAnswer(application, late)
+            )
     return sorted(digests.values(), key=lambda d: d.user.email)
 
 
@@ -125,10 +150,30 @@ def _left_interview(since: datetime, until: datetime):
     return set(ended)
 
 
+def _interviewed(since: datetime, until: datetime):
+    """(application id, stage id) of every interview arranged in the portal that ended
+    in the window (not cancelled; at a stage still known) for an application still in
+    the process."""
+    held = (
+        Interview.select(Interview.application, Interview.stage)
+        .join(Application, on=(Interview.application == Application.id))
+        .where(
+            Interview.cancelled.is_null()
+            & Interview.stage.is_null(False)
+            & (Application.status == "active")
+            & (Interview.ends >= since)
+            & (Interview.ends < until)
+        )
+        .tuples()
+    )
+    return set(held)
+
+
 def manager_digests(day: date) -> list[Digest]:
     """Per hiring manager, the interviews that are over and lack their feedback."""
     until = utc_midnight(day + timedelta(days=1))
-    ended = _left_interview(until - timedelta(days=FEEDBACK_DAYS + 1), until)
+    since = until - timedelta(days=FEEDBACK_DAYS + 1)
+    ended = _left_interview(since, until) | _interviewed(since, min(until, clock.now()))
     if not ended:
         return []
     application_ids = {a for a, _ in ended}
@@ -172,19 +217,21 @@ def _admin_url(path: str) -> str:
 def send_digest(digest: Digest, day: date) -> bool:
     """Queue ``digest`` unless this person already had this kind of digest on ``day``."""
     # Someone else's candidates are not in this person's own view of the queue.
-    handed_over = any(isinstance(getattr(i, "lateness", None), HandedOver) for i in digest.items)
+    everything = digest.items + digest.answers
+    handed_over = any(isinstance(getattr(i, "lateness", None), HandedOver) for i in everything)
     queue = "/admin/followup/" if handed_over else f"/admin/followup/?recruiter={digest.user.id}"
     subject, text, html = mail.render(
         f"digest_{digest.kind}",
         user=digest.user,
         items=digest.items,
+        answers=digest.answers,
         day=day,
         queue_url=_admin_url(queue),
         base_url=_admin_url(""),
     )
     try:
         with database.atomic():
-            Reminder.create(user=digest.user, day=day, kind=digest.kind, items=len(digest.items))
+            Reminder.create(user=digest.user, day=day, kind=digest.kind, items=len(everything))
             Mail.create(
                 kind=f"digest_{digest.kind}",
                 to=digest.user.email,

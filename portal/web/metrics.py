@@ -24,6 +24,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from portal import clock
+from portal.store.models import Application
 from portal.store.models import DbInfo
 from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
@@ -106,6 +107,18 @@ class DatabaseCollector(Collector):
             "Scheduled closures whose time has come and that `portal worker` has not "
             "carried out yet.",
             ScheduledClosure.select().where(ScheduledClosure.due <= moment).count(),
+        )
+        waiting = Application.select(Application.asked).where(Application.asked.is_null(False))
+        oldest_question = waiting.order_by(Application.asked).first()
+        yield _gauge(
+            "portal_questions_unanswered",
+            "Applications whose candidate waits for an answer to a question.",
+            waiting.count(),
+        )
+        yield _gauge(
+            "portal_question_oldest_unanswered_age_seconds",
+            "How long the candidate who has waited longest for an answer has waited (0: none).",
+            (moment - oldest_question.asked).total_seconds() if oldest_question else 0.0,
         )
         yield from _last_build()
 

@@ -54,6 +54,8 @@ def test_an_admin_reads_every_backlog_number_at_zero(scrape):
         "portal_tasks_queued": 0,
         "portal_tasks_failing": 0,
         "portal_scheduled_closures_due": 0,
+        "portal_questions_unanswered": 0,
+        "portal_question_oldest_unanswered_age_seconds": 0,
     }
 
 
