@@ -5,7 +5,8 @@ server), at once after the commit for one made by a command.
 
 Each email about a change carries its words (the message, the next steps, the
 reply-by date, the closure note) and the link to the candidate's page. Its Reply-To
-(the job's recruiter) and its Message-ID are fixed when it is queued.
+(the application's reply address with ``REPLY_DOMAIN``, which `portal inbox` receives;
+else the job's recruiter) and its Message-ID are fixed when it is queued.
 
 If the mail server is down the change stands and the mail stays queued: the worker
 retries it every round (after a short pause), `portal send` retries on demand, and the
@@ -13,6 +14,7 @@ admin lists what is unsent.
 """
 
 import re
+import secrets
 import time
 from contextvars import ContextVar
 from datetime import date
@@ -46,6 +48,12 @@ LEASE = timedelta(minutes=10)
 #: A message that opens like a letter ("Dear Ada,") is one: the email adds no greeting.
 GREETING = re.compile(r"(dear|hello|hi|hey|good (morning|afternoon|evening))\b", re.IGNORECASE)
 
+#: A reply address is ``reply+<key>@REPLY_DOMAIN``: the key is random (never the link's
+#: token, so an address seen on the way gives no page), of this many bytes, in lower-case
+#: hex, which mail servers that lower-case local parts leave as it is.
+REPLY_PREFIX = "reply+"
+REPLY_KEY_BYTES = 16
+
 _paused_until: dict[str, float] = {}
 
 
@@ -65,18 +73,17 @@ def render(kind: str, **context) -> tuple[str, str, str]:
     return " ".join(head.removeprefix("Subject:").split()), body.strip("\n") + "\n", html
 
 
-def queue(application: Application, kind: str, event: Event | None = None, **context) -> Mail:
+def queue(
+    application: Application, kind: str, event: Event | None = None, calendar: str = "", **context
+) -> Mail:
     """Queue the email ``kind`` to the application's candidate; it is sent after commit.
+    ``calendar``: an iCalendar file sent with it (an interview's, portal.interviews).
 
-    Its Reply-To (the job's recruiter, unless ``REPLY_TO_RECRUITER`` is off) and its
-    Message-ID are fixed now: a later change of recruiter does not redirect what was
-    decided, and every retry is recognisably the same message."""
+    Its Reply-To (see ``_reply_to``) and its Message-ID are fixed now: a later change of
+    recruiter does not redirect what was decided, and every retry is recognisably the
+    same message."""
     recruiter = application.job.recruiter
-    reply_to = (
-        formataddr((recruiter.name, recruiter.email))
-        if current_app.config["REPLY_TO_RECRUITER"]
-        else ""
-    )
+    reply_to = _reply_to(application)
     context.update(
         first_name=application.candidate.first_name,
         job=application.job.title,
@@ -95,11 +102,42 @@ def queue(application: Application, kind: str, event: Event | None = None, **con
         subject=subject,
         text=text,
         html=html,
+        calendar=calendar,
     )
     if not serving():  # a request never waits for the mail server
         app = current_app._get_current_object()
         database.after_commit(lambda: _after_commit(app))
     return mail
+
+
+def _reply_to(application: Application) -> str:
+    """Where the candidate's answer goes: the application's reply address when
+    ``REPLY_DOMAIN`` is set (`portal inbox` files it on the application), else the job's
+    recruiter, unless ``REPLY_TO_RECRUITER`` is off (empty: the From address)."""
+    config = current_app.config
+    if config["REPLY_DOMAIN"]:
+        return formataddr((config["COMPANY_NAME"], reply_address(application)))
+    if config["REPLY_TO_RECRUITER"]:
+        recruiter = application.job.recruiter
+        return formataddr((recruiter.name, recruiter.email))
+    return ""
+
+
+def reply_address(application: Application) -> str:
+    """The application's reply address, ``reply+<key>@REPLY_DOMAIN``; its key is made the
+    first time, in the caller's transaction (erasure clears it, and the address is dead)."""
+    if application.reply_key is None:
+        key = secrets.token_hex(REPLY_KEY_BYTES)
+        Application.update(reply_key=key).where(
+            (Application.id == application.id) & Application.reply_key.is_null()
+        ).execute()
+        # another sender may have made one first: theirs stands
+        application.reply_key = (
+            Application.select(Application.reply_key)
+            .where(Application.id == application.id)
+            .scalar()
+        )
+    return f"{REPLY_PREFIX}{application.reply_key}@{current_app.config['REPLY_DOMAIN'].lower()}"
 
 
 #: True while the app dispatches a request: what it queues is the worker's to send.
@@ -268,6 +306,8 @@ def words(application: Application, event: Event) -> dict:
     if event.kind == "closed":
         message = application.closure_note or event.message
         next_steps = ""
+    elif event.kind == "answer":  # an answer is about their question, not the steps
+        message, next_steps = event.message, ""
     else:
         message = event.message
         # the event's own, else the standing ones it left in place (an update without any)

@@ -126,6 +126,7 @@ def test_the_answer_is_checked_then_shown_and_emailed(
     application = make_application(name="Ada Lovelace", email="ada@example.org")
     application.job.recruiter = recruiter
     application.job.save()
+    Application.update(next_steps="Bring your ID.").where(Application.id == application.id).execute()
     ask(client, application, "Can I bring my portfolio?")
     page = client.get(f"/admin/applications/{application.ref}/")
     assert "Owed an answer" in page.text and "Thursday 3 December" in page.text
@@ -139,7 +140,10 @@ def test_the_answer_is_checked_then_shown_and_emailed(
     assert answered.asked is None and answered.last_word is not None
     one_round()
     [message] = [m for m in smtp_server.messages if m["To"] == "ada@example.org"]
-    assert "Yes, please bring it!" in message.get_body(("plain",)).get_content()
+    assert message["Subject"] == "Grace Hopper answered your question about Backend Engineer"
+    body = message.get_body(("plain",)).get_content()
+    assert "Yes, please bring it!" in body and "Here is our answer." in body
+    assert "Bring your ID." not in body  # an answer is about their question, not the steps
     words = text_of(client.get(page_url(application)).text)
     assert "Grace Hopper answered Yes, please bring it!" in words
     assert "will answer by" not in words
