@@ -18,6 +18,7 @@ from portal.candidates.actions import issue_link
 from portal.candidates.actions import revoke_link
 from portal.cli import cli
 from portal.clock import now
+from portal.conversation import actions as conversation
 from portal.site import build
 from portal.site import cli as build_cli
 from portal.site import publish
@@ -149,12 +150,18 @@ def test_s2_a_closed_page_ends_after_the_closed_period(app, out, applications):
 def test_s3_static_page_equals_the_dynamic_route(client, out, applications):
     application = applications[3]
     domain.post_update(None, application, application.version, "We loved meeting you")
+    conversation.ask(application, "Shall I prepare anything for the next step?")
+    conversation.ask(application, "And is the office reachable by train?", via="email")
+    version = Application.get_by_id(application.id).version
+    conversation.answer(None, application, version, "Nothing; yes, it is.")
+    conversation.ask(application, "Thank you! One more: is there parking?")
     with time_machine.travel(Application.get_by_id(application.id).updated, tick=False):
         build.build(str(out))
         token = token_of(application)
         response = client.get(f"/c/{token}/")
     assert response.status_code == 200
     assert (out / "c" / token / "index.html").read_bytes() == response.data
+    assert b"is there parking?" in response.data and b"will answer by" in response.data
     assert (out / "404.html").read_bytes() == client.get("/c/not-a-token/").data
 
 
