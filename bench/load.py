@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import psycopg2
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the test suite's HTTP client and form filler
@@ -238,8 +238,7 @@ def run(name: str, url: str, options, folder: Path) -> bool:
 def postgres_database():
     """A throwaway PostgreSQL database: (url, drop function)."""
     name = f"portal_load_{os.getpid()}"
-    admin = psycopg2.connect(PG + "/postgres", connect_timeout=3)
-    admin.autocommit = True
+    admin = psycopg.connect(PG + "/postgres", connect_timeout=3, autocommit=True)
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name}")
         cursor.execute(f"CREATE DATABASE {name}")

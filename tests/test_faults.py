@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from helpers.admin_client import CONFIRMED
 from helpers.admin_client import fill
@@ -156,8 +156,7 @@ def test_mail_queued_while_the_smtp_server_is_away_is_delivered_when_it_returns(
 
 
 def _pg_admin():
-    connection = psycopg2.connect(PG_DSN + "/postgres", connect_timeout=3)
-    connection.autocommit = True
+    connection = psycopg.connect(PG_DSN + "/postgres", connect_timeout=3, autocommit=True)
     return connection
 
 

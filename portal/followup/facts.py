@@ -213,8 +213,8 @@ def _acknowledged(after: int, closures: list[Closure]) -> set[int]:
 
 def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert ``rows``, skipping any already there, CHUNK rows per statement. peewee takes
-    longer to build a large INSERT than the database takes to run it, and psycopg2's
-    executemany sends one statement per row: so the SQL is written here."""
+    longer to build a large INSERT than the database takes to run it, and a driver's
+    executemany may send one statement per row: so the SQL is written here."""
     table = model._meta.table_name
     names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
     row = "(" + ", ".join([database.param] * len(columns)) + ")"

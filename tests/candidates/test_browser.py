@@ -128,7 +128,7 @@ def test_acknowledge_and_rate_without_javascript(live, phone, active):
     phone.wait_for_load_state()
     assert phone.get_by_text("You told us on").is_visible()
     phone.get_by_label("Well", exact=True).check()
-    phone.get_by_role("button", name="Send").click()
+    phone.get_by_role("button", name="Send", exact=True).click()
     phone.wait_for_load_state()
     assert phone.get_by_text("Thank you for telling us how it went").is_visible()
     kinds = {e.kind for e in Event.select().where(Event.application == active.id)}

@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 import time_machine
 from helpers.database import BACKEND
@@ -132,8 +132,7 @@ def fresh_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'fresh' / 'demo.sqlite3'}"
         return
     name = f"portal_fresh_{os.getpid()}"
-    admin = psycopg2.connect(PG_DSN + "/postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(PG_DSN + "/postgres", autocommit=True)
     with admin.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name}")
         cursor.execute(f"CREATE DATABASE {name}")

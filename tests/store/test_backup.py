@@ -9,7 +9,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-import psycopg2
+import psycopg
 import pytest
 from helpers.database import BACKEND
 from helpers.database import PG_DSN
@@ -111,14 +111,13 @@ def rows_of_copy(path, tmp_path) -> list[tuple]:
         finally:
             copy.close()
     name = f"portal_copy_{os.getpid()}_{path.stem.replace('-', '_')}"
-    admin = psycopg2.connect(PG_DSN + "/postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(PG_DSN + "/postgres", autocommit=True)
     try:
         with admin.cursor() as cursor:
             cursor.execute(f"CREATE DATABASE {name}")
         url = f"{PG_DSN}/{name}"
         subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}", str(path)], check=True)
-        with psycopg2.connect(url) as copy, copy.cursor() as cursor:
+        with psycopg.connect(url) as copy, copy.cursor() as cursor:
             cursor.execute(VERSIONS)
             rows = cursor.fetchall()
         copy.close()
