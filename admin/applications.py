@@ -124,6 +124,10 @@ def close_form(ref):
     return application_page(application_or_404(ref), close_status=status)
 
 
+#: The conversation card: what was said, and what a reply by email lost on the way.
+ON_THE_CARD = (*CONVERSATION_KINDS, "reply_note")
+
+
 def _reply_by_choices(pipeline):
     return {s.id: domain.reply_by_default(s) for s in pipeline}
 
@@ -210,7 +214,7 @@ def application_page(application, submitted=None, status=200, error=None, close_
             application=application,
             pipeline=pipeline,
             events=events,
-            conversation=[e for e in reversed(events) if e.kind in CONVERSATION_KINDS],
+            conversation=[e for e in reversed(events) if e.kind in ON_THE_CARD],
             answer_due=conversation.answer_due(application),
             forms=forms,
             reply_by_defaults=defaults,

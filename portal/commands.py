@@ -10,6 +10,7 @@ from click.core import ParameterSource
 from flask import Flask
 
 from portal.candidates import cli as candidates_cli
+from portal.conversation import cli as conversation_cli
 from portal.demo import cli as demo_cli
 from portal.domain import cli as domain_cli
 from portal.followup import cli as followup_cli
@@ -39,6 +40,7 @@ COMMANDS = (
     store_cli.backup_command,
     store_cli.restore_command,
     worker_cli.worker_command,
+    conversation_cli.inbox_command,
 )
 
 

@@ -54,14 +54,15 @@ def ask(
     """File the candidate's question (``interview``: their request to move it) on
     ``application``; ``via`` is "page" or "email". ``note`` is for the team only (what a
     reply by email lost on the way: attachments, its length). The recruiter is told."""
-    if not reachable(application):
-        raise Invalid("This application was erased: there is nobody to answer.")
     label = "Your reason" if interview is not None else "Your question"
     text = clean_text(text, label, True, QUESTION_LIMIT)
     if interview is not None and interview.application_id != application.id:
         raise Invalid("That interview is not part of this application.")
     with database.atomic():
         lock(Application, application.id)  # two at once count as two, never skip the limit
+        application = Application.get_by_id(application.id)  # as it is now, erased or not
+        if not reachable(application):
+            raise Invalid("This application was erased: there is nobody to answer.")
         recent = Event.select().where(
             (Event.application == application.id)
             & Event.kind.in_(ASKING_KINDS)

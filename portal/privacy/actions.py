@@ -4,10 +4,11 @@ audit log of every export and erasure.
 Erasing an application keeps its row, so follow-up metrics still count it, but moves
 it to an anonymous candidate of its own and replaces every free text about the person
 (messages, next steps, notes, closure notes, reasons, feedback text) with
-``ERASED_TEXT``. Its links are revoked and their static pages deleted, and its email is
-deleted. Erasing a candidate erases each of their applications, then deletes the
-candidate row itself. Ratings, recommendations, stages, statuses and dates stay: they
-say nothing about who the person was. The application's ref stays too, so importing an
+``ERASED_TEXT``. Its links are revoked and their static pages deleted, its email is
+deleted, and its reply address is forgotten (`portal inbox` refuses it). Erasing a
+candidate erases each of their applications, then deletes the candidate row itself.
+Ratings, recommendations, stages, statuses and dates stay: they say nothing about who
+the person was. The application's ref stays too, so importing an
 old export again finds it "already there" instead of bringing the person back.
 
 The audit entries name no one: an opaque id, references and counts.
@@ -36,6 +37,7 @@ from portal.store.models import Candidate
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import Interview
 from portal.store.models import Link
 from portal.store.models import Mail
 from portal.store.models import Task
@@ -120,6 +122,7 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
             .where((Feedback.application == application) & (field != ""))
             .execute()
         )
+    _erase_interviews(application, moment)
     theirs = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.application == application)
     forget_outbox(list(theirs))
     counts["mail"] += Mail.delete().where(Mail.application == application).execute()
@@ -128,6 +131,9 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
     )
     changes = {
         "candidate": stand_in,
+        "reply_key": None,  # its reply address is refused from now on (portal inbox)
+        "asked": None,  # nobody is left to answer
+        "timezone": "",  # where they live is about them
         "updated": moment,
         "version": Application.version + 1,
         **{
@@ -145,6 +151,17 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
     Application.update(changes).where(Application.id == application.id).execute()
     Event.create(application=application, actor=actor, kind="erased", created=moment)
     links.unpublish(tokens)
+
+
+def _erase_interviews(application: Application, moment) -> None:
+    """Its interviews keep their times (metrics, feedback owed) but not what was said
+    about them; one still to come is off: there is no one to meet."""
+    ours = Interview.application == application
+    for field in (Interview.place, Interview.meeting, Interview.prepare):
+        Interview.update({field: ERASED_TEXT}).where(ours & (field != "")).execute()
+    Interview.update(cancelled=moment).where(
+        ours & Interview.cancelled.is_null() & (Interview.ends > moment)
+    ).execute()
 
 
 def _redact_staff_mail(candidate: Candidate) -> int:

@@ -4,6 +4,9 @@
   a candidate left with nothing else is deleted whole;
 - candidates' erasure requests older than ``ERASURE_DAYS`` are carried out;
 - staff email (digests name candidates) older than ``RETENTION_DAYS`` is deleted.
+
+Each erasure also forgets the application's reply address, so `portal inbox` refuses
+replies to it from then on.
 """
 
 from dataclasses import dataclass

@@ -109,6 +109,24 @@ SETTINGS: tuple[Setting, ...] = (
         "candidate emails carry `Reply-To` the job's recruiter (off: answers go to MAIL_FROM)",
     ),
     Setting(
+        "REPLY_DOMAIN",
+        "",
+        (
+            "candidate emails carry `Reply-To` `reply+<key>@` this domain instead, one address "
+            "per application, which the company's mail server hands to `portal inbox` "
+            "(docs/inbox.md); empty: PORTAL_REPLY_TO_RECRUITER decides"
+        ),
+        kind="domain",
+    ),
+    Setting(
+        "INBOX_MAX_BYTES",
+        1_048_576,
+        "largest reply `portal inbox` takes, in bytes, attachments included (larger: refused, 552)",
+        shown="`1048576` (1 MiB)",
+        least=10_240,
+        most=52_428_800,
+    ),
+    Setting(
         "LINK_DAYS",
         180,
         "days a candidate link lives",

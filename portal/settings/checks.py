@@ -6,6 +6,7 @@ only the server knows (its number of workers)."""
 import difflib
 import ipaddress
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -31,6 +32,12 @@ from portal.settings import MAIL_SCHEMES
 from portal.settings import REDIS_SCHEMES
 from portal.settings import Setting
 from portal.settings import SETTINGS
+
+#: A mail domain: two or more dot-separated DNS labels (``xn--`` for international ones).
+MAIL_DOMAIN = re.compile(
+    r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?",
+    re.IGNORECASE,
+)
 
 
 class UnsafeSettings(RuntimeError):
@@ -234,6 +241,16 @@ def _wrong_address(setting: Setting, value: str) -> str:
     )
 
 
+def _wrong_domain(setting: Setting, value: str) -> str:
+    """A mail domain alone (empty: off): the part after the @ of the addresses it makes."""
+    if not value or MAIL_DOMAIN.fullmatch(value):
+        return ""
+    return (
+        f"PORTAL_{setting.name}: {value!r} is not a mail domain; use the domain alone, "
+        "without reply+ or @, such as hiring.example.com"
+    )
+
+
 def _wrong_level(setting: Setting, value: str) -> str:
     if value.upper() in LOG_LEVELS:
         return ""
@@ -363,6 +380,7 @@ KINDS: dict[str, Callable[[Setting, object], str]] = {
     "address": _wrong_address,
     "country": _wrong_country,
     "dates": _wrong_dates,
+    "domain": _wrong_domain,
     "level": _wrong_level,
     "log_format": _wrong_log_format,
     "rate": _wrong_rate,

@@ -126,7 +126,9 @@ def test_the_answer_is_checked_then_shown_and_emailed(
     application = make_application(name="Ada Lovelace", email="ada@example.org")
     application.job.recruiter = recruiter
     application.job.save()
-    Application.update(next_steps="Bring your ID.").where(Application.id == application.id).execute()
+    Application.update(next_steps="Bring your ID.").where(
+        Application.id == application.id
+    ).execute()
     ask(client, application, "Can I bring my portfolio?")
     page = client.get(f"/admin/applications/{application.ref}/")
     assert "Owed an answer" in page.text and "Thursday 3 December" in page.text
@@ -222,3 +224,22 @@ def test_a_static_only_page_offers_replying_by_email(app, client, make_applicati
     html = client.get(page_url(application)).text
     assert 'action="' not in html.split('id="conversation"')[1].split("</section>")[0]
     assert "Reply to any email from us" in text_of(html)
+
+
+def test_what_an_email_lost_shows_beside_it_for_the_team(client, recruiter, make_application):
+    application = make_application()
+    conversation.ask(application, "My CV is attached.", via="email", note="Not kept: cv.pdf")
+    card = client.get(f"/admin/applications/{application.ref}/").text.split('id="conversation"')[1]
+    card = card.split("</section>")[0]
+    assert "by email" in card and "About that email" in card and "Not kept: cv.pdf" in card
+    assert "cv.pdf" not in client.get(page_url(application)).text
+
+
+def test_an_application_erased_meanwhile_cannot_ask(app, make_application):
+    application = make_application()
+    conversation.ask(application, "Please delete my data.")
+    stale = Application.get_by_id(application.id)  # read before the erasure
+    privacy.erase_application(None, stale, "request")
+    with pytest.raises(Invalid, match="erased"):
+        conversation.ask(stale, "Hello?", via="email")
+    assert Application.get_by_id(application.id).asked is None  # nobody left to answer
