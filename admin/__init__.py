@@ -10,6 +10,7 @@ from admin import conversation
 from admin import followup
 from admin import followup_close
 from admin import home
+from admin import interviews
 from admin import jobs
 from admin import links
 from admin import metrics
@@ -22,6 +23,7 @@ from admin.blueprint import bp
 SCREENS = (
     home, jobs, stages, applications, actions, closures, users,
     followup, followup_close, metrics, privacy, links, people, conversation,
+    interviews,
 )  # fmt: skip
 
 __all__ = ["SCREENS", "bp"]

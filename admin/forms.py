@@ -23,6 +23,7 @@ from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms import TimeField
 from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
@@ -30,6 +31,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from portal.candidates.interviews import FORMAT_LABELS
 from portal.store.models import CLOSED_STATUSES
 from portal.store.models import RECOMMENDATIONS
 from portal.store.models import ROLES
@@ -225,3 +227,35 @@ class DetailsForm(Form):
 
     name = StringField("Name", validators=[DataRequired()])
     email = EmailField("Email address", validators=[DataRequired()])
+
+
+class InterviewForm(Form):
+    """An interview arranged or changed; the time zone's choices are the view's to set."""
+
+    day = DateField("Date", validators=[InputRequired()])
+    starts = TimeField("Starts", validators=[InputRequired()])
+    ends = TimeField("Ends", validators=[InputRequired()])
+    timezone = SelectField("Time zone of these times", validators=[InputRequired()])
+    format = RadioField(
+        "Format",
+        choices=options(FORMAT_LABELS.items()),
+        default="video",
+        validators=[InputRequired()],
+    )
+    place = StringField("Video link, phone number or address")
+    meeting = TextAreaField("Whom they meet")
+    prepare = TextAreaField("What to prepare")
+    message = TextAreaField("Message for the candidate (optional)")
+    #: The interview's SEQUENCE when the form was shown: a change made since is refused.
+    sequence = HiddenField()
+    tell = tell_field()
+
+
+class CancelInterviewForm(Form):
+    message = TextAreaField("Message for the candidate (optional: why, and what happens now)")
+    sequence = HiddenField()
+    tell = tell_field()
+
+
+class TimezoneForm(Form):
+    timezone = SelectField("Their time zone")

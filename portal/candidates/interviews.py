@@ -17,11 +17,14 @@ from portal.clock import as_datetime
 #: How each format of interview reads (store.models.INTERVIEW_FORMATS).
 FORMAT_LABELS = {"video": "Video call", "phone": "Phone call", "on_site": "In person"}
 
-#: The history's line for each candidate-visible interview event (portal.interviews).
+#: The candidate-visible events of an interview (portal.interviews writes them).
+ARRANGED, MOVED, CANCELLED = "interview_arranged", "interview_moved", "interview_cancelled"
+
+#: The history's line for each of them.
 INTERVIEW_HEADLINES = {
-    "interview_arranged": "An interview is arranged",
-    "interview_moved": "Your interview has moved",
-    "interview_cancelled": "An interview is cancelled",
+    ARRANGED: "An interview is arranged",
+    MOVED: "Your interview has changed",
+    CANCELLED: "An interview is cancelled",
 }
 
 

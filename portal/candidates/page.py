@@ -209,7 +209,9 @@ def model(
         "form_token": links.form_token(row.link_id),
         "action": f"{base}/c/{row.token}/",
         "stylesheet": stylesheet_url(),
-        "interviews": interview_views(interviews or [], days.zone.key, clock.now(), days.today.year),
+        "interviews": interview_views(
+            interviews or [], days.zone.key, clock.now(), days.today.year
+        ),
     }
 
 

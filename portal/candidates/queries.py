@@ -2,8 +2,9 @@
 run directly. Building a query's SQL costs peewee far more than SQLite or PostgreSQL
 takes to run it (docs/performance.md), and the page is the hot path.
 
-The static build runs the same queries for a batch of pages at once (``batch``, and
-``batch_interviews``): the same columns, so one view-model serves both. Rows come back as named tuples."""
+The static build runs the same queries for a batch of pages at once (``batch`` and
+``batch_interviews``): the same columns, so one view-model serves both. Rows come back
+as named tuples."""
 
 import functools
 from datetime import date

@@ -10,12 +10,13 @@ from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import JobManager
 from portal.store.models import Stage
 from portal.store.models import User
 
-#: Applications loaded per query, with their events and feedback in two more.
+#: Applications loaded per query, with their interviews, events and feedback in three more.
 CHUNK = 1000
 
 
@@ -87,7 +88,8 @@ def _jobs(emails: dict, stages: dict):
 
 
 def _applications(emails: dict, stages: dict):
-    """Every application by ref, a chunk at a time with its events and feedback."""
+    """Every application by ref, a chunk at a time with its interviews, events and
+    feedback."""
     refs = dict(Job.select(Job.id, Job.ref).tuples())
     last = None
     while True:
@@ -101,11 +103,19 @@ def _applications(emails: dict, stages: dict):
         if not rows:
             return
         ids = [row.id for row in rows]
+        interviews, uids = defaultdict(list), {}
+        for interview in (
+            Interview.select()
+            .where(Interview.application.in_(ids))
+            .order_by(Interview.created, Interview.id)
+        ):
+            interviews[interview.application_id].append(_interview(interview, stages))
+            uids[interview.id] = interview.uid
         events = defaultdict(list)
         for event in (
             Event.select().where(Event.application.in_(ids)).order_by(Event.created, Event.id)
         ):
-            events[event.application_id].append(_event(event, emails, stages))
+            events[event.application_id].append(_event(event, emails, stages, uids))
         feedback = defaultdict(list)
         for card in (
             Feedback.select()
@@ -126,13 +136,34 @@ def _applications(emails: dict, stages: dict):
                 "closure_note": row.closure_note,
                 "closed_reason": row.closed_reason,
                 "closed": iso(row.closed),
+                "timezone": row.timezone,
+                "interviews": interviews[row.id],
                 "events": events[row.id],
                 "feedback": feedback[row.id],
             }
         last = rows[-1].ref
 
 
-def _event(event: Event, emails: dict, stages: dict) -> dict:
+def _interview(interview: Interview, stages: dict) -> dict:
+    """One interview, by its calendar UID, as the candidate was told it."""
+    return {
+        "uid": interview.uid,
+        "stage": stages[interview.stage_id].name if interview.stage_id else None,
+        "sequence": interview.sequence,
+        "starts": iso(interview.starts),
+        "ends": iso(interview.ends),
+        "timezone": interview.timezone,
+        "format": interview.format,
+        "place": interview.place,
+        "meeting": interview.meeting,
+        "prepare": interview.prepare,
+        "cancelled": iso(interview.cancelled),
+        "feedback_asked": iso(interview.feedback_asked),
+        "created": iso(interview.created),
+    }
+
+
+def _event(event: Event, emails: dict, stages: dict, uids: dict) -> dict:
     """One history entry; fields left at their default are left out."""
     item = {"at": iso(event.created), "kind": event.kind}
     if event.actor_id:
@@ -148,6 +179,8 @@ def _event(event: Event, emails: dict, stages: dict) -> dict:
         item["from_stage"] = stages[event.from_stage_id].name
     if event.to_stage_id:
         item["to_stage"] = stages[event.to_stage_id].name
+    if event.interview_id:
+        item["interview"] = uids[event.interview_id]
     return item
 
 

@@ -26,11 +26,15 @@ STAGE_FIELDS = (
 )
 APPLICATION_FIELDS = (
     *("ref", "job", "candidate", "stage", "status", "created", "reply_by", "next_steps"),
-    *("closure_note", "closed_reason", "closed", "events", "feedback"),
+    *("closure_note", "closed_reason", "closed", "timezone", "interviews", "events", "feedback"),
 )
 EVENT_FIELDS = (
     *("at", "kind", "actor", "visible", "message", "next_steps", "reply_by"),
-    *("from_stage", "to_stage"),
+    *("from_stage", "to_stage", "interview"),
+)
+INTERVIEW_FIELDS = (
+    *("uid", "stage", "sequence", "starts", "ends", "timezone", "format", "place"),
+    *("meeting", "prepare", "cancelled", "feedback_asked", "created"),
 )
 FEEDBACK_FIELDS = (
     *("at", "author", "stage", "rating", "recommendation", "strengths", "concerns"),

@@ -11,6 +11,7 @@ from portal.interchange.fields import as_object
 from portal.interchange.fields import Counts
 from portal.interchange.fields import EVENT_FIELDS
 from portal.interchange.fields import FEEDBACK_FIELDS
+from portal.interchange.fields import INTERVIEW_FIELDS
 from portal.interchange.fields import JOB_FIELDS
 from portal.interchange.fields import label
 from portal.interchange.fields import naming
@@ -199,6 +200,10 @@ class Importer:
         job_ref = text(data, "job", True).strip()
         job, _ = self.job(job_ref)
         candidate = as_object(typed(data, "candidate", (dict,), required=True), ("name", "email"))
+        interviews = [
+            self.interview(job_ref, i, n)
+            for n, i in enumerate(typed(data, "interviews", (list,), []))
+        ]
         events = [
             self.event(job_ref, e, i) for i, e in enumerate(typed(data, "events", (list,), []))
         ]
@@ -218,6 +223,8 @@ class Importer:
             closed_reason=text(data, "closed_reason"),
             closed=as_moment(data, "closed"),
             created=as_moment(data, "created"),
+            timezone=text(data, "timezone"),
+            interviews=interviews,
             events=events,
             feedback=feedback,
         )
@@ -241,9 +248,33 @@ class Importer:
                 "to_stage": self.stage(job_ref, data["to_stage"])
                 if text(data, "to_stage")
                 else None,
+                "interview": text(data, "interview") or None,
             }
         except Invalid as error:
             raise Invalid(f"events[{index}]: {error.message}") from None
+
+    def interview(self, job_ref: str, data, index: int) -> dict:
+        """One interview of the file as Restore takes it."""
+        try:
+            as_object(data, INTERVIEW_FIELDS)
+            stage = text(data, "stage")
+            return {
+                "uid": text(data, "uid", True),
+                "stage": self.stage(job_ref, stage) if stage else None,
+                "sequence": typed(data, "sequence", (int,), 0),
+                "starts": as_moment(data, "starts", required=True),
+                "ends": as_moment(data, "ends", required=True),
+                "timezone": text(data, "timezone", True),
+                "format": text(data, "format", True),
+                "place": text(data, "place"),
+                "meeting": text(data, "meeting"),
+                "prepare": text(data, "prepare"),
+                "cancelled": as_moment(data, "cancelled"),
+                "feedback_asked": as_moment(data, "feedback_asked"),
+                "created": as_moment(data, "created"),
+            }
+        except Invalid as error:
+            raise Invalid(f"interviews[{index}]: {error.message}") from None
 
     def feedback(self, job_ref: str, data, index: int) -> dict:
         """One scorecard of the file as Restore takes it."""

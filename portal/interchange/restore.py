@@ -5,6 +5,7 @@ from datetime import date
 import peewee
 
 from portal.candidates import links
+from portal.candidates.interviews import INTERVIEW_HEADLINES
 from portal.clock import now
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import reply_by_default
@@ -13,6 +14,7 @@ from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.errors import Invalid
+from portal.interchange import interviews as arranged
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
@@ -50,6 +52,8 @@ class Restore:
 
     def __init__(self):
         self.queued: list[tuple[Application, str, list, list]] = []
+        #: The queued applications' interviews, by ref.
+        self.interviews: dict[str, list[dict]] = {}
 
     def add(
         self,
@@ -66,13 +70,16 @@ class Restore:
         closed_reason: str = "",
         closed=None,
         created=None,
+        timezone="",
+        interviews=(),
         events=(),
         feedback=(),
     ) -> None:
         """Check one application and queue it.
 
-        ``events`` and ``feedback`` are dicts of Event and Feedback fields (users and
-        stages as rows), recorded with their original authors and times. With no events,
+        ``interviews``, ``events`` and ``feedback`` are dicts of Interview, Event and
+        Feedback fields (users and stages as rows; an event names its interview by
+        UID), recorded with their original authors and times. With no events,
         the entries add_application and close would have written are recorded.
         """
         if status not in ("active", *CLOSED_STATUSES):
@@ -85,6 +92,8 @@ class Restore:
             raise Invalid(f"A {status} application needs the date and time it was closed.")
         history = [_restored_event(row) for row in events]
         scorecards = _restored_feedback(feedback)
+        meetings = arranged.restored(interviews, job)
+        arranged.check_events(history, meetings)
         # Without a time of its own it began with its first entry (or its closure).
         known = [*(e["created"] for e in history), *([closed] if closed else [])]
         created = created or min(known, default=None) or now()
@@ -94,6 +103,7 @@ class Restore:
                 f"({created:%Y-%m-%d %H:%M})."
             )
         moments = [created, *(e["created"] for e in history), *(f["created"] for f in scorecards)]
+        moments += [i["updated"] for i in meetings]
         application = Application(
             ref=clean_text(ref, "Reference", True, 60),
             job=job,
@@ -107,6 +117,7 @@ class Restore:
             closure_note=clean_text(closure_note, "Closure note", limit=5000),
             closed_reason=clean_text(closed_reason, "Internal reason", limit=2000),
             closed=None if status == "active" else closed,
+            timezone=arranged.zone(timezone, "The candidate's time zone", required=False),
             created=created,
             updated=max(moments),
         )
@@ -118,10 +129,12 @@ class Restore:
         visible = [e["created"] for e in history if e["visible"]]
         application.last_word = max(visible, default=None)
         self.queued.append((application, application.candidate.email, history, scorecards))
+        self.interviews[application.ref] = meetings
 
     def flush(self) -> list[Application]:
         """Write every queued application, its candidate, history and feedback."""
         queued, self.queued = self.queued, []
+        meetings, self.interviews = self.interviews, {}
         if not queued:
             return []
         with database.atomic():
@@ -150,12 +163,33 @@ class Restore:
             ids = _ids(Application, Application.ref, [a.ref for a, *_ in queued])
             for application, *_ in queued:
                 application.id = ids[application.ref]
-            _insert(Event, [{**e, "application": a.id} for a, _, h, _ in queued for e in h])
+            uids = _interviews(queued, meetings)
+            _insert(
+                Event,
+                [
+                    {**e, "application": a.id, "interview": uids.get(e["interview"])}
+                    for a, _, h, _ in queued
+                    for e in h
+                ],
+            )
             _insert(Feedback, [{**f, "application": a.id} for a, *_, fb in queued for f in fb])
             for application, email, *_ in queued:
                 if not ERASED_EMAIL.fullmatch(email):  # erased: there is no one to link to
                     links.issue(application)  # a live link, as for every application; unsent
         return [application for application, *_ in queued]
+
+
+def _interviews(queued, meetings: dict[str, list[dict]]) -> dict[str, int]:
+    """Insert the queued applications' interviews; their ids by UID. A UID already in
+    the database is another interview's: RestoreConflict names the application."""
+    rows = [{**i, "application": a.id} for a, *_ in queued for i in meetings.get(a.ref, [])]
+    refs = {i["uid"]: a.ref for a, *_ in queued for i in meetings.get(a.ref, [])}
+    if len(refs) != len(rows):
+        raise Invalid("The same interview uid appears on two applications.")
+    uid = arranged.taken(list(refs))
+    if uid is not None:
+        raise RestoreConflict(refs[uid], f"The interview {uid} is already in the database.")
+    return arranged.insert(rows)
 
 
 def restore_application(job: Job, name: str, email: str, **fields) -> Application:
@@ -249,7 +283,7 @@ def _history_of(application: Application) -> list[dict]:
 def _restored_event(row: dict) -> dict:
     """One imported history entry, checked, with every Event field (insert_many needs all)."""
     kind = clean_text(row.get("kind"), "Event kind", True, 40)
-    if row.get("visible") and kind not in VISIBLE_KINDS:
+    if row.get("visible") and kind not in (*VISIBLE_KINDS, *INTERVIEW_HEADLINES):
         raise Invalid(f"A {kind!r} event is internal and cannot be visible to the candidate.")
     if not row.get("created"):
         raise Invalid(f"The {kind!r} event needs its time.")
@@ -262,6 +296,7 @@ def _restored_event(row: dict) -> dict:
         "reply_by": row.get("reply_by"),
         "from_stage": row.get("from_stage"),
         "to_stage": row.get("to_stage"),
+        "interview": row.get("interview"),
         "created": row["created"],
     }
 

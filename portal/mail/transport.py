@@ -21,14 +21,17 @@ from portal import files
 from portal.store import db
 from portal.store.models import Mail
 
+#: The METHOD line of a cancellation's calendar file.
+CANCEL = re.compile(r"^METHOD:CANCEL\r?$", re.MULTILINE)
+
 
 class MailFailed(Exception):
     """The server refused or could not be reached."""
 
 
 def message(mail: Mail) -> EmailMessage:
-    """The MIME message of a queued mail: plain text and HTML alternatives, with the
-    Reply-To and Message-ID fixed when it was queued."""
+    """The MIME message of a queued mail: plain text and HTML alternatives (and its
+    calendar file, attached), with the Reply-To and Message-ID fixed when it was queued."""
     config = current_app.config
     msg = EmailMessage()
     msg["Subject"] = mail.subject
@@ -42,6 +45,17 @@ def message(mail: Mail) -> EmailMessage:
     msg.set_content(mail.text)
     if mail.html:
         msg.add_alternative(mail.html, subtype="html")
+    if mail.calendar:
+        # The method a calendar reads before it opens the file: an invitation or update
+        # (REQUEST) replaces the entry of the same UID, a CANCEL removes it.
+        method = "CANCEL" if CANCEL.search(mail.calendar) else "REQUEST"
+        msg.add_attachment(
+            mail.calendar,
+            subtype="calendar",
+            charset="utf-8",
+            params={"method": method},
+            filename="invite.ics",
+        )
     return msg
 
 

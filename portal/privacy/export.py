@@ -20,6 +20,7 @@ from portal.store.models import Candidate
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import Interview
 from portal.store.models import Link
 from portal.store.models import Mail
 from portal.store.models import Stage
@@ -70,6 +71,13 @@ def _application(application: Application) -> dict:
         "closed": _time(application.closed),
         "created": _time(application.created),
         "updated": _time(application.updated),
+        "timezone": application.timezone,
+        "interviews": [
+            _interview(i, stages)
+            for i in Interview.select()
+            .where(Interview.application == application)
+            .order_by(Interview.starts, Interview.id)
+        ],
         "events": [_event(e, stages) for e in _events(application)],
         "feedback": [_feedback(f, stages) for f in _feedback_of(application)],
         "links": [
@@ -125,6 +133,23 @@ def _event(event: Event, stages: dict) -> dict:
         "reply_by": _time(event.reply_by),
         "from_stage": _stage(stages.get(event.from_stage_id)),
         "to_stage": _stage(stages.get(event.to_stage_id)),
+    }
+
+
+def _interview(interview: Interview, stages: dict) -> dict:
+    """An interview as the person was told it, with when it was changed and called off."""
+    return {
+        "stage": _stage(stages.get(interview.stage_id)),
+        "starts": _time(interview.starts),
+        "ends": _time(interview.ends),
+        "timezone": interview.timezone,
+        "format": interview.format,
+        "place": interview.place,
+        "meeting": interview.meeting,
+        "prepare": interview.prepare,
+        "changes_sent": interview.sequence,
+        "cancelled": _time(interview.cancelled),
+        "created": _time(interview.created),
     }
 
 

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from portal import domain
 from portal.errors import command_errors
+from portal.interviews import after as interviews
 from portal.mail.queue import send_pending
 from portal.store import schema
 from portal.store.db import database
@@ -21,16 +22,20 @@ from portal.worker import tasks
 
 
 def one_round() -> dict[str, int]:
-    """Everything due now, once: tasks and scheduled closures, then mail (both queue
-    mail), then the daily schedules."""
+    """Everything due now, once: tasks, scheduled closures and what follows an
+    interview's end, then mail (they queue mail), then the daily schedules."""
     done, failed = tasks.run_due()
     closed = domain.close_due()
+    decided = interviews.decide_due()
+    asked = interviews.ask_feedback_due()
     sent, unsent = send_pending(wait=False)
     ran = schedule.run_due()
     return {
         "tasks": done,
         "failed tasks": failed,
         "scheduled closures": closed,
+        "interviews over": decided,
+        "feedback asked": asked,
         "mail sent": sent,
         "mail failed": unsent,
         "schedules": len(ran),
@@ -41,7 +46,8 @@ def one_round() -> dict[str, int]:
 @click.option("--once", is_flag=True, help="Do one round of everything due, then exit.")
 @with_appcontext
 def worker_command(once):
-    """Run queued tasks (fresh links) and scheduled closures, send mail and keep the daily schedules
+    """Run queued tasks (fresh links) and scheduled closures, follow up ended interviews
+    (the team is deciding; feedback asked), send mail and keep the daily schedules
     (PORTAL_REMIND_AT, PORTAL_PURGE_AT) until stopped. One is enough; several share the
     work safely."""
     schema.check_schema()

@@ -1,12 +1,14 @@
 """The email the suite sends: a real SMTP server on loopback (aiosmtpd) and what it
 received, for conftest.py's ``smtp_server`` fixture; and the check every email to a
-candidate must pass, which conftest.py runs after every test that has a database."""
+candidate must pass, which conftest.py runs after every test that has a database (its
+calendar file too, parsed back: an interview's invitation)."""
 
 import asyncio
 import email
 import email.policy
 import re
 
+import icalendar
 from markupsafe import escape
 
 from portal import dates
@@ -116,11 +118,29 @@ def candidate_mail_problems(mail: Mail, reply_to_recruiter: bool) -> list[str]:
         problems.append("the text has no link to the candidate's page")
     if not any(re.search(rf'href="[^"]*/c/{token}/"', mail.html) for token in tokens):
         problems.append("the HTML has no link to the candidate's page")
+    said = _words(calendar_text(mail.calendar)) if mail.calendar else ""
     for secret in internal_texts(application):
         escaped = _words(str(escape(secret)))
         if secret in text or escaped in html or secret in _words(mail.html):
             problems.append(f"internal text of the application: {secret!r}")
+        if secret in said:
+            problems.append(f"internal text of the application in its calendar file: {secret!r}")
+    if any(re.search(rf"/c/{token}", mail.calendar) for token in tokens):
+        problems.append("its calendar file holds the link to the candidate's page")
     return problems
+
+
+def calendar_text(text: str) -> str:
+    """Every word a calendar file shows, parsed back (unfolded, unescaped): each entry's
+    summary, description, location, link, and the names of its organizer and attendees."""
+    words = []
+    for event in icalendar.Calendar.from_ical(text).walk("VEVENT"):
+        words += [str(event.get(key, "")) for key in ("SUMMARY", "DESCRIPTION", "LOCATION", "URL")]
+        people = event.get("ATTENDEE", [])
+        for person in [event.get("ORGANIZER"), *(people if isinstance(people, list) else [people])]:
+            if person is not None:
+                words += [str(person), str(person.params.get("CN", ""))]
+    return "\n".join(words)
 
 
 def told(event: Event) -> list[tuple[str, str]]:
