@@ -8,6 +8,7 @@ words stay in one place, the application, where erasure finds them.
 """
 
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
@@ -34,6 +35,10 @@ from portal.store.models import Mail
 ASKING_KINDS = ("question", "move_request")
 #: The conversation: the candidate's words and the team's answers.
 CONVERSATION_KINDS = (*ASKING_KINDS, "answer")
+#: What settles the candidate's questions: an answer on their page, or one given another way.
+SETTLING_KINDS = ("answer", "answered_elsewhere")
+#: How the candidate's words came.
+VIAS = ("page", "email")
 
 #: The longest question or reply filed, in characters (a long email is cut, with a note).
 QUESTION_LIMIT = 4000
@@ -141,3 +146,22 @@ def answer_due(application: Application) -> date | None:
     if application.asked is None:
         return None
     return dates.add_business_days(local_date(application.asked), application.job.answer_days)
+
+
+def checked_via(kind: str, via: str) -> str:
+    """How a recorded event's words came, checked: only the candidate's came any way."""
+    if via and (kind not in ASKING_KINDS or via not in VIAS):
+        raise Invalid(f"A {kind!r} event cannot have come by {via!r}.")
+    return via
+
+
+def owed_since(history) -> datetime | None:
+    """Since when a history of (kind, time) pairs leaves the candidate owed an answer:
+    their first words after the last answer (None: nothing waits)."""
+    asked = None
+    for kind, created in sorted(history, key=lambda pair: pair[1]):
+        if kind in ASKING_KINDS:
+            asked = asked or created
+        elif kind in SETTLING_KINDS:
+            asked = None
+    return asked

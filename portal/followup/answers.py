@@ -12,6 +12,7 @@ from portal.clock import local_date
 from portal.clock import today
 from portal.conversation.actions import answer_due
 from portal.conversation.actions import ASKING_KINDS
+from portal.conversation.actions import SETTLING_KINDS
 from portal.domain.queries import rows
 from portal.followup.queries import Lateness
 from portal.followup.queries import narrowed
@@ -64,10 +65,6 @@ def waiting_words(application_ids: list[int]) -> dict[int, str]:
     for application_id, message in query.tuples():
         latest.setdefault(application_id, message)
     return latest
-
-
-#: What settles the candidate's questions: an answer on their page, or one given another way.
-SETTLING_KINDS = ("answer", "answered_elsewhere")
 
 
 def answer_waits(begin: datetime, end: datetime, job_ids=None):

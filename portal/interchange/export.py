@@ -181,6 +181,8 @@ def _event(event: Event, emails: dict, stages: dict, uids: dict) -> dict:
         item["to_stage"] = stages[event.to_stage_id].name
     if event.interview_id:
         item["interview"] = uids[event.interview_id]
+    if event.via:
+        item["via"] = event.via
     return item
 
 

@@ -30,7 +30,7 @@ APPLICATION_FIELDS = (
 )
 EVENT_FIELDS = (
     *("at", "kind", "actor", "visible", "message", "next_steps", "reply_by"),
-    *("from_stage", "to_stage", "interview"),
+    *("from_stage", "to_stage", "interview", "via"),
 )
 INTERVIEW_FIELDS = (
     *("uid", "stage", "sequence", "starts", "ends", "timezone", "format", "place"),

@@ -249,6 +249,7 @@ class Importer:
                 if text(data, "to_stage")
                 else None,
                 "interview": text(data, "interview") or None,
+                "via": text(data, "via"),
             }
         except Invalid as error:
             raise Invalid(f"events[{index}]: {error.message}") from None

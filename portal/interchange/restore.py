@@ -7,6 +7,10 @@ import peewee
 from portal.candidates import links
 from portal.candidates.interviews import INTERVIEW_HEADLINES
 from portal.clock import now
+from portal.conversation.actions import ASKING_KINDS
+from portal.conversation.actions import checked_via
+from portal.conversation.actions import CONVERSATION_KINDS as TALK
+from portal.conversation.actions import owed_since
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import reply_by_default
 from portal.domain.applications import VISIBLE_KINDS
@@ -126,8 +130,9 @@ class Restore:
             application.closure_note = closure_note_default(application, status)
         if not history:
             history = [_restored_event(row) for row in _history_of(application)]
-        visible = [e["created"] for e in history if e["visible"]]
+        visible = [e["created"] for e in history if e["visible"] and e["kind"] not in ASKING_KINDS]
         application.last_word = max(visible, default=None)
+        application.asked = owed_since((e["kind"], e["created"]) for e in history)
         self.queued.append((application, application.candidate.email, history, scorecards))
         self.interviews[application.ref] = meetings
 
@@ -283,7 +288,7 @@ def _history_of(application: Application) -> list[dict]:
 def _restored_event(row: dict) -> dict:
     """One imported history entry, checked, with every Event field (insert_many needs all)."""
     kind = clean_text(row.get("kind"), "Event kind", True, 40)
-    if row.get("visible") and kind not in (*VISIBLE_KINDS, *INTERVIEW_HEADLINES):
+    if row.get("visible") and kind not in (*VISIBLE_KINDS, *INTERVIEW_HEADLINES, *TALK):
         raise Invalid(f"A {kind!r} event is internal and cannot be visible to the candidate.")
     if not row.get("created"):
         raise Invalid(f"The {kind!r} event needs its time.")
@@ -297,6 +302,7 @@ def _restored_event(row: dict) -> dict:
         "from_stage": row.get("from_stage"),
         "to_stage": row.get("to_stage"),
         "interview": row.get("interview"),
+        "via": checked_via(kind, row.get("via") or ""),
         "created": row["created"],
     }
 
