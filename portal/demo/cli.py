@@ -15,6 +15,7 @@ from portal.errors import command_errors
 from portal.store import schema
 from portal.store.db import database
 from portal.store.models import Application
+from portal.store.models import Interview
 from portal.store.models import Stage
 
 
@@ -55,13 +56,17 @@ def summary_lines(counts: interchange.Counts) -> list[str]:
 
 
 def _candidate_pages() -> list[str]:
-    """Three candidate pages to open after `portal demo`: one in progress, one waiting on
-    a decision, one closed with a note (a rejection if there is one: the page that
-    matters most to get right)."""
+    """Candidate pages to open after `portal demo`: one in progress, one with an
+    interview coming, one waiting for an answer to their question, one waiting on a
+    decision, one closed with a note (a rejection if there is one: the page that matters
+    most to get right)."""
     active = Application.status == "active"
     noted = Application.closure_note != ""
+    arranged = Application.id.in_(Interview.select(Interview.application))
     picks = {
         "in progress": [active & Stage.interview & (Application.reply_by >= today())],
+        "with an interview": [active & arranged],
+        "asked a question": [Application.asked.is_null(False)],
         "waiting on a decision": [active & (Stage.candidate_label == "Decision")],
         "closed, with a note": [(Application.status == "rejected") & noted, ~active & noted],
     }

@@ -271,3 +271,27 @@ PLANS = (
     (2, "rejected", None),
     (1, "withdrawn", None),
 )
+
+#: What demo candidates ask, and (when answered) what the recruiter said.
+QUESTIONS = (
+    ("Could you tell me roughly when I will hear about the next step?", None),
+    (
+        "Is there anything I should prepare for the interview?",
+        "Good question! Bring one piece of work you are proud of; we will ask you to walk "
+        "us through it. Nothing else to prepare.",
+    ),
+    ("Would it be possible to move my interview to a morning? I work afternoons.", None),
+    (
+        "Is the role open to people working four days a week?",
+        "It is: two people on the team work four days. Tell us which day suits you.",
+    ),
+)
+
+#: An interview as the demo's candidates are told it: format, place, whom they meet,
+#: what to prepare.
+INTERVIEW = (
+    "video",
+    "https://meet.example.com/hiring-room",
+    "Mei Chen, hiring manager\nJonas Berg, senior engineer",
+    "Have a laptop ready if you like to sketch; we will share a short problem on screen.",
+)

@@ -16,14 +16,17 @@ from portal import dates
 from portal import interchange
 from portal.clock import stored
 from portal.clock import today
+from portal.clock import zone
 from portal.demo.data import CANDIDATES
 from portal.demo.data import CLOSINGS
 from portal.demo.data import FEEDBACK
+from portal.demo.data import INTERVIEW
 from portal.demo.data import JOBS
 from portal.demo.data import MOVE_WORDS
 from portal.demo.data import NOTES
 from portal.demo.data import PASSWORD
 from portal.demo.data import PLANS
+from portal.demo.data import QUESTIONS
 from portal.demo.data import UPDATE
 from portal.demo.data import USERS
 from portal.domain.jobs import StageSpec
@@ -125,6 +128,21 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
                 reply_by=reply_by.isoformat(),
             )
         )
+    after = min(_later(moment, 1), _later(datetime.combine(today(), time(9)), -1))
+    if status == "active" and number % 5 == 2:
+        history += _conversation(job, number, after)
+    interviews = []
+    if status == "active" and stages[stage].interview and number % 2 == 0:
+        interviews.append(_interview(job, number, stages[stage].name))
+        history.append(
+            _entry(
+                after.replace(hour=16, minute=5),
+                "interview_arranged",
+                job["recruiter"],
+                visible=True,
+                interview=interviews[0]["uid"],
+            )
+        )
     closure_note = closed_reason = ""
     if status != "active":
         closed_reason, closure_note = CLOSINGS[status]
@@ -149,8 +167,41 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
         "closure_note": closure_note,
         "closed_reason": closed_reason,
         "closed": iso(stored(moment)) if status != "active" else None,
+        "interviews": interviews,
         "events": history,
         "feedback": feedback,
+    }
+
+
+def _conversation(job: dict, number: int, moment: datetime) -> list[dict]:
+    """A question from the candidate's page on ``moment``'s day, and the recruiter's
+    answer that afternoon, for every other one asked."""
+    question, answer = QUESTIONS[number % len(QUESTIONS)]
+    asked = moment.replace(hour=9, minute=40)
+    said = [_entry(asked, "question", None, visible=True, message=question, via="page")]
+    if answer:
+        said.append(
+            _entry(asked.replace(hour=15), "answer", job["recruiter"], True, message=answer)
+        )
+    return said
+
+
+def _interview(job: dict, number: int, stage: str) -> dict:
+    """An interview at ``stage`` two business days from today, in the company's zone."""
+    format_, place, meeting, prepare = INTERVIEW
+    day = dates.add_business_days(today(), 2 + number % 3)
+    starts = datetime.combine(day, time(10 + number % 5))
+    return {
+        "uid": f"demo-{job['ref'].lower()}-{1001 + number}@interviews.example.com",
+        "stage": stage,
+        "sequence": 0,
+        "starts": iso(stored(starts)),
+        "ends": iso(stored(starts + timedelta(minutes=45))),
+        "timezone": zone().key,
+        "format": format_,
+        "place": place,
+        "meeting": meeting,
+        "prepare": prepare,
     }
 
 
