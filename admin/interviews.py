@@ -143,6 +143,22 @@ def _decide(application, operation, title, form, page):
     return _back(application)
 
 
+def _submitted(application, form, interview, operation, title):
+    """The interview form posted: the check of ``operation`` once the form is valid, else
+    the form again (as typed, with its errors)."""
+    form.timezone.choices = options(_zones())
+    if request.method == "POST" and form.validate() and not sending.editing():
+        return _decide(
+            application,
+            operation,
+            title,
+            form,
+            lambda status, error: _form_page(application, form, interview, status, error),
+        )
+    status = 400 if request.method == "POST" and not sending.editing() else 200
+    return _form_page(application, form, interview, status)
+
+
 @bp.route("/applications/<ref>/interviews/new", methods=["GET", "POST"])
 @staff_required
 def new_interview(ref):
@@ -152,24 +168,14 @@ def new_interview(ref):
         form = InterviewForm(formdata=None, data={"timezone": current_app.config["TIMEZONE"]})
     else:
         form = InterviewForm()
-    form.timezone.choices = options(_zones())
-    if request.method == "POST" and form.validate() and not sending.editing():
 
-        def operation():
-            """Arrange it as typed."""
-            actions.schedule(actor(), application, **_details(form))
-            return "Interview arranged."
+    def operation():
+        """Arrange it as typed."""
+        actions.schedule(actor(), application, **_details(form))
+        return "Interview arranged."
 
-        name = application.candidate.name
-        return _decide(
-            application,
-            operation,
-            f"Arrange an interview with {name}",
-            form,
-            lambda status, error: _form_page(application, form, None, status, error),
-        )
-    status = 400 if request.method == "POST" and not sending.editing() else 200
-    return _form_page(application, form, None, status)
+    title = f"Arrange an interview with {application.candidate.name}"
+    return _submitted(application, form, None, operation, title)
 
 
 @bp.route("/applications/<ref>/interviews/<uid>/edit", methods=["GET", "POST"])
@@ -200,25 +206,16 @@ def edit_interview(ref, uid):
         )
     else:
         form = InterviewForm()
-    form.timezone.choices = options(_zones())
-    if request.method == "POST" and form.validate() and not sending.editing():
 
-        def operation():
-            """Change it as typed."""
-            actions.reschedule(
-                actor(), interview, **_details(form), sequence=form.sequence.data or None
-            )
-            return "Interview changed."
-
-        return _decide(
-            application,
-            operation,
-            f"Change {application.candidate.name}'s interview",
-            form,
-            lambda status, error: _form_page(application, form, interview, status, error),
+    def operation():
+        """Change it as typed."""
+        actions.reschedule(
+            actor(), interview, **_details(form), sequence=form.sequence.data or None
         )
-    status = 400 if request.method == "POST" and not sending.editing() else 200
-    return _form_page(application, form, interview, status)
+        return "Interview changed."
+
+    title = f"Change {application.candidate.name}'s interview"
+    return _submitted(application, form, interview, operation, title)
 
 
 @bp.route("/applications/<ref>/interviews/<uid>/cancel", methods=["GET", "POST"])
