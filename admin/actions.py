@@ -1,7 +1,7 @@
 """The application page's actions, one POST each: move, update, deciding, note, close,
 reopen, feedback.
 
-Each is a small function handed to `_act`, which parses the form, calls it and
+Each is a small function handed to `perform`, which parses the form, calls it and
 redirects back to the page, or shows the page again when the form or the domain refuses.
 An action that can reach the candidate is checked first (admin/sending.py): the user
 sees the email and the page it would give, and confirms.
@@ -45,7 +45,7 @@ def _stage(application, stage_id):
     return next((s for s in queries.stages(application.job) if s.id == stage_id), None)
 
 
-def _act(
+def perform(
     ref,
     name,
     form_class,
@@ -120,7 +120,7 @@ def move(ref):
         stage = _stage(application, form.stage.data)
         return f"Move {application.candidate.name} to {stage.name if stage else 'another stage'}"
 
-    return _act(ref, "move", MoveForm, operation, title=title)
+    return perform(ref, "move", MoveForm, operation, title=title)
 
 
 @bp.post("/applications/<ref>/update")
@@ -140,7 +140,7 @@ def update(ref):
         )
         return "Update posted for the candidate."
 
-    return _act(
+    return perform(
         ref,
         "update",
         UpdateForm,
@@ -165,7 +165,7 @@ def deciding(ref):
         )
         return "The candidate's page now says the team is deciding."
 
-    return _act(
+    return perform(
         ref,
         "deciding",
         DecidingForm,
@@ -183,7 +183,7 @@ def note(ref):
         domain.add_note(actor(), application, form.message.data)
         return "Note added."
 
-    return _act(ref, "note", NoteForm, operation)
+    return perform(ref, "note", NoteForm, operation)
 
 
 @bp.post("/applications/<ref>/close")
@@ -237,7 +237,7 @@ def close(ref):
             return f"on {dates.in_words(form.send_on.data)} at {domain.SEND_AT:%H:%M}"
         return ""
 
-    return _act(ref, "close", CloseForm, operation, title=title, preview=on_the_day, later=later)
+    return perform(ref, "close", CloseForm, operation, title=title, preview=on_the_day, later=later)
 
 
 @bp.post("/applications/<ref>/close/cancel")
@@ -272,7 +272,7 @@ def reopen(ref):
         )
         return f"Reopened at {stage.name}."
 
-    return _act(
+    return perform(
         ref,
         "reopen",
         ReopenForm,
@@ -298,7 +298,7 @@ def feedback(ref):
         )
         return "Thank you: your feedback is saved."
 
-    return _act(
+    return perform(
         ref,
         "feedback",
         FeedbackForm,

@@ -3,7 +3,7 @@ were answered another way. Answering reaches the candidate, so it is checked fir
 
 from admin.access import actor
 from admin.access import staff_required
-from admin.actions import _act
+from admin.actions import perform
 from admin.blueprint import bp
 from admin.forms import AnswerForm
 from admin.forms import SettleForm
@@ -21,7 +21,7 @@ def answer(ref):
         )
         return "Your answer is on the candidate's page."
 
-    return _act(
+    return perform(
         ref,
         "answer",
         AnswerForm,
@@ -39,4 +39,4 @@ def settle(ref):
         conversation.settle(actor(), application, form.version.data, form.note.data)
         return "Marked as answered; nothing was sent."
 
-    return _act(ref, "settle", SettleForm, operation)
+    return perform(ref, "settle", SettleForm, operation)
