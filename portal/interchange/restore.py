@@ -5,20 +5,19 @@ from datetime import date
 import peewee
 
 from portal.candidates import links
-from portal.candidates.interviews import INTERVIEW_HEADLINES
 from portal.clock import now
 from portal.conversation.actions import ASKING_KINDS
-from portal.conversation.actions import checked_via
-from portal.conversation.actions import CONVERSATION_KINDS as TALK
 from portal.conversation.actions import owed_since
 from portal.domain.applications import closure_note_default
 from portal.domain.applications import reply_by_default
-from portal.domain.applications import VISIBLE_KINDS
 from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.errors import Invalid
 from portal.interchange import interviews as arranged
+from portal.interchange.history import history_of
+from portal.interchange.history import restored_event
+from portal.interchange.history import restored_feedback
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
@@ -26,7 +25,6 @@ from portal.store.models import CLOSED_STATUSES
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Job
-from portal.store.models import RECOMMENDATIONS
 from portal.store.models import Stage
 
 # --- import: records exported from a portal, restored as they were ----------------
@@ -94,8 +92,8 @@ class Restore:
                 raise Invalid(f"Stage {other.name!r} is not part of job {job.ref}.")
         if status != "active" and not closed:
             raise Invalid(f"A {status} application needs the date and time it was closed.")
-        history = [_restored_event(row) for row in events]
-        scorecards = _restored_feedback(feedback)
+        history = [restored_event(row) for row in events]
+        scorecards = restored_feedback(feedback)
         meetings = arranged.restored(interviews, job)
         arranged.check_events(history, meetings)
         # Without a time of its own it began with its first entry (or its closure).
@@ -129,7 +127,7 @@ class Restore:
         if status != "active" and not application.closure_note and not erased:
             application.closure_note = closure_note_default(application, status)
         if not history:
-            history = [_restored_event(row) for row in _history_of(application)]
+            history = [restored_event(row) for row in history_of(application)]
         visible = [e["created"] for e in history if e["visible"] and e["kind"] not in ASKING_KINDS]
         application.last_word = max(visible, default=None)
         application.asked = owed_since((e["kind"], e["created"]) for e in history)
@@ -264,75 +262,3 @@ def _insert(model, rows: list, fields=None) -> None:
 def _chunks(items: list) -> list[list]:
     """``items`` in slices of BATCH."""
     return [items[start : start + BATCH] for start in range(0, len(items), BATCH)]
-
-
-def _history_of(application: Application) -> list[dict]:
-    """The entries add_application and close write, for an import that brings none."""
-    history = [{"kind": "created", "to_stage": application.stage, "created": application.created}]
-    if application.closed and application.closed_reason:
-        history.append(
-            {"kind": "reason", "message": application.closed_reason, "created": application.closed}
-        )
-    if application.closed:
-        history.append(
-            {
-                "kind": "closed",
-                "visible": True,
-                "message": application.closure_note,
-                "created": application.closed,
-            }
-        )
-    return history
-
-
-def _restored_event(row: dict) -> dict:
-    """One imported history entry, checked, with every Event field (insert_many needs all)."""
-    kind = clean_text(row.get("kind"), "Event kind", True, 40)
-    if row.get("visible") and kind not in (*VISIBLE_KINDS, *INTERVIEW_HEADLINES, *TALK):
-        raise Invalid(f"A {kind!r} event is internal and cannot be visible to the candidate.")
-    if not row.get("created"):
-        raise Invalid(f"The {kind!r} event needs its time.")
-    return {
-        "kind": kind,
-        "actor": row.get("actor"),
-        "visible": bool(row.get("visible")),
-        "message": clean_text(row.get("message"), "Message", limit=5000),
-        "next_steps": clean_text(row.get("next_steps"), "Next steps", limit=2000),
-        "reply_by": row.get("reply_by"),
-        "from_stage": row.get("from_stage"),
-        "to_stage": row.get("to_stage"),
-        "interview": row.get("interview"),
-        "via": checked_via(kind, row.get("via") or ""),
-        "created": row["created"],
-    }
-
-
-def _restored_feedback(rows) -> list[dict]:
-    """Imported scorecards, checked as submit_feedback checks them, once per author and stage."""
-    seen = set()
-    scorecards = []
-    for row in rows:
-        author, stage = row["author"], row["stage"]
-        if (author.id, stage.id) in seen:
-            raise Invalid(f"{author.email} gave feedback at the {stage.name} stage twice.")
-        seen.add((author.id, stage.id))
-        if row.get("recommendation") not in RECOMMENDATIONS:
-            raise Invalid(f"Recommendation must be one of {', '.join(RECOMMENDATIONS)}.")
-        if row.get("rating") not in range(1, 5) or isinstance(row.get("rating"), bool):
-            raise Invalid("Rating must be a whole number between 1 and 4.")
-        if not row.get("created"):
-            raise Invalid("Feedback needs its time.")
-        scorecards.append(
-            {
-                "author": author,
-                "stage": stage,
-                "rating": row["rating"],
-                "recommendation": row["recommendation"],
-                "strengths": clean_text(row.get("strengths"), "Strengths"),
-                "concerns": clean_text(row.get("concerns"), "Concerns"),
-                "share_strengths": bool(row.get("share_strengths")),
-                "share_concerns": bool(row.get("share_concerns")),
-                "created": row["created"],
-            }
-        )
-    return scorecards
