@@ -8,25 +8,27 @@ rendered without a request, session or flash.
 
 import functools
 from dataclasses import dataclass
-from datetime import date
 from datetime import datetime
-from datetime import UTC
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
 
 from portal import clock
-from portal import dates
 from portal.candidates import assets
 from portal.candidates import links
 from portal.candidates import queries
-from portal.candidates.interviews import INTERVIEW_HEADLINES
 from portal.candidates.interviews import views as interview_views
 from portal.candidates.queries import EventRow
 from portal.candidates.queries import InterviewRow
 from portal.candidates.queries import LinkRow
 from portal.candidates.queries import StageRow
+from portal.candidates.words import answer_by
+from portal.candidates.words import Days
+from portal.candidates.words import entry
+from portal.candidates.words import OUTCOMES
+from portal.candidates.words import reply_by
+from portal.candidates.words import said
 from portal.clock import as_date
 from portal.clock import as_datetime
 from portal.conversation.actions import CONVERSATION_KINDS
@@ -36,46 +38,11 @@ TEMPLATE = "candidate/page.html"
 DEAD_TEMPLATE = "candidate/dead.html"
 STYLESHEET = "css/candidate.css"
 
-OUTCOMES = {
-    "hired": ("You accepted our offer", "Welcome aboard: we are delighted."),
-    "rejected": (
-        "We are not moving forward",
-        "We have decided not to continue with your application. Our note is below.",
-    ),
-    "withdrawn": ("Your application is withdrawn", "We have closed it, as you asked."),
-}
-
 
 class Milestone(NamedTuple):
     label: str
     state: str  # past, current or future
     date: str
-
-
-class Entry(NamedTuple):
-    headline: str
-    date: str
-    iso: str
-    message: str
-    next_steps: str
-    #: Who wrote it, as the candidate reads the signature.
-    by: str
-
-
-class Said(NamedTuple):
-    """One message of the conversation: the candidate's own (``mine``) or the team's."""
-
-    mine: bool
-    headline: str
-    date: str
-    iso: str
-    message: str
-    by: str
-
-
-class ReplyBy(NamedTuple):
-    words: str
-    late: bool
 
 
 class Person(NamedTuple):
@@ -190,14 +157,14 @@ def model(
         "expect": stages[current].description if active and stages and not deciding else "",
         "deciding": deciding.message if deciding else "",
         "next_steps": row.next_steps if active else "",
-        "reply_by": _reply_by(as_date(row.reply_by), days) if active else None,
+        "reply_by": reply_by(as_date(row.reply_by), days) if active else None,
         "history": [
-            _entry(event, days, event is deciding, row.status if event is closing else "")
+            entry(event, days, event is deciding, row.status if event is closing else "")
             for event in events
             if event.visible and event.kind not in CONVERSATION_KINDS
         ],
-        "conversation": [_said(e, days) for e in reversed(events) if e.kind in CONVERSATION_KINDS],
-        "answer_by": _answer_by(as_datetime(row.asked), row.answer_days, days),
+        "conversation": [said(e, days) for e in reversed(events) if e.kind in CONVERSATION_KINDS],
+        "answer_by": answer_by(as_datetime(row.asked), row.answer_days, days),
         "closure_note": "" if active else row.closure_note,
         "closure_by": (closing.author if closing else "") or row.recruiter_name,
         "acknowledged": days.of(_own(events, "acknowledged", closed)),
@@ -263,83 +230,6 @@ def _own(events: list[EventRow], kind: str, since: datetime | None) -> datetime 
         if event.kind == kind and as_datetime(event.created) >= since:
             return as_datetime(event.created)
     return None
-
-
-#: The history's line for the closure that ended the process, by outcome.
-CLOSED_HEADLINES = {
-    "hired": "You accepted our offer: welcome aboard",
-    "withdrawn": "Your application was withdrawn, as you asked",
-}
-
-
-def _entry(event: EventRow, days: "Days", apart: bool = False, outcome: str = "") -> Entry:
-    """One update of the history; ``apart``: its words have their own section above
-    (the team is deciding), ``outcome``: it is the closure that ended the process."""
-    message = "" if apart else event.message
-    if event.kind == "moved":
-        headline = f"Moved on to: {event.to_label or 'the next step'}"
-    elif event.kind == "closed":
-        headline = CLOSED_HEADLINES.get(outcome, "Your application was closed")
-        message = ""  # the closure note has its own section
-    elif event.kind == "reopened":
-        headline = f"Your application is open again: {event.to_label or 'back with us'}"
-    elif event.kind == "deciding":
-        headline = "The team is deciding"
-    elif event.kind in INTERVIEW_HEADLINES:
-        headline = INTERVIEW_HEADLINES[event.kind]
-    else:
-        headline = "An update from us"
-    day = days.local(as_datetime(event.created))
-    # signed by who wrote it, unless the words already end with their name
-    words = (message or event.next_steps).rstrip()
-    by = event.author if words and not words.endswith(event.author) else ""
-    return Entry(headline, days.words(day), day.isoformat(), message, event.next_steps, by)
-
-
-#: How the page heads the candidate's words, by kind.
-ASKED = {"question": "You asked", "move_request": "You asked to move an interview"}
-
-
-def _said(event: EventRow, days: "Days") -> Said:
-    """One message of the conversation, oldest first: theirs, or the team's answer."""
-    day = days.local(as_datetime(event.created))
-    mine = event.kind in ASKED
-    headline = ASKED[event.kind] if mine else f"{event.author or 'We'} answered"
-    return Said(mine, headline, days.words(day), day.isoformat(), event.message, event.author)
-
-
-def _answer_by(asked: datetime | None, answer_days: int, days: "Days") -> ReplyBy | None:
-    """When the candidate's unanswered question is to be answered, if one is waiting."""
-    if asked is None:
-        return None
-    return _reply_by(dates.add_business_days(days.local(asked), answer_days), days)
-
-
-def _reply_by(day: date | None, days: "Days") -> ReplyBy | None:
-    if day is None:
-        return None
-    return ReplyBy(days.words(day), day < days.today)
-
-
-class Days:
-    """Dates in the candidate's words and the company's time zone, with the zone and
-    today looked up once per page (``dates.in_words`` alone does it per call)."""
-
-    def __init__(self):
-        self.zone = clock.zone()
-        self.today = datetime.now(self.zone).date()
-
-    def words(self, day: date | None) -> str:
-        """'Friday 4 December', with the year only when it is not this year's."""
-        return dates.in_words(day, self.today.year)
-
-    def local(self, moment: datetime) -> date:
-        """The company's date at a stored UTC moment."""
-        return moment.replace(tzinfo=UTC).astimezone(self.zone).date()
-
-    def of(self, moment: datetime | None) -> str:
-        """A stored UTC moment as the company's date, in words."""
-        return self.words(self.local(moment)) if moment else ""
 
 
 # --- rendering -----------------------------------------------------------------------

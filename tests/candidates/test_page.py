@@ -12,6 +12,7 @@ import time_machine
 from portal import domain
 from portal.candidates import links
 from portal.candidates import page as pages
+from portal.candidates import words as words_of
 from portal.candidates.actions import acknowledge_closure
 from portal.candidates.actions import rate_experience
 from portal.candidates.actions import reissue_link
@@ -126,7 +127,7 @@ def test_a_closed_application_shows_its_outcome_and_note(client, make_applicatio
     assert response.status_code == 200
     words = text_of(response.text)
     assert f'class="outcome outcome-{status}"' in response.text
-    assert pages.OUTCOMES[status][0] in words
+    assert words_of.OUTCOMES[status][0] in words
     assert f"Dear Ada, the note ({status})." in words
     assert "Withdraw my application" not in words
     # a candidate who withdrew is not asked to acknowledge their own withdrawal
@@ -366,7 +367,7 @@ def test_page_dates_read_like_everywhere_else(app):
     """The page's fast date words are exactly ``dates.in_words``."""
     from portal import dates
 
-    days = pages.Days()
+    days = words_of.Days()
     start = date(2025, 1, 1)
     for offset in range(0, 800, 3):
         day = start + timedelta(days=offset)
