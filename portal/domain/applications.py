@@ -325,7 +325,9 @@ def add_note(actor, application, message) -> Event:
 
 def closure_template(status: str) -> str:
     """The saved closure template for ``status``, or its default note, placeholders unfilled."""
-    template = ClosureTemplate.get_or_none(ClosureTemplate.status == status)
+    template = ClosureTemplate.get_or_none(
+        (ClosureTemplate.status == status) & (ClosureTemplate.point == "")
+    )
     return template.body if template else DEFAULT_CLOSURE_NOTES[status]
 
 
@@ -439,7 +441,9 @@ def set_closure_template(actor, status: str, body: str) -> ClosureTemplate:
         raise Invalid(f"There is no closure template for {status!r}.")
     body = clean_text(body, "Template", True, 5000)
     with database.atomic():
-        template, _ = ClosureTemplate.get_or_create(status=status, defaults={"body": body})
+        template, _ = ClosureTemplate.get_or_create(
+            status=status, point="", defaults={"body": body}
+        )
         template.body = body
         template.save()
     return template

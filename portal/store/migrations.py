@@ -13,12 +13,17 @@ from playhouse.migrate import migrate
 from playhouse.migrate import SchemaMigrator
 
 from portal.store.models import Application
+from portal.store.models import ClosureReason
+from portal.store.models import ClosureTemplate
+from portal.store.models import Criterion
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
+from portal.store.models import Feedback
 from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import Mail
+from portal.store.models import Rating
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
 from portal.store.models import Stage
@@ -39,17 +44,35 @@ def _add_missing(database: peewee.Database, *fields: peewee.Field) -> None:
             migrate(migrator.add_column(table, field.column_name, field))
 
 
+def _create(database: peewee.Database, *models: type[peewee.Model]) -> None:
+    """Create ``models``' tables as this code has them, after any table they refer to
+    that an older schema does not have yet (a later step then finds it made)."""
+    ordered: list[type[peewee.Model]] = []
+
+    def visit(model: type[peewee.Model]) -> None:
+        for referred in model._meta.refs.values():
+            if referred is not model:
+                visit(referred)
+        if model not in ordered:
+            ordered.append(model)
+
+    for model in models:
+        visit(model)
+    # an existing table is left alone: its indexes may name columns a later step adds
+    database.create_tables([m for m in ordered if not m.table_exists()])
+
+
 def _sessions_and_scoped_erasure(database: peewee.Database) -> None:
     """3: staff sessions that can be ended; erasure requests scoped to one application;
     the worker's task queue."""
-    database.create_tables([StaffSession, Task])
+    _create(database, StaffSession, Task)
     _add_missing(database, ErasureRequest.application, ErasureRequest.withdrew)
 
 
 def _deliberate_sends(database: peewee.Database) -> None:
     """4: mail that names its event, its Reply-To and its Message-ID; next steps per
     stage; stages removed but kept for history; closures scheduled for later."""
-    database.create_tables([ScheduledClosure])
+    _create(database, ScheduledClosure)
     _add_missing(
         database, Mail.event, Mail.reply_to, Mail.message_id, Stage.next_steps, Stage.removed
     )
@@ -58,7 +81,7 @@ def _deliberate_sends(database: peewee.Database) -> None:
 def _conversation(database: peewee.Database) -> None:
     """5: candidates' questions owed an answer, reply addresses, interviews, and mail
     that carries a calendar file."""
-    database.create_tables([Interview])
+    _create(database, Interview)
     _add_missing(
         database,
         Job.answer_days,
@@ -71,11 +94,33 @@ def _conversation(database: peewee.Database) -> None:
     )
 
 
+def _decisions(database: peewee.Database) -> None:
+    """6: interview kits (criteria per job and stage) rated on scorecards that their
+    authors may correct; the company's closure reasons; closure notes per point of the
+    process."""
+    _create(database, ClosureReason, Criterion, Rating)
+    _add_missing(
+        database,
+        Feedback.edited,
+        Application.closure_reason,
+        ScheduledClosure.closure_reason,
+    )
+    columns = {c.name for c in database.get_columns("closure_template")}
+    if "point" not in columns:
+        migrator = SchemaMigrator.from_database(database)
+        migrate(
+            migrator.drop_index("closure_template", "closure_template_status"),
+            migrator.add_column("closure_template", "point", ClosureTemplate.point),
+            migrator.add_index("closure_template", ("status", "point"), unique=True),
+        )
+
+
 STEPS: dict[int, Callable[[peewee.Database], None]] = {
     2: _mail_claimed,
     3: _sessions_and_scoped_erasure,
     4: _deliberate_sends,
     5: _conversation,
+    6: _decisions,
 }
 
 #: The schema this code needs: version 1 was the first, each step raises it by one.

@@ -144,6 +144,26 @@ class Stage(BaseModel):
         indexes = ((("job", "position"), False),)
 
 
+class ClosureReason(BaseModel):
+    """One of the company's reasons for ending a process: counted by job and stage, and
+    told to the candidate (its sentence and what they could do next) only when it may be."""
+
+    #: A stable key for imports and integrations (``skills_gap``).
+    code = CharField(unique=True)
+    #: How the team names it; never shown to the candidate.
+    label = CharField()
+    #: The outcome it explains: "rejected" or "withdrawn".
+    status = CharField(default="rejected")
+    #: Whether the candidate may be told it: then ``candidate_text`` (and ``next_steps``)
+    #: are offered in their closure note.
+    tellable = BooleanField(default=False)
+    candidate_text = TextField(default="")
+    next_steps = TextField(default="")
+    position = IntegerField(default=0)
+    #: No longer offered; closures that gave it keep it.
+    retired = DateTimeField(null=True)
+
+
 class Candidate(BaseModel):
     """A person who applies; one row per email address."""
 
@@ -174,7 +194,11 @@ class Application(BaseModel):
     reply_by = DateField(null=True)
     next_steps = TextField(default="")
     closure_note = TextField(default="")
-    #: Internal: why it closed. Never shown to the candidate.
+    #: Why it closed, from the company's list (None: closed without one, or before the list).
+    closure_reason = ForeignKeyField(
+        ClosureReason, null=True, backref="applications", on_delete="SET NULL"
+    )
+    #: Internal: the team's note on why it closed. Never shown to the candidate.
     closed_reason = TextField(default="")
     closed = DateTimeField(null=True)
     #: The last time the candidate was given word (a candidate-visible event).
@@ -279,17 +303,59 @@ class Feedback(BaseModel):
     #: The author lets the recruiter quote these parts in the candidate's closure note.
     share_strengths = BooleanField(default=False)
     share_concerns = BooleanField(default=False)
+    #: When it was first submitted: what "hidden until your own" goes by, whatever edits follow.
     created = DateTimeField(default=now)
+    #: When its author last corrected it (None: never).
+    edited = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("application", "author", "stage"), True),)
 
 
-class ClosureTemplate(BaseModel):
-    """The editable default closure note for one outcome."""
+#: Where in the process an application closes, for the closure note it is offered: before
+#: any interview, after one, or at the job's last interview stage or beyond.
+CLOSING_POINTS = ("applied", "interviewed", "final")
 
-    status = CharField(unique=True)
+
+class ClosureTemplate(BaseModel):
+    """The editable default closure note for one outcome, at one point of the process
+    ("": any point without a template of its own)."""
+
+    status = CharField()
+    point = CharField(default="")
     body = TextField()
+
+    class Meta:
+        indexes = ((("status", "point"), True),)
+
+
+class Criterion(BaseModel):
+    """One line of a job's interview kit: what an interviewer assesses and the questions
+    to ask, each rated on the scorecard's scale. ``stage`` None: the job's kit for every
+    interview stage without one of its own."""
+
+    job = ForeignKeyField(Job, backref="criteria", on_delete="CASCADE")
+    stage = ForeignKeyField(Stage, null=True, backref="criteria", on_delete="CASCADE")
+    position = IntegerField()
+    name = CharField()
+    guidance = TextField(default="")
+
+    class Meta:
+        indexes = ((("job", "stage", "position"), False),)
+
+
+class Rating(BaseModel):
+    """One criterion of a scorecard, rated on the scorecard's scale (None: not assessed).
+    The criterion's name is kept, so a kit edited later does not rewrite a scorecard."""
+
+    feedback = ForeignKeyField(Feedback, backref="ratings", on_delete="CASCADE")
+    criterion = ForeignKeyField(Criterion, null=True, backref="+", on_delete="SET NULL")
+    name = CharField()
+    score = IntegerField(null=True)
+    note = TextField(default="")
+
+    class Meta:
+        indexes = ((("feedback", "criterion"), False),)
 
 
 class Link(BaseModel):
@@ -352,6 +418,7 @@ class ScheduledClosure(BaseModel):
     closure_note = TextField(default="")
     #: Internal, as Application.closed_reason.
     reason = TextField(default="")
+    closure_reason = ForeignKeyField(ClosureReason, null=True, backref="+", on_delete="SET NULL")
     due = DateTimeField(index=True)
     created = DateTimeField(default=now)
 
@@ -471,6 +538,9 @@ MODELS = [
     Event,
     Feedback,
     ClosureTemplate,
+    ClosureReason,
+    Criterion,
+    Rating,
     Link,
     Mail,
     ScheduledClosure,

@@ -16,11 +16,15 @@ from portal.store import db
 from portal.store import schema
 from portal.store.models import Application
 from portal.store.models import Candidate
+from portal.store.models import ClosureReason
+from portal.store.models import ClosureTemplate
+from portal.store.models import Criterion
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Interview
 from portal.store.models import Mail
+from portal.store.models import Rating
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
 from portal.store.models import Stage
@@ -34,7 +38,7 @@ def test_a_version_1_database_is_refused_then_upgraded(app):
         DbInfo.update(value="1").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == schema.SCHEMA_VERSION == 5
+    assert schema.create_schema() == schema.SCHEMA_VERSION == 6
     schema.check_schema()
     with db.database.connection_context():
         Mail.create(kind="link", to="ada@example.org", subject="Your link", text="Hello")
@@ -191,8 +195,44 @@ def _event_as_version_4(database: peewee.Database) -> None:
         database.execute_sql("PRAGMA foreign_keys = ON")
 
 
+def back_to_version_5(database: peewee.Database) -> None:
+    """Take out what schema version 6 added. On SQLite, which drops no column of a
+    foreign key, the references to the closure reasons stay, and so does their table."""
+    database.drop_tables([Rating, Criterion])
+    database.execute_sql('ALTER TABLE "feedback" DROP COLUMN "edited"')
+    database.execute_sql('DROP INDEX "closure_template_status_point"')
+    database.execute_sql('ALTER TABLE "closure_template" DROP COLUMN "point"')
+    database.execute_sql(
+        'CREATE UNIQUE INDEX "closure_template_status" ON "closure_template" ("status")'
+    )
+    if not isinstance(database.obj, peewee.SqliteDatabase):
+        for table in ("application", "scheduled_closure"):
+            database.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "closure_reason_id"')
+        database.drop_tables([ClosureReason])
+
+
+def test_a_version_5_database_gains_kits_reasons_and_notes_per_point(app, make_application):
+    application = make_application()
+    with db.database.connection_context():
+        ClosureTemplate.create(status="rejected", body="Dear {first_name}, no.")
+        back_to_version_5(db.database)
+        DbInfo.update(value="5").where(DbInfo.key == "schema_version").execute()
+    assert schema.create_schema() == schema.SCHEMA_VERSION
+    with db.database.connection_context():
+        [template] = ClosureTemplate.select()
+        assert (template.status, template.point, template.body) == (
+            "rejected",
+            "",
+            "Dear {first_name}, no.",
+        )
+        ClosureTemplate.create(status="rejected", point="final", body="After the final.")
+        assert Application.get_by_id(application.id).closure_reason is None
+        assert Criterion.select().count() == Rating.select().count() == 0
+
+
 def back_to_version_4(database: peewee.Database) -> None:
-    """Take out what schema version 5 added (the mail table's column aside)."""
+    """Take out what schema versions 5 and 6 added (the mail table's column aside)."""
+    back_to_version_5(database)
     _event_as_version_4(database)
     for table, column, index in (
         ("application", "asked", "application_asked"),
