@@ -8,40 +8,26 @@ day and kind, written in the same transaction as the queued mail, makes a second
 the same day send nothing new, even when two runs race.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
-from datetime import datetime
-from datetime import timedelta
 
 import click
 import peewee
 from flask import current_app
 
-from portal import clock
 from portal import domain
 from portal.followup import actions
 from portal.followup import answers
 from portal.followup import facts
+from portal.followup import managers
 from portal.followup import queries as followup
-from portal.followup.metrics import utc_midnight
 from portal.mail import queue as mail
 from portal.store.db import database
 from portal.store.models import Application
-from portal.store.models import Candidate
-from portal.store.models import Event
-from portal.store.models import Feedback
-from portal.store.models import Interview
-from portal.store.models import Job
-from portal.store.models import JobManager
 from portal.store.models import Mail
 from portal.store.models import Reminder
-from portal.store.models import Stage
 from portal.store.models import User
-
-#: Interviews that ended longer ago than this no longer earn a nudge for feedback.
-FEEDBACK_DAYS = 30
 
 
 @dataclass
@@ -73,14 +59,6 @@ class HandedOver(followup.Lateness):
     @property
     def words(self) -> str:
         return f"{super().words}, owed by {self.recruiter}, who is no longer active"
-
-
-@dataclass
-class OwedFeedback:
-    """One interview a manager has not given feedback on."""
-
-    application: Application
-    stage: Stage
 
 
 @dataclass
@@ -126,88 +104,12 @@ def recruiter_digests(day: date) -> list[Digest]:
     return sorted(digests.values(), key=lambda d: d.user.email)
 
 
-def _left_interview(since: datetime, until: datetime):
-    """(application id, interview stage id) of every interview that ended in the window
-    for an application still in the process: it moved on from an interview stage, or the
-    team was told to decide at one. A closed application is decided: nobody waits for
-    feedback on it."""
-    # a move leaves its from-stage; the word that the team is deciding is given at its own
-    interview = peewee.Case(None, [(Event.kind == "moved", Event.from_stage)], Event.to_stage)
-    ended = (
-        Event.select(Event.application, interview)
-        .join(Stage, on=(Stage.id == interview))
-        .switch(Event)
-        .join(Application, on=(Event.application == Application.id))
-        .where(
-            Event.kind.in_(("moved", "deciding"))
-            & Stage.interview
-            & (Application.status == "active")
-            & (Event.created >= since)
-            & (Event.created < until)
-        )
-        .tuples()
-    )
-    return set(ended)
-
-
-def _interviewed(since: datetime, until: datetime):
-    """(application id, stage id) of every interview arranged in the portal that ended
-    in the window (not cancelled; at a stage still known) for an application still in
-    the process."""
-    held = (
-        Interview.select(Interview.application, Interview.stage)
-        .join(Application, on=(Interview.application == Application.id))
-        .where(
-            Interview.cancelled.is_null()
-            & Interview.stage.is_null(False)
-            & (Application.status == "active")
-            & (Interview.ends >= since)
-            & (Interview.ends < until)
-        )
-        .tuples()
-    )
-    return set(held)
-
-
 def manager_digests(day: date) -> list[Digest]:
-    """Per hiring manager, the interviews that are over and lack their feedback."""
-    until = utc_midnight(day + timedelta(days=1))
-    since = until - timedelta(days=FEEDBACK_DAYS + 1)
-    ended = _left_interview(since, until) | _interviewed(since, min(until, clock.now()))
-    if not ended:
-        return []
-    application_ids = {a for a, _ in ended}
-    applications = {
-        a.id: a
-        for a in Application.select(Application, Candidate, Job)
-        .join(Candidate)
-        .switch(Application)
-        .join(Job)
-        .where(Application.id.in_(application_ids))
-    }
-    stages = {s.id: s for s in Stage.select().where(Stage.id.in_({s for _, s in ended}))}
-    managers = defaultdict(list)
-    for user in (
-        User.select(User, JobManager.job_id.alias("job_id"))
-        .join(JobManager, on=(JobManager.user == User.id))
-        .where(JobManager.job.in_({a.job_id for a in applications.values()}) & User.active)
-        .objects()
-    ):
-        managers[user.job_id].append(user)
-    given = set(
-        Feedback.select(Feedback.application, Feedback.author, Feedback.stage)
-        .where(Feedback.application.in_(application_ids))
-        .tuples()
-    )
-    digests: dict[int, Digest] = {}
-    for application_id, stage_id in sorted(ended):
-        application = applications[application_id]
-        for manager in managers[application.job_id]:
-            if (application_id, manager.id, stage_id) in given:
-                continue
-            digest = digests.setdefault(manager.id, Digest(manager, "manager"))
-            digest.items.append(OwedFeedback(application, stages[stage_id]))
-    return sorted(digests.values(), key=lambda d: d.user.email)
+    """Per active hiring manager, the scorecards they owe as of ``day``: the very list
+    their home page shows (portal.followup.managers), in its order."""
+    return [
+        Digest(each.manager, "manager", each.scorecards) for each in managers.owed_by_manager(day)
+    ]
 
 
 def _admin_url(path: str) -> str:

@@ -1,4 +1,5 @@
-"""The admin home: the follow-up queue for admins and recruiters, jobs for managers."""
+"""The admin home: the follow-up queue for admins and recruiters; for managers, what they
+owe (tests/admin/test_manager_home.py)."""
 
 from datetime import date
 
@@ -18,7 +19,8 @@ def test_home_is_the_follow_up_queue(client, auth, make_user, make_application, 
     assert 'aria-current="page">Follow-up</a>' in home.text
 
 
-def test_a_manager_lands_on_their_jobs(client, auth, make_user):
+def test_a_manager_lands_on_what_they_owe(client, auth, make_user):
     auth.login(make_user("manager"))
     response = client.get("/admin/")
-    assert response.status_code == 302 and response.location == "/admin/jobs/"
+    assert response.status_code == 200 and "<h1>What you owe</h1>" in response.text
+    assert "Who is owed word" not in response.text
