@@ -234,6 +234,20 @@ FEEDBACK = (
     (3, "yes", "Good examples of working with difficult stakeholders.", "Limited SQL so far."),
 )
 
+#: (criterion of the default kit, score): an interviewer's note on it.
+RATING_NOTES = {
+    ("Role knowledge", 4): "Went deep on the trade-offs without being asked.",
+    ("Role knowledge", 2): "Knows the tools; thin on why one over another.",
+    ("Problem solving", 3): "Broke the case down well; checked the answer at the end.",
+    ("Problem solving", 1): "Jumped to a solution before understanding the problem.",
+    ("Communication", 4): "Explained a complex project simply, and listened.",
+    ("Communication", 2): "Long answers; hard to follow at times.",
+    ("Collaboration", 3): "Gave credit to the team in every example.",
+}
+
+#: status: the code of the company's closure reason it closed for (portal.domain.reasons)
+CLOSURE_REASONS = {"rejected": "more_experienced", "withdrawn": "other_offer"}
+
 #: status: (internal reason, candidate-facing closure note)
 CLOSINGS = {
     "rejected": (

@@ -19,6 +19,7 @@ from portal.clock import today
 from portal.clock import zone
 from portal.demo.data import CANDIDATES
 from portal.demo.data import CLOSINGS
+from portal.demo.data import CLOSURE_REASONS
 from portal.demo.data import FEEDBACK
 from portal.demo.data import INTERVIEW
 from portal.demo.data import JOBS
@@ -27,9 +28,12 @@ from portal.demo.data import NOTES
 from portal.demo.data import PASSWORD
 from portal.demo.data import PLANS
 from portal.demo.data import QUESTIONS
+from portal.demo.data import RATING_NOTES
 from portal.demo.data import UPDATE
 from portal.demo.data import USERS
+from portal.domain.default_reasons import DEFAULT_REASONS
 from portal.domain.jobs import StageSpec
+from portal.domain.kits import DEFAULT_KIT
 from portal.interchange.export import iso
 from portal.store.models import first_name
 
@@ -112,6 +116,7 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
             feedback.append(
                 dict(zip(("rating", "recommendation", "strengths", "concerns"), card, strict=True))
                 | {"at": at, "author": author, "stage": stages[k - 1].name}
+                | {"ratings": _ratings(card[0], number + k)}
             )
             history.append(
                 {"at": at, "kind": "feedback", "actor": author, "to_stage": stages[k - 1].name}
@@ -150,6 +155,9 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
             first=first, job=job["title"], recruiter=job["recruiter_name"]
         )
         moment = _later(moment, 2)
+        if status in CLOSURE_REASONS:
+            label = next(d.label for d in DEFAULT_REASONS if d.code == CLOSURE_REASONS[status])
+            history.append(_entry(moment, "closure_reason", job["recruiter"], message=label))
         history.append(_entry(moment, "reason", job["recruiter"], message=closed_reason))
         history.append(_entry(moment, "closed", job["recruiter"], True, message=closure_note))
     history.sort(key=lambda entry: entry["at"])
@@ -166,11 +174,25 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
         else "",
         "closure_note": closure_note,
         "closed_reason": closed_reason,
+        "closure_reason": CLOSURE_REASONS.get(status),
         "closed": iso(stored(moment)) if status != "active" else None,
         "interviews": interviews,
         "events": history,
         "feedback": feedback,
     }
+
+
+def _ratings(rating: int, seed: int) -> list[dict]:
+    """A demo scorecard's criteria (the default kit's) scored around its overall rating,
+    one now and then not assessed."""
+    ratings = []
+    for n, criterion in enumerate(DEFAULT_KIT):
+        score = min(4, max(1, rating + (seed + n) % 3 - 1))
+        note = RATING_NOTES.get((criterion.name, score), "") if (seed + n) % 2 else ""
+        ratings.append(
+            {"name": criterion.name, "score": None if (seed + n) % 5 == 4 else score, "note": note}
+        )
+    return ratings
 
 
 def _conversation(job: dict, number: int, moment: datetime) -> list[dict]:

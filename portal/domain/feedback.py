@@ -2,46 +2,170 @@
 
 import peewee
 
+from portal.clock import now
 from portal.domain.applications import record
 from portal.domain.base import clean_text
 from portal.domain.base import STAFF
+from portal.domain.kits import kit_for
+from portal.domain.kits import SCORES
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Feedback
+from portal.store.models import Rating
 from portal.store.models import RECOMMENDATIONS
+from portal.store.models import ScheduledClosure
+from portal.store.models import Stage
 from portal.store.models import User
+
+#: The longest note on one criterion.
+NOTE_LIMIT = 2000
+#: A scorecard's own parts, as an edit's history entry names them.
+PARTS = ("rating", "recommendation", "strengths", "concerns")
 
 
 def submit_feedback(
-    actor: User, application, stage, rating, recommendation, strengths="", concerns=""
+    actor: User,
+    application,
+    stage,
+    rating,
+    recommendation,
+    strengths="",
+    concerns="",
+    ratings=None,
 ) -> Feedback:
-    """A manager's scorecard for an application at a stage. Internal only."""
+    """A manager's scorecard for an application at a stage. Internal only.
+
+    ``ratings`` maps the id of each criterion of the stage's kit (``kits.kit_for``) to
+    (its score, 1 to 4 or None for not assessed; a note).
+    """
     if not (actor.role in STAFF or application.job.managed_by(actor)):
         raise Forbidden(
             "Only the job's hiring managers, its recruiter or an admin can give feedback."
         )
-    if recommendation not in RECOMMENDATIONS:
-        raise Invalid(f"Recommendation must be one of {', '.join(RECOMMENDATIONS)}.")
-    if int(rating) not in range(1, 5):
-        raise Invalid("Rating must be between 1 and 4.")
+    card = _checked(application, stage, rating, recommendation, strengths, concerns)
+    scores = _ratings(application, stage, ratings)
     with database.atomic():
         try:
             with database.atomic():
-                feedback = Feedback.create(
-                    application=application,
-                    author=actor,
-                    stage=stage,
-                    rating=int(rating),
-                    recommendation=recommendation,
-                    strengths=clean_text(strengths, "Strengths"),
-                    concerns=clean_text(concerns, "Concerns"),
-                )
+                feedback = Feedback.create(application=application, author=actor, **card)
         except peewee.IntegrityError:
             raise Invalid(f"You already gave feedback at the {stage.name} stage.") from None
+        _rate(feedback, scores)
         record(application, actor, "feedback", to_stage=stage)
     return feedback
+
+
+def edit_feedback(
+    actor: User,
+    feedback: Feedback,
+    rating,
+    recommendation,
+    strengths="",
+    concerns="",
+    ratings=None,
+) -> Feedback:
+    """Its author corrects a scorecard while the application is undecided: every part is
+    replaced (``ratings`` as for ``submit_feedback``), ``edited`` is set and an internal
+    "feedback_edited" entry says which parts changed. ``created`` stays the first
+    submission, so what others may see (``can_see_all_feedback``) never changes."""
+    if feedback.author_id != actor.id:
+        raise Forbidden("Only its author can change a scorecard.")
+    application = Application.get_by_id(feedback.application_id)
+    if not application.is_active:
+        raise Invalid(
+            f"This application is {application.status}: its scorecards stay as they were "
+            "when it was decided."
+        )
+    if ScheduledClosure.select().where(ScheduledClosure.application == application).exists():
+        raise Invalid(
+            "A closure of this application is scheduled: its scorecards stay as they were "
+            "when it was decided. The recruiter can cancel the closure if it must change."
+        )
+    stage = Stage.get_by_id(feedback.stage_id)
+    card = _checked(application, stage, rating, recommendation, strengths, concerns)
+    scores = _ratings(application, stage, ratings)
+    before = _parts(feedback.__data__, [r.__data__ for r in feedback.ratings])
+    after = _parts(card, scores)
+    parts = [part for part in {**before, **after} if before.get(part) != after.get(part)]
+    if not parts:
+        return feedback
+    with database.atomic():
+        Feedback.update(edited=now(), **card).where(Feedback.id == feedback.id).execute()
+        Rating.delete().where(Rating.feedback == feedback.id).execute()
+        _rate(feedback, scores)
+        record(
+            application,
+            actor,
+            "feedback_edited",
+            to_stage=stage,
+            message="Changed " + ", ".join(parts) + ".",
+        )
+    return Feedback.get_by_id(feedback.id)
+
+
+def _checked(application, stage, rating, recommendation, strengths, concerns) -> dict:
+    """A scorecard's own fields, checked; ``stage`` must be one of the job's."""
+    if stage is None or stage.job_id != application.job_id:
+        raise Invalid("Choose a stage of this job's pipeline for the scorecard.")
+    if recommendation not in RECOMMENDATIONS:
+        raise Invalid(f"Recommendation must be one of {', '.join(RECOMMENDATIONS)}.")
+    rating = _number(rating)
+    if rating not in SCORES:
+        raise Invalid("Rating must be between 1 and 4.")
+    return {
+        "stage": stage,
+        "rating": rating,
+        "recommendation": recommendation,
+        "strengths": clean_text(strengths, "Strengths"),
+        "concerns": clean_text(concerns, "Concerns"),
+    }
+
+
+def _ratings(application, stage, ratings) -> list[dict]:
+    """``ratings`` checked against the kit scored at ``stage``, as Rating fields in the
+    kit's order."""
+    kit = {c.id: c for c in kit_for(application.job, stage)}
+    rows = []
+    for key, (score, note) in (ratings or {}).items():
+        criterion = kit.get(_number(key))
+        if criterion is None:
+            raise Invalid(
+                f"Criterion {key} is not in the kit scored at the {stage.name} stage "
+                "(it may have just changed): reload the page and score it again."
+            )
+        if score is not None and (
+            isinstance(score, bool) or not isinstance(score, int) or score not in SCORES
+        ):
+            raise Invalid(f"{criterion.name}: the score must be between 1 and 4, or none.")
+        note = clean_text(note, f"{criterion.name}: note", limit=NOTE_LIMIT)
+        rows.append({"criterion": criterion, "name": criterion.name, "score": score, "note": note})
+    return sorted(rows, key=lambda row: row["criterion"].position)
+
+
+def _rate(feedback: Feedback, scores: list[dict]) -> None:
+    """Write ``scores`` as the ratings of ``feedback`` (inside the caller's transaction)."""
+    for row in scores:
+        Rating.create(feedback=feedback, **row)
+
+
+def _parts(card: dict, ratings: list[dict]) -> dict:
+    """What an edit compares, by the name its history entry gives each part (criteria by
+    their names: never what was written)."""
+    parts = {f"the {name}": card[name] for name in PARTS}
+    parts.update({r["name"]: (r["score"], r["note"]) for r in ratings})
+    return parts
+
+
+def _number(value) -> int | None:
+    """A whole number as given or as a form sent it; None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def can_see_all_feedback(user: User, application: Application) -> bool:

@@ -1,9 +1,6 @@
 """Jobs and their pipelines."""
 
 import secrets
-from datetime import datetime
-from datetime import timedelta
-from datetime import UTC
 from typing import NamedTuple
 
 import peewee
@@ -14,7 +11,9 @@ from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.domain.base import STAFF
-from portal.errors import Conflict
+from portal.domain.kits import first_kit
+from portal.domain.stamps import JOB_CHANGED
+from portal.domain.stamps import touch
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.db import database
@@ -111,8 +110,10 @@ def save_job(
     stale_days=None,
     stages=None,
     seen=None,
+    kit=None,
 ) -> Job:
-    """Create a job (with the default pipeline unless ``stages`` is given) or edit one.
+    """Create a job (with the default pipeline unless ``stages`` is given, and the default
+    interview kit unless ``kit`` is: ``portal.domain.kits.first_kit``) or edit one.
 
     An edit with ``seen`` (the job's ``job_stamp`` when the user loaded it) is refused with
     ``Conflict`` if the job or its pipeline changed since; without it, it always applies.
@@ -136,7 +137,7 @@ def save_job(
             job = Job(ref=ref or "J-" + secrets.token_hex(3).upper())
             before = None
         else:
-            _touch(job, seen)  # holds the job's row: what is read next stays as it is
+            touch(job, seen)  # holds the job's row: what is read next stays as it is
             before = _facts(job)
             if recruiter.id != before["recruiter"].id and not may_change_recruiter(actor):
                 raise Forbidden(
@@ -157,9 +158,11 @@ def save_job(
             JobManager.create(job=job, user=manager)
         pipeline = {}
         if stages is not None or not _live(job).exists():
-            _touch(job, None)
+            touch(job, None)
             _, pipeline = _replace_stages(job, default_stages() if stages is None else stages)
-        if before is not None:
+        if before is None:
+            first_kit(job, kit)
+        else:
             after = {**_fields(job), "recruiter": recruiter, "managers": _people(managers)}
             _audit_change(actor, job, before, after, pipeline)
     return job
@@ -178,7 +181,7 @@ def set_stages(actor, job: Job, stages: list[dict], seen=None) -> list[Stage]:
     """
     require_staff(actor)
     with database.atomic():
-        _touch(job, seen)
+        touch(job, seen)
         kept, pipeline = _replace_stages(job, stages)
         _audit_change(actor, job, {}, {}, pipeline)
     return kept
@@ -292,9 +295,6 @@ def _stage_facts(stage: Stage) -> tuple:
 
 # --- the audit entry of a change ----------------------------------------------------------
 
-#: The audit entry of a change to a job: its details, its recruiter or managers, its pipeline.
-JOB_CHANGED = "job_changed"
-
 #: A job's fields as its audit entries name them, in this order.
 JOB_FIELDS = ("title", "team", "location", "recruiter", "managers", "open", "stale_days")
 
@@ -347,54 +347,6 @@ def _key(value):
     if isinstance(value, list):
         return [_key(v) for v in value]
     return value
-
-
-def job_stamp(job: Job) -> str:
-    """The job's version as a form carries it: its exact ``updated`` time."""
-    return job.updated.isoformat()
-
-
-def _touch(job: Job, seen) -> None:
-    """Bump the job's ``updated``; with ``seen``, only if that is still its stamp.
-
-    One conditional UPDATE decides, so of two saves from the same page only one wins
-    (PostgreSQL re-checks the WHERE once the winner commits), and it holds the job's row
-    for the rest of the caller's transaction.
-    """
-    moment, where = now(), Job.id == job.id
-    if seen is not None:
-        seen = _seen(seen)
-        if seen is not None:
-            # strictly later than the stamp it replaces, so the stale page never matches again
-            moment = max(moment, seen + timedelta(microseconds=1))
-        where &= Job.updated == seen  # IS NULL for an unreadable stamp: matches nothing
-    if Job.update(updated=moment).where(where).execute() != 1:
-        raise Conflict(
-            f"Job {job.ref} was changed by someone else meanwhile (its details or its "
-            "pipeline); here is its current state: check it and save again."
-        )
-    job.updated = moment
-
-
-def _seen(value) -> datetime | None:
-    """A stamp as a form sent it, as stamps are stored (naive UTC); None when it cannot be
-    a job's stamp (then it matches nothing, a ``Conflict``).
-
-    A stamp with a time zone is the instant it names: the job's own instant written in
-    another zone is its stamp. Beyond the calendar once in UTC, or the last microsecond
-    there is (no later stamp to move to), it cannot be one.
-    """
-    if not isinstance(value, datetime):
-        try:
-            value = datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            return None
-    if value.tzinfo is not None:
-        try:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        except (OverflowError, ValueError):
-            return None
-    return None if value == datetime.max else value
 
 
 def _id(value) -> int | None:

@@ -40,6 +40,7 @@ from portal.store.models import Feedback
 from portal.store.models import Interview
 from portal.store.models import Link
 from portal.store.models import Mail
+from portal.store.models import Rating
 from portal.store.models import Task
 from portal.store.models import User
 
@@ -122,6 +123,12 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
             .where((Feedback.application == application) & (field != ""))
             .execute()
         )
+    theirs = Feedback.select(Feedback.id).where(Feedback.application == application)
+    counts["feedback"] += (
+        Rating.update(note=ERASED_TEXT)
+        .where(Rating.feedback.in_(theirs) & (Rating.note != ""))
+        .execute()
+    )
     _erase_interviews(application, moment)
     theirs = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.application == application)
     forget_outbox(list(theirs))

@@ -23,6 +23,7 @@ from portal.store.models import Feedback
 from portal.store.models import Interview
 from portal.store.models import Link
 from portal.store.models import Mail
+from portal.store.models import Rating
 from portal.store.models import Stage
 from portal.store.models import User
 
@@ -162,6 +163,11 @@ def _feedback(feedback: Feedback, stages: dict) -> dict:
         "recommendation": feedback.recommendation,
         "strengths": feedback.strengths,
         "concerns": feedback.concerns,
+        "edited": _time(feedback.edited),
+        "ratings": [
+            {"name": r.name, "score": r.score, "note": r.note}
+            for r in feedback.ratings.order_by(Rating.id)
+        ],
     }
 
 

@@ -404,6 +404,29 @@ def set_feedback(field, stage_name):
     return setup
 
 
+def set_kit_field(field):
+    def setup(client, world, payload):
+        job, application = world["mine"]["job"], world["mine"]["active"]
+        page = client.get(f"/admin/jobs/{job.ref}/kit")
+        found = next(f for f in forms(page.text) if not f["action"])
+        data = {**fill(found, **{f"criteria-0-{field}": payload}), "action": "save"}
+        assert client.post(page.request.path, data=data).status_code == 302
+        # the application page shows the kit in the scorecard form
+        return [page.request.path, f"/admin/applications/{application.ref}/"]
+
+    return setup
+
+
+def set_rating_note(client, world, payload):
+    path = f"/admin/applications/{world['mine']['active'].ref}/"
+    values = {"rating": "2", "recommendation": "no", "ratings-0-score": "3"}
+    response = submit(
+        client, client.get(path), "/feedback", **values, **{"ratings-0-note": payload}
+    )
+    assert response.status_code == 302
+    return [path]  # side by side
+
+
 def set_template(client, world, payload):
     page = client.get("/admin/templates")
     rejected = next(f for f in forms(page.text) if f["fields"].get("status") == "rejected")
@@ -448,10 +471,13 @@ FIELDS = {
     "update message": application_action("update", "message"),
     "update next steps": application_action("update", "next_steps", message="m"),
     "note": application_action("note", "message"),
-    "closure note": application_action("close", "closure_note"),
-    "internal reason": application_action("close", "reason"),
+    "closure note": application_action("close", "closure_note", closure_reason="role_filled"),
+    "internal reason": application_action("close", "reason", closure_reason="role_filled"),
     "feedback strengths": set_feedback("strengths", "Screen"),
     "feedback concerns": set_feedback("concerns", "Decision"),
+    "kit criterion": set_kit_field("name"),
+    "kit guidance": set_kit_field("guidance"),
+    "criterion note": set_rating_note,
     "closure template": set_template,
     "user name": set_user_name,
     "search text": search_query,
