@@ -130,11 +130,23 @@ def _form_page(application, form, interview=None, status=200, error=None):
     )
 
 
-def _decide(application, operation, title, form, page):
+def _stale(form, interview) -> str:
+    """The warning a quiet change of an interview the candidate was sent deserves."""
+    if form.tell.data or interview is None:
+        return ""
+    return (
+        "Their calendar keeps the time they were sent: without the email, the entry in "
+        "it does not change. Their page shows the change."
+    )
+
+
+def _decide(application, operation, title, form, page, interview=None):
     """Check, then carry out ``operation``; the check page, the redirect, or ``page``
     again with the domain's refusal."""
     try:
-        decision = sending.decide(operation, [application.id], title, tell=form.tell.data)
+        decision = sending.decide(
+            operation, [application.id], title, tell=form.tell.data, warning=_stale(form, interview)
+        )
     except (Conflict, Invalid) as error:
         return page(error.status, error.message)
     if decision.page is not None:
@@ -154,6 +166,7 @@ def _submitted(application, form, interview, operation, title):
             title,
             form,
             lambda status, error: _form_page(application, form, interview, status, error),
+            interview,
         )
     status = 400 if request.method == "POST" and not sending.editing() else 200
     return _form_page(application, form, interview, status)
@@ -262,7 +275,7 @@ def cancel_interview(ref, uid):
             return "Interview cancelled."
 
         title = f"Cancel {application.candidate.name}'s interview"
-        return _decide(application, operation, title, form, page)
+        return _decide(application, operation, title, form, page, interview)
     return page(400 if request.method == "POST" and not sending.editing() else 200)
 
 

@@ -40,13 +40,15 @@ def decide(
     tell: bool = True,
     preview: Callable[[], object] | None = None,
     later: str = "",
+    warning: str = "",
 ) -> Decision:
     """Rehearse ``operation`` and answer with the check page, or, once confirmed, carry
     it out and say what was emailed to whom. Refusals propagate from either step.
 
     ``application_ids`` None: the operation creates the application it returns.
     ``later``: the operation only schedules what ``preview`` does (a closure on a day);
-    the check page shows that, and says when it will go."""
+    the check page shows that, and says when it will go. ``warning``: what the user
+    should know before confirming, shown above the buttons."""
     if request.form.get("confirmed") != "yes":
         if preview is not None:  # refused as the real one would be, and rolled back too
             rehearsal.rehearse(operation, [])
@@ -57,6 +59,7 @@ def decide(
             previews=previews,
             tell=tell,
             later=later,
+            warning=warning,
             fields=[(k, v) for k, v in request.form.items(multi=True) if k not in NOT_COPIED],
             action=request.full_path if request.query_string else request.path,
         )

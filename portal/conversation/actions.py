@@ -3,8 +3,9 @@
 answer (``Application.asked``), within the job's ``answer_days`` business days.
 
 A question is never word given to the candidate: it does not touch ``last_word`` and
-emails the candidate nothing. It tells the job's recruiter, without quoting it: the
-words stay in one place, the application, where erasure finds them.
+emails the candidate nothing. The first one waiting tells the job's recruiter, without
+quoting it (the words stay in one place, the application, where erasure finds them);
+more before the answer add to what waits, not to the recruiter's inbox.
 """
 
 from datetime import date
@@ -92,11 +93,13 @@ def ask(
         Application.update(
             asked=fn.COALESCE(Application.asked, event.created), updated=now()
         ).where(Application.id == application.id).execute()
-        if application.asked is None:
+        waiting = application.asked is not None
+        if not waiting:
             application.asked = event.created
         if note:
             record(application, None, "reply_note", message=note)
-        _tell_recruiter(application, kind, via)
+        if not waiting:  # they hear once the candidate starts waiting; the digest says more
+            _tell_recruiter(application, kind, via)
     return event
 
 

@@ -49,9 +49,9 @@ def answer_lateness(applications, day: date | None = None) -> dict[int, Lateness
     }
 
 
-def waiting_words(application_ids: list[int]) -> dict[int, str]:
-    """The latest unanswered words of each application (for the queue's rows)."""
-    latest: dict[int, str] = {}
+def waiting_words(application_ids: list[int]) -> dict[int, list[str]]:
+    """Each application's unanswered words, newest first (for the queue's rows)."""
+    latest: dict[int, list[str]] = {}
     query = (
         Event.select(Event.application, Event.message)
         .join(Application)
@@ -63,7 +63,7 @@ def waiting_words(application_ids: list[int]) -> dict[int, str]:
         .order_by(Event.created.desc(), Event.id.desc())
     )
     for application_id, message in query.tuples():
-        latest.setdefault(application_id, message)
+        latest.setdefault(application_id, []).append(message)
     return latest
 
 

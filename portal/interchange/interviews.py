@@ -4,6 +4,7 @@ a candidate's calendar still recognises every update sent after the import)."""
 import functools
 from zoneinfo import available_timezones
 
+from portal.clock import now
 from portal.domain.base import clean_text
 from portal.errors import Invalid
 from portal.store.models import Interview
@@ -45,7 +46,7 @@ def restored(rows, job) -> list[dict]:
             raise Invalid(f"Interview format must be one of {', '.join(INTERVIEW_FORMATS)}.")
         if not isinstance(row.get("sequence"), int) or row["sequence"] < 0:
             raise Invalid(f"The interview {uid}'s sequence must be a whole number, 0 or more.")
-        created = row.get("created") or starts
+        created = row.get("created") or min(starts, now())  # never arranged in the future
         interviews.append(
             {
                 "uid": uid,

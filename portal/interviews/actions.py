@@ -11,10 +11,13 @@ whatever their calendar holds. Told, a change is the candidate's latest word, as
 """
 
 import secrets
+from datetime import date
 
+from portal import dates
 from portal.candidates.interviews import ARRANGED
 from portal.candidates.interviews import CANCELLED
 from portal.candidates.interviews import MOVED
+from portal.clock import local_date
 from portal.clock import now
 from portal.domain.applications import record
 from portal.domain.applications import require_active
@@ -180,6 +183,15 @@ def _claim(interview: Interview, sequence, moment, **changes) -> None:
     interview.sequence, interview.updated = seen + 1, moment
 
 
+def _after(application: Application, interview: Interview) -> date:
+    """The reply-by date once the candidate is told of ``interview``: the stage's
+    follow-up days after it ends, unless an earlier promise still stands later than that
+    (a told interview is word: a promise it overtook is kept by it)."""
+    after = dates.add_business_days(local_date(interview.ends), application.stage.follow_up_days)
+    kept = application.reply_by
+    return kept if kept is not None and kept > after else after
+
+
 def _tell(actor, application, interview, kind: str, message: str, tell: bool) -> Event:
     """The change's candidate-visible event; told, it is their latest word and its email
     goes with the calendar file. The page changes either way."""
@@ -189,6 +201,8 @@ def _tell(actor, application, interview, kind: str, message: str, tell: bool) ->
     changes = {"updated": event.created}
     if tell:
         changes["last_word"] = application.last_word = event.created
+        if kind != CANCELLED and application.is_active:
+            changes["reply_by"] = application.reply_by = _after(application, interview)
     Application.update(**changes).where(Application.id == application.id).execute()
     application.updated = event.created
     if tell:

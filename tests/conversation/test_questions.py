@@ -243,3 +243,13 @@ def test_an_application_erased_meanwhile_cannot_ask(app, make_application):
     with pytest.raises(Invalid, match="erased"):
         conversation.ask(stale, "Hello?", via="email")
     assert Application.get_by_id(application.id).asked is None  # nobody left to answer
+
+
+def test_the_recruiter_hears_once_the_candidate_starts_waiting(make_application):
+    application = make_application()
+    for question in ("First question?", "Second, before any answer?", "A third?"):
+        conversation.ask(application, question)
+    assert Mail.select().where(Mail.kind == "question_staff").count() == 1
+    conversation.answer(None, application, fresh(application).version, "Answered.", tell=False)
+    conversation.ask(application, "A new one after the answer?")
+    assert Mail.select().where(Mail.kind == "question_staff").count() == 2

@@ -1,6 +1,7 @@
 """Arranging, changing and cancelling interviews through portal.interviews: what each
 checks, what it writes, and what it tells the candidate."""
 
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
@@ -11,8 +12,10 @@ import time_machine
 from helpers.interviews import arrange
 from helpers.interviews import fresh
 from helpers.interviews import interview_mails
+from helpers.interviews import VIDEO
 from helpers.interviews import WEDNESDAY_10
 
+from portal import dates
 from portal import domain
 from portal.candidates.actions import revoke_link
 from portal.errors import Conflict
@@ -272,3 +275,28 @@ def test_every_change_is_one_queued_mail_with_its_event(make_application):
     actions.cancel(None, fresh(interview))
     kinds = [m.event.kind for m in Mail.select().where(Mail.kind == "interview").order_by(Mail.id)]
     assert kinds == ["interview_arranged", "interview_moved", "interview_cancelled"]
+
+
+def test_a_told_interview_moves_the_promise_past_it(app, make_application):
+    """An invitation is word: the candidate is not told "we are late" the day after it,
+    and hears again the stage's follow-up days after the interview; a quiet one moves
+    nothing."""
+    with time_machine.travel("2026-12-01 09:00 +0000", tick=False):
+        application = make_application()
+        Application.update(reply_by=date(2026, 11, 30)).where(
+            Application.id == application.id
+        ).execute()
+        quiet = arrange(application, tell=False)
+        assert Application.get_by_id(application.id).reply_by == date(2026, 11, 30)
+        actions.reschedule(
+            None,
+            fresh(quiet),
+            WEDNESDAY_10,
+            WEDNESDAY_10 + timedelta(hours=1),
+            "Europe/London",
+            "video",
+            VIDEO,
+        )
+        stage_days = Application.get_by_id(application.id).stage.follow_up_days
+        expected = dates.add_business_days(date(2026, 12, 9), stage_days)
+        assert Application.get_by_id(application.id).reply_by == expected

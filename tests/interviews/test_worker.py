@@ -48,6 +48,7 @@ def page_of(client, application) -> str:
 
 def test_the_page_says_the_team_is_deciding_once_it_ends(clock, client, application):
     interview = arrange(application)
+    application = Application.get_by_id(application.id)  # as the invitation left it
     assert "The team is deciding" not in page_of(client, application)
     clock.move_to("2026-12-09 10:59 +0000")
     assert one_round()["interviews over"] == 0
