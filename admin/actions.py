@@ -1,5 +1,5 @@
-"""The application page's actions, one POST each: move, update, deciding, note, close,
-reopen, feedback.
+"""The application page's actions, one POST each: move, update, deciding, note,
+reopen, feedback (closing is admin/closing.py's).
 
 Each is a small function handed to `perform`, which parses the form, calls it and
 redirects back to the page, or shows the page again when the form or the domain refuses.
@@ -13,6 +13,7 @@ from flask import redirect
 from flask import url_for
 from flask_login import login_required
 
+from admin import scorecards
 from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
@@ -20,7 +21,6 @@ from admin.access import can_give_feedback
 from admin.access import staff_required
 from admin.applications import application_page
 from admin.blueprint import bp
-from admin.forms import CloseForm
 from admin.forms import DecidingForm
 from admin.forms import FeedbackForm
 from admin.forms import MoveForm
@@ -28,7 +28,6 @@ from admin.forms import NoteForm
 from admin.forms import ReopenForm
 from admin.forms import stage_options
 from admin.forms import UpdateForm
-from portal import dates
 from portal import domain
 from portal.domain import queries
 from portal.errors import Conflict
@@ -186,74 +185,6 @@ def note(ref):
     return perform(ref, "note", NoteForm, operation)
 
 
-@bp.post("/applications/<ref>/close")
-@staff_required
-def close(ref):
-    """Close as hired, rejected or withdrawn."""
-
-    def operation(application, form):
-        if form.send_on.data:
-            domain.schedule_close(
-                actor(),
-                application,
-                form.version.data,
-                form.status.data,
-                form.closure_note.data,
-                form.reason.data,
-                form.send_on.data,
-            )
-            return (
-                f"To be closed as {form.status.data} on {dates.in_words(form.send_on.data)} "
-                f"at {domain.SEND_AT:%H:%M}, with its email; until then nothing is sent "
-                "and you can cancel it here."
-            )
-        domain.close(
-            actor(),
-            application,
-            form.version.data,
-            form.status.data,
-            form.closure_note.data,
-            form.reason.data,
-            tell=form.tell.data,
-        )
-        return f"Closed as {form.status.data}."
-
-    def title(application, form):
-        when = f" on {dates.in_words(form.send_on.data)}" if form.send_on.data else ""
-        return f"Close {application.candidate.name}'s application as {form.status.data}{when}"
-
-    def on_the_day(application, form):  # what a scheduled closure will do then
-        return lambda: domain.close(
-            actor(),
-            application,
-            form.version.data,
-            form.status.data,
-            form.closure_note.data,
-            form.reason.data,
-        )
-
-    def later(form):
-        if form.send_on.data:
-            return f"on {dates.in_words(form.send_on.data)} at {domain.SEND_AT:%H:%M}"
-        return ""
-
-    return perform(ref, "close", CloseForm, operation, title=title, preview=on_the_day, later=later)
-
-
-@bp.post("/applications/<ref>/close/cancel")
-@staff_required
-def cancel_close(ref):
-    """Call off a scheduled closure before its email goes."""
-    application = application_or_404(ref)
-    try:
-        domain.cancel_scheduled_close(actor(), application)
-    except Invalid as error:
-        flash(error.message, "error")
-    else:
-        flash("The scheduled closure is off: nothing was sent.", "success")
-    return redirect(url_for("admin.application", ref=application.ref))
-
-
 @bp.post("/applications/<ref>/reopen")
 @staff_required
 def reopen(ref):
@@ -295,6 +226,7 @@ def feedback(ref):
             form.recommendation.data,
             form.strengths.data,
             form.concerns.data,
+            scorecards.ratings_of(form),
         )
         return "Thank you: your feedback is saved."
 

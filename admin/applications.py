@@ -9,6 +9,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from admin import scorecards
 from admin import sending
 from admin.access import actor
 from admin.access import application_or_404
@@ -22,7 +23,6 @@ from admin.forms import AnswerForm
 from admin.forms import ApplicationForm
 from admin.forms import CloseForm
 from admin.forms import DecidingForm
-from admin.forms import FeedbackForm
 from admin.forms import MoveForm
 from admin.forms import NoteForm
 from admin.forms import number_arg
@@ -35,6 +35,8 @@ from portal import domain
 from portal.conversation import actions as conversation
 from portal.conversation.actions import CONVERSATION_KINDS
 from portal.domain import queries
+from portal.domain import reasons
+from portal.domain.closing import POINT_LABELS
 from portal.errors import Invalid
 from portal.store.models import CLOSED_STATUSES
 from portal.store.models import STATUSES
@@ -168,7 +170,7 @@ def _forms(application, pipeline, close_status=None) -> dict:
         forms["answer"] = AnswerForm(prefix="answer", formdata=None, data={"version": version})
         forms["settle"] = SettleForm(prefix="settle", formdata=None, data={"version": version})
         forms["note"] = NoteForm(prefix="note", formdata=None)
-        note = domain.closure_note_default(application, close_status) if close_status else ""
+        note = domain.closure_note_draft(application, close_status) if close_status else ""
         forms["close"] = CloseForm(
             prefix="close",
             formdata=None,
@@ -184,9 +186,9 @@ def _forms(application, pipeline, close_status=None) -> dict:
             },
         )
     if can_give_feedback(current_user, application):
-        forms["feedback"] = FeedbackForm(
-            prefix="feedback", formdata=None, data={"stage": application.stage_id}
-        )
+        scorecard = scorecards.new_form(application, pipeline, current_user)
+        if scorecard is not None:  # None: theirs at that stage is given (they may edit it)
+            forms["feedback"] = scorecard
     return forms
 
 
@@ -198,16 +200,17 @@ def application_page(application, submitted=None, status=200, error=None, close_
         name, form = submitted
         forms[name] = form
     defaults = _reply_by_choices(pipeline)
-    for name in ("move", "reopen", "feedback"):
+    for name in ("move", "reopen"):
         if name in forms:
             forms[name].stage.choices = stage_options(pipeline)
     cards = queries.feedback(application)
     see_all = domain.can_see_all_feedback(actor(), application)
     shown = cards if see_all else [f for f in cards if f.author_id == current_user.id]
     events = queries.history(application)
-    templates = {}
+    templates, point = {}, None
     if "close" in forms and application.is_active:
-        templates = {s: domain.closure_note_default(application, s) for s in CLOSED_STATUSES}
+        templates = {s: domain.closure_note_draft(application, s) for s in CLOSED_STATUSES}
+        point = POINT_LABELS[domain.closing_point(application)]
     return (
         render_template(
             "admin/application.html",
@@ -220,7 +223,10 @@ def application_page(application, submitted=None, status=200, error=None, close_
             reply_by_defaults=defaults,
             feedback=shown,
             hidden_feedback=len(cards) - len(shown),
+            **scorecards.panel(application, shown, forms.get("feedback"), pipeline),
             closure_templates=templates,
+            closing_point=point,
+            closure_reasons=reasons.offered() if templates else [],
             next_steps_defaults={s.id: domain.fill(s.next_steps, application) for s in pipeline},
             scheduled=domain.scheduled_closure(application),
             send_at=domain.SEND_AT,

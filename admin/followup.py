@@ -27,6 +27,7 @@ from admin.forms import page_number
 from portal import domain
 from portal.clock import today
 from portal.domain import queries
+from portal.domain import reasons
 from portal.domain import STAFF
 from portal.errors import Conflict
 from portal.errors import Invalid
@@ -146,6 +147,7 @@ def followup_queue(typed=None):
         more_proposed=len(proposed) > size,
         stale_note=note,
         templates={s: domain.closure_template(s) for s in CLOSED_STATUSES},
+        closure_reasons=reasons.offered(),
         preview=domain.fill(note, proposed[0]) if proposed else "",
         stage_names=actions.stage_names(on_page or None),
         jobs=queries.job_choices(open_first=False),
@@ -219,7 +221,12 @@ def followup_bulk():
         status = form.get("status", "")
         return decided(
             lambda: actions.close_many(
-                actor(), items, status, form.get("note", ""), tell=tell("close-tell")
+                actor(),
+                items,
+                status,
+                form.get("note", ""),
+                tell=tell("close-tell"),
+                closure_reason=form.get("closure_reason", ""),
             ),
             ids,
             f"Close {count} as {status}",
@@ -253,7 +260,12 @@ def followup_close_proposed():
     count = f"{len(items)} application{'s' * (len(items) != 1)}"
     return decided(
         lambda: actions.close_many(
-            actor(), items, status, request.form.get("note", ""), tell=tell()
+            actor(),
+            items,
+            status,
+            request.form.get("note", ""),
+            tell=tell(),
+            closure_reason=request.form.get("closure_reason", ""),
         ),
         [application.id for application, _ in items],
         f"Close {count} as {status}",

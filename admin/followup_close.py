@@ -18,6 +18,8 @@ from admin.followup import back
 from admin.followup import filters
 from admin.followup import REFUSALS
 from portal import domain
+from portal.domain import reasons
+from portal.domain.closing import POINT_LABELS
 from portal.errors import Forbidden
 from portal.followup import actions
 from portal.store.models import CLOSED_STATUSES
@@ -37,7 +39,7 @@ def followup_close(ref):
     parts = actions.shareable(application)
     note = request.form.get("note")
     if note is None:
-        note = domain.closure_note_default(application, status)
+        note = domain.closure_note_draft(application, status)
     insert = request.form.get("insert")
     if request.method == "POST" and insert is None and not sending.editing():
         try:
@@ -50,6 +52,7 @@ def followup_close(ref):
                     note,
                     request.form.get("reason", ""),
                     tell=request.form.get("tell") == "y",
+                    closure_reason=request.form.get("closure_reason", ""),
                 ),
                 [application.id],
                 f"Close {application.candidate.name}'s application as {status}",
@@ -74,6 +77,9 @@ def followup_close(ref):
         status=status,
         note=note,
         reason=request.form.get("reason", ""),
+        closure_reason=request.values.get("closure_reason", ""),
+        closure_reasons=reasons.offered(status),
+        point=POINT_LABELS[domain.closing_point(application)],
         parts=parts,
         filters=filters(),
         statuses=CLOSED_STATUSES,

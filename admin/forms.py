@@ -114,6 +114,8 @@ class CloseForm(VersionedForm):
         choices=options((s, s.title()) for s in CLOSED_STATUSES),
         validators=[InputRequired()],
     )
+    #: A code of the company's list, from a select the page writes (grouped by outcome).
+    closure_reason = StringField("Why it closed")
     reason = TextAreaField("Internal reason")
     closure_note = TextAreaField("Closure note for the candidate")
     send_on = DateField("Send on (optional)", validators=[Optional()])
@@ -127,10 +129,25 @@ class ReopenForm(VersionedForm):
     tell = tell_field()
 
 
+class RatingRow(PlainForm):
+    """One criterion of the kit on a scorecard: its score (or none) and a note."""
+
+    criterion = IntegerField(widget=widgets.HiddenInput())
+    score = RadioField(
+        "Score",
+        choices=options([("", "Not assessed"), *((str(n), t) for n, t in RATING_LABELS.items())]),
+        default="",
+        validators=[Optional()],
+    )
+    note = TextAreaField("Note (optional)")
+
+
 class FeedbackForm(Form):
-    stage = SelectField("Stage", coerce=int, validators=[InputRequired()])
+    #: The stage whose kit the form shows (the page chooses it; admin/scorecards.py).
+    stage = IntegerField(widget=widgets.HiddenInput(), validators=[InputRequired()])
+    ratings = FieldList(FormField(RatingRow))
     rating = RadioField(
-        "Rating",
+        "Overall rating",
         coerce=int,
         choices=options(RATING_LABELS.items()),
         validators=[InputRequired()],
@@ -181,6 +198,15 @@ class PipelineForm(Form):
     stages = FieldList(FormField(StageRow))
 
 
+class CriterionRow(PlainForm):
+    name = StringField("What to assess")
+    guidance = TextAreaField("Guidance and questions to ask (optional)")
+
+
+class KitForm(Form):
+    criteria = FieldList(FormField(CriterionRow))
+
+
 class ApplicationForm(Form):
     name = StringField("Candidate's name", validators=[DataRequired()])
     email = EmailField("Email", validators=[DataRequired()])
@@ -190,6 +216,25 @@ class ApplicationForm(Form):
 
 class TemplateForm(Form):
     body = TextAreaField("Template", validators=[DataRequired()])
+
+
+class PointTemplateForm(Form):
+    body = TextAreaField("Template (empty: the outcome's template for any point)")
+
+
+class ReasonForm(Form):
+    """One of the company's closure reasons (lengths and rules are the domain's)."""
+
+    status = RadioField(
+        "It explains",
+        choices=options([("rejected", "A rejection"), ("withdrawn", "A withdrawal")]),
+        default="rejected",
+        validators=[InputRequired()],
+    )
+    label = StringField("Label (for the team; never shown to the candidate)")
+    tellable = BooleanField("The candidate may be told this reason")
+    candidate_text = TextAreaField("The sentence the candidate reads")
+    next_steps = TextAreaField("What they could do next (optional)")
 
 
 class UserForm(Form):

@@ -19,6 +19,7 @@ from portal.clock import today
 from portal.domain import queries
 from portal.domain import STAFF
 from portal.followup import metrics
+from portal.followup import reason_counts
 
 #: The longest period one page may cover.
 MAX_DAYS = 3 * 366
@@ -66,6 +67,15 @@ def chosen() -> dict:
         "recruiter": number_arg("recruiter") or None,
         "by": by if by in ("job", "recruiter") else "job",
     }
+
+
+def _reasons(args: dict):
+    """The period's closures by reason, job and stage, with the page's filters."""
+    return reason_counts.counts(
+        metrics.Period(args["start"], args["end"]),
+        job_id=args["job"],
+        recruiter_id=args["recruiter"],
+    )
 
 
 def _health(args: dict):
@@ -147,6 +157,7 @@ def metrics_page():
         "gap": bar_chart(rows, lambda h: h.median_gap, days, worse_than=TARGET_GAP),
         "overdue": bar_chart(rows, lambda h: h.overdue_share, share, worse_than=0.2, maximum=1),
     }
+    why = _reasons(args)
     total = sum(overall.ratings.values())
     ratings = [(score, overall.ratings.get(score, 0)) for score in range(1, 6)]
     peak = max([n for _, n in ratings] + [1])
@@ -166,6 +177,8 @@ def metrics_page():
         share=share,
         rating=rating,
         target=TARGET_GAP,
+        reasons=why,
+        reason_totals=reason_counts.totals(why),
     )
 
 
@@ -235,6 +248,31 @@ def metrics_csv():
     out = io.StringIO()
     csv.writer(out).writerows(csv_rows(*_health(args)))
     name = f"follow-up-health-{args['start'].isoformat()}-{args['end'].isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+#: The closure reasons CSV: one row per outcome, reason, job and stage with closures.
+REASON_COLUMNS = ("outcome", "reason_code", "reason", "candidate_may_be_told", "job", "stage")
+
+
+@bp.route("/metrics-reasons.csv", endpoint="metrics_reasons_csv")
+@staff_required
+def metrics_reasons_csv():
+    """The closures of the period by reason, job and stage, as CSV: a file of its own, so
+    the health CSV's rows and columns stay as they were."""
+    args = chosen()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow((*REASON_COLUMNS, "closures"))
+    for row in _reasons(args):
+        told = "" if row.tellable is None else ("yes" if row.tellable else "no")
+        values = (row.status, row.code, row.reason, told, row.job, row.stage, row.closures)
+        writer.writerow([_cell(value) for value in values])
+    name = f"closure-reasons-{args['start'].isoformat()}-{args['end'].isoformat()}.csv"
     return Response(
         out.getvalue(),
         mimetype="text/csv",

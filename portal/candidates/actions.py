@@ -6,8 +6,8 @@ import peewee
 
 from portal.candidates import links
 from portal.clock import now
+from portal.domain import reasons
 from portal.domain.applications import change
-from portal.domain.applications import closure_note_default
 from portal.domain.applications import record
 from portal.domain.applications import require_active
 from portal.domain.base import audit
@@ -15,6 +15,7 @@ from portal.domain.base import clean_text
 from portal.domain.base import ERASED_DOMAIN
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
+from portal.domain.closing import closure_note_default
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.mail import queue as mail
@@ -96,12 +97,14 @@ def withdraw_by_candidate(application, version, reason: str = "", tell: bool = T
     require_active(application)
     reason = clean_text(reason, "Reason", limit=2000)
     with database.atomic():
-        note = closure_note_default(application, "withdrawn")
+        own = reasons.own_withdrawal()  # counted as theirs; never told back to them
+        note = closure_note_default(application, "withdrawn", own)
         change(
             application,
             version,
             status="withdrawn",
             closure_note=note,
+            closure_reason=own,
             closed_reason="Withdrawn by the candidate" + (f": {reason}" if reason else "."),
             closed=now(),
             reply_by=None,

@@ -20,6 +20,8 @@ from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
+from portal.domain.reasons import checked_reason
+from portal.domain.reasons import fill_reason
 from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.mail import queue as mail
@@ -27,24 +29,11 @@ from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import CLOSED_STATUSES
-from portal.store.models import ClosureTemplate
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Job
 from portal.store.models import ScheduledClosure
 from portal.store.models import Stage
-
-DEFAULT_CLOSURE_NOTES = {
-    "hired": "Dear {first_name},\n\nWelcome aboard! We are delighted that you accepted our "
-    "offer for the {job} role. {recruiter} will be in touch about your first day.",
-    "rejected": "Dear {first_name},\n\nThank you for the time and care you gave to your "
-    "application for the {job} role. We have decided not to continue with your "
-    "application. This was not an easy decision, and we would be glad to hear from you "
-    "again for future roles.\n\nWith best wishes,\n{recruiter}",
-    "withdrawn": "Dear {first_name},\n\nThank you for letting us know. We have closed your "
-    "application for the {job} role. We wish you every success, and our door stays open."
-    "\n\n{recruiter}",
-}
 
 #: The event kinds the operations here show the candidate (and an import may): every
 #: other kind stays internal.
@@ -323,14 +312,6 @@ def add_note(actor, application, message) -> Event:
         return record(application, actor, "note", message=message)
 
 
-def closure_template(status: str) -> str:
-    """The saved closure template for ``status``, or its default note, placeholders unfilled."""
-    template = ClosureTemplate.get_or_none(
-        (ClosureTemplate.status == status) & (ClosureTemplate.point == "")
-    )
-    return template.body if template else DEFAULT_CLOSURE_NOTES[status]
-
-
 def fill(template: str, application: Application, stage=None, reply_by=None) -> str:
     """``template`` with {first_name}, {job}, {recruiter}, {stage} (the candidate's label
     of ``stage``, else of the application's) and {reply_by} (in words) filled in."""
@@ -345,11 +326,6 @@ def fill(template: str, application: Application, stage=None, reply_by=None) -> 
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def closure_note_default(application: Application, status: str) -> str:
-    """The closure template for ``status`` with the application's details filled in."""
-    return fill(closure_template(status), application)
-
-
 def checked_closure(status, closure_note, reason):
     """The outcome, note and internal reason of a closure, checked."""
     if status not in CLOSED_STATUSES:
@@ -358,10 +334,30 @@ def checked_closure(status, closure_note, reason):
     return closure_note, clean_text(reason, "Internal reason", limit=2000)
 
 
-def close(actor, application, version, status, closure_note, reason="", tell=True):
-    """End the process as hired, rejected or withdrawn."""
+def close(
+    actor,
+    application,
+    version,
+    status,
+    closure_note,
+    reason="",
+    tell=True,
+    closure_reason=None,
+    *,
+    scheduled=False,
+):
+    """End the process as hired, rejected or withdrawn, for ``closure_reason`` from the
+    company's list (a code or a row: see ``reasons.checked_reason``); ``reason`` is the
+    team's internal note. {reason} and {next_steps} in the note become the reason's words
+    for the candidate. ``scheduled``: carrying out a closure decided earlier, whose
+    reason was checked then (and may have been retired since)."""
     require_staff(actor)
     require_active(application)
+    if not scheduled:
+        closure_reason = checked_reason(actor, status, closure_reason)
+    closure_note = fill_reason(
+        closure_note or "", closure_reason, lambda text: fill(text, application)
+    )
     closure_note, reason = checked_closure(status, closure_note, reason)
     with database.atomic():
         change(
@@ -369,10 +365,13 @@ def close(actor, application, version, status, closure_note, reason="", tell=Tru
             version,
             status=status,
             closure_note=closure_note,
+            closure_reason=closure_reason,
             closed_reason=reason,
             closed=now(),
             reply_by=None,
         )
+        if closure_reason is not None:
+            record(application, actor, "closure_reason", message=closure_reason.label)
         if reason:
             record(application, actor, "reason", message=reason)
         return record(application, actor, "closed", visible=True, tell=tell, message=closure_note)
@@ -417,6 +416,7 @@ def reopen(
             stage=stage,
             closed=None,
             closure_note="",
+            closure_reason=None,
             closed_reason="",
             next_steps=next_steps,
             reply_by=reply_by,
@@ -432,18 +432,3 @@ def reopen(
             reply_by=reply_by,
             to_stage=stage,
         )
-
-
-def set_closure_template(actor, status: str, body: str) -> ClosureTemplate:
-    """Edit the default closure note for one outcome."""
-    require_staff(actor)
-    if status not in CLOSED_STATUSES:
-        raise Invalid(f"There is no closure template for {status!r}.")
-    body = clean_text(body, "Template", True, 5000)
-    with database.atomic():
-        template, _ = ClosureTemplate.get_or_create(
-            status=status, point="", defaults={"body": body}
-        )
-        template.body = body
-        template.save()
-    return template

@@ -15,10 +15,13 @@ from portal.clock import today
 from portal.domain.applications import change
 from portal.domain.applications import checked_closure
 from portal.domain.applications import close
+from portal.domain.applications import fill
 from portal.domain.applications import record
 from portal.domain.applications import REPLY_BY_HORIZON_DAYS
 from portal.domain.applications import require_active
 from portal.domain.base import require_staff
+from portal.domain.reasons import checked_reason
+from portal.domain.reasons import fill_reason
 from portal.errors import DomainError
 from portal.errors import Invalid
 from portal.store.db import database
@@ -29,12 +32,16 @@ from portal.store.models import ScheduledClosure
 SEND_AT = time(9, 0)
 
 
-def schedule_close(actor, application, version, status, closure_note, reason, day: date):
+def schedule_close(
+    actor, application, version, status, closure_note, reason, day: date, closure_reason=None
+):
     """Decide a closure now, carry it out with its email at ``SEND_AT`` on ``day``
     (`portal worker`): until then the candidate's page shows no closure, promises word by
-    that day, and the recruiter can call it off."""
+    that day, and the recruiter can call it off. ``closure_reason`` as for ``close``."""
     require_staff(actor)
     require_active(application)
+    closure_reason = checked_reason(actor, status, closure_reason)
+    closure_note = fill_reason(closure_note or "", closure_reason, lambda t: fill(t, application))
     closure_note, reason = checked_closure(status, closure_note, reason)
     due = stored(datetime.combine(day, SEND_AT))
     if due <= now():
@@ -58,6 +65,7 @@ def schedule_close(actor, application, version, status, closure_note, reason, da
             status=status,
             closure_note=closure_note,
             reason=reason,
+            closure_reason=closure_reason,
             due=due,
         )
 
@@ -99,6 +107,8 @@ def close_due(moment: datetime | None = None) -> int:
                         scheduled.status,
                         scheduled.closure_note,
                         scheduled.reason,
+                        closure_reason=scheduled.closure_reason,
+                        scheduled=True,
                     )
                     done += 1
         except DomainError as error:

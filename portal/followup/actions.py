@@ -15,12 +15,13 @@ from portal import dates
 from portal import domain
 from portal.clock import today
 from portal.domain import fill
+from portal.domain.closing import plain
+from portal.domain.closing import stock_notes
 from portal.domain.queries import rows
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.store.db import database
 from portal.store.models import Application
-from portal.store.models import CLOSED_STATUSES
 from portal.store.models import Feedback
 from portal.store.models import Stage
 from portal.store.models import User
@@ -63,27 +64,34 @@ def chosen(pairs) -> list[tuple[Application, int]]:
     return [(found[i], version) for i, version in pairs]
 
 
-def note_for(status: str, note: str) -> str:
-    """The note to close as ``status`` with: another outcome's stock template, left as it
-    was, gives way to this outcome's (a hire must never be sent the rejection)."""
+def notes_for(items, status: str, note: str) -> list[str]:
+    """The note to close each application of ``items`` as ``status`` with, its
+    placeholders filled: a template left as it was (another outcome's too: a hire must
+    never be sent the rejection) gives way to each one's own template for this outcome
+    at its point of the process; a note written for the batch is used for all."""
+    if plain(note) not in stock_notes():
+        return [fill(note, application) for application, _ in items]
+    return [domain.closure_note_draft(application, status) for application, _ in items]
 
-    def plain(text: str) -> str:  # a browser posts a textarea's lines ending in CRLF
-        return text.replace("\r\n", "\n").strip()
 
-    stock = {plain(domain.closure_template(s)) for s in CLOSED_STATUSES}
-    return domain.closure_template(status) if plain(note) in stock else note
-
-
-def close_many(actor, items, status: str, note: str, reason: str = "", tell=True) -> int:
+def close_many(
+    actor, items, status: str, note: str, reason: str = "", tell=True, closure_reason=None
+) -> int:
     """Close every application of ``items`` with one note (placeholders filled per
-    candidate): all of them, or none if any one fails."""
+    candidate) and one reason from the list: all of them, or none if any one fails."""
     if not items:
         raise Invalid("Choose at least one application.")
-    note = note_for(status, note)
     with database.atomic():
-        for application, version in items:
+        for (application, version), text in zip(items, notes_for(items, status, note), strict=True):
             domain.close(
-                actor, application, version, status, fill(note, application), reason, tell=tell
+                actor,
+                application,
+                version,
+                status,
+                text,
+                reason,
+                tell=tell,
+                closure_reason=closure_reason,
             )
     return len(items)
 

@@ -80,7 +80,12 @@ def import_summary(source: str, counts: interchange.Counts) -> list[str]:
 
 def _tally(numbers: dict) -> str:
     """'2 users, 1 job' from a section → count mapping, leaving out zeros."""
-    singular = {"users": "user", "jobs": "job", "applications": "application"}
+    singular = {
+        "users": "user",
+        "jobs": "job",
+        "applications": "application",
+        "closure_reasons": "closure reason",
+    }
     return ", ".join(
         f"{n:,} {name if n != 1 else singular[name]}" for name, n in numbers.items() if n
     )

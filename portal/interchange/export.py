@@ -6,13 +6,16 @@ from collections import defaultdict
 from datetime import datetime
 from typing import TextIO
 
+from portal.interchange import reasons
 from portal.store.models import Application
 from portal.store.models import Candidate
+from portal.store.models import Criterion
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import JobManager
+from portal.store.models import Rating
 from portal.store.models import Stage
 from portal.store.models import User
 
@@ -34,6 +37,7 @@ def export(out: TextIO) -> dict[str, int]:
         "users": _users(),
         "jobs": _jobs(emails, stages),
         "applications": _applications(emails, stages),
+        "closure_reasons": reasons.exported(),
     }
     out.write("{")
     for number, (name, records) in enumerate(sections.items()):
@@ -63,6 +67,7 @@ def _jobs(emails: dict, stages: dict):
     pipelines = defaultdict(list)
     for stage in stages.values():
         pipelines[stage.job_id].append(stage)
+    kits = _kits(stages)
     for job in Job.select().order_by(Job.ref):
         yield {
             "ref": job.ref,
@@ -84,13 +89,30 @@ def _jobs(emails: dict, stages: dict):
                 }
                 for s in pipelines[job.id]
             ],
+            "kit": kits[job.id],
         }
+
+
+def _kits(stages: dict) -> dict[int, list[dict]]:
+    """Every job's interview kits, criteria in order: the job's own, then each stage's."""
+
+    def place(c: Criterion) -> tuple:
+        """Where a criterion comes: by its stage's place (the job's own kit first), then its own."""
+        stage = stages[c.stage_id] if c.stage_id else None
+        return (stage.position, stage.id) if stage else (-1, 0), c.position, c.id
+
+    kits = defaultdict(list)
+    for c in sorted(Criterion.select(), key=place):
+        stage = stages[c.stage_id].name if c.stage_id else None
+        kits[c.job_id].append({"stage": stage, "name": c.name, "guidance": c.guidance})
+    return kits
 
 
 def _applications(emails: dict, stages: dict):
     """Every application by ref, a chunk at a time with its interviews, events and
     feedback."""
     refs = dict(Job.select(Job.id, Job.ref).tuples())
+    codes = reasons.codes()
     last = None
     while True:
         query = (
@@ -117,12 +139,16 @@ def _applications(emails: dict, stages: dict):
         ):
             events[event.application_id].append(_event(event, emails, stages, uids))
         feedback = defaultdict(list)
-        for card in (
+        cards = list(
             Feedback.select()
             .where(Feedback.application.in_(ids))
             .order_by(Feedback.created, Feedback.id)
-        ):
-            feedback[card.application_id].append(_feedback(card, emails, stages))
+        )
+        ratings = _ratings([card.id for card in cards])
+        for card in cards:
+            item = _feedback(card, emails, stages)
+            item.update({"edited": iso(card.edited), "ratings": ratings[card.id]})
+            feedback[card.application_id].append(item)
         for row in rows:
             yield {
                 "ref": row.ref,
@@ -135,6 +161,7 @@ def _applications(emails: dict, stages: dict):
                 "next_steps": row.next_steps,
                 "closure_note": row.closure_note,
                 "closed_reason": row.closed_reason,
+                "closure_reason": codes.get(row.closure_reason_id),
                 "closed": iso(row.closed),
                 "timezone": row.timezone,
                 "interviews": interviews[row.id],
@@ -142,6 +169,20 @@ def _applications(emails: dict, stages: dict):
                 "feedback": feedback[row.id],
             }
         last = rows[-1].ref
+
+
+def _ratings(ids: list[int]) -> dict[int, list[dict]]:
+    """The criteria ratings of these scorecards, by scorecard, as they were given."""
+    ratings = defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            Rating.select()
+            .where(Rating.feedback.in_(ids[start : start + CHUNK]))
+            .order_by(Rating.feedback, Rating.id)
+        )
+        for r in query:
+            ratings[r.feedback_id].append({"name": r.name, "score": r.score, "note": r.note})
+    return ratings
 
 
 def _interview(interview: Interview, stages: dict) -> dict:

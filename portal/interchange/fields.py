@@ -13,7 +13,7 @@ from pathlib import Path
 from portal.errors import DomainError
 from portal.errors import Invalid
 
-SECTIONS = ("users", "jobs", "applications")
+SECTIONS = ("users", "jobs", "applications", "closure_reasons")
 USER_FIELDS = ("email", "name", "role", "active", "password")
 JOB_FIELDS = ("ref", "title", "team", "location", "open", "stale_days", "recruiter", "managers")
 STAGE_FIELDS = (
@@ -27,6 +27,7 @@ STAGE_FIELDS = (
 APPLICATION_FIELDS = (
     *("ref", "job", "candidate", "stage", "status", "created", "reply_by", "next_steps"),
     *("closure_note", "closed_reason", "closed", "timezone", "interviews", "events", "feedback"),
+    "closure_reason",
 )
 EVENT_FIELDS = (
     *("at", "kind", "actor", "visible", "message", "next_steps", "reply_by"),
@@ -38,8 +39,12 @@ INTERVIEW_FIELDS = (
 )
 FEEDBACK_FIELDS = (
     *("at", "author", "stage", "rating", "recommendation", "strengths", "concerns"),
-    *("share_strengths", "share_concerns"),
+    *("share_strengths", "share_concerns", "ratings", "edited"),
 )
+#: A job's interview kit, a criterion a row: ``stage`` null for the job's own kit.
+KIT_FIELDS = ("stage", "name", "guidance")
+#: One criterion rated on a scorecard, matched to the kit by its name.
+RATING_FIELDS = ("name", "score", "note")
 #: The years a date of the file may fall in: anything outside is a typo or garbage (and
 #: year 1 or 9999 with an offset does not even convert to UTC).
 YEARS = range(1970, 2201)

@@ -7,6 +7,7 @@ from portal.conversation.actions import CONVERSATION_KINDS as TALK
 from portal.domain.applications import VISIBLE_KINDS
 from portal.domain.base import clean_text
 from portal.errors import Invalid
+from portal.interchange.scorecards import checked_ratings
 from portal.store.models import Application
 from portal.store.models import RECOMMENDATIONS
 
@@ -14,6 +15,9 @@ from portal.store.models import RECOMMENDATIONS
 def history_of(application: Application) -> list[dict]:
     """The entries add_application and close write, for an import that brings none."""
     history = [{"kind": "created", "to_stage": application.stage, "created": application.created}]
+    if application.closed and application.closure_reason is not None:
+        label = application.closure_reason.label
+        history.append({"kind": "closure_reason", "message": label, "created": application.closed})
     if application.closed and application.closed_reason:
         history.append(
             {"kind": "reason", "message": application.closed_reason, "created": application.closed}
@@ -67,6 +71,8 @@ def restored_feedback(rows) -> list[dict]:
             raise Invalid("Rating must be a whole number between 1 and 4.")
         if not row.get("created"):
             raise Invalid("Feedback needs its time.")
+        if row.get("edited") and row["edited"] < row["created"]:
+            raise Invalid("Feedback was corrected (edited) before it was first submitted (at).")
         scorecards.append(
             {
                 "author": author,
@@ -78,6 +84,9 @@ def restored_feedback(rows) -> list[dict]:
                 "share_strengths": bool(row.get("share_strengths")),
                 "share_concerns": bool(row.get("share_concerns")),
                 "created": row["created"],
+                "edited": row.get("edited"),
+                # not a Feedback field: written after it (portal.interchange.scorecards)
+                "ratings": checked_ratings(row.get("ratings") or []),
             }
         )
     return scorecards

@@ -20,8 +20,11 @@ from portal.interchange.fields import STAGE_FIELDS
 from portal.interchange.fields import text
 from portal.interchange.fields import typed
 from portal.interchange.fields import USER_FIELDS
+from portal.interchange.reasons import Reasons
 from portal.interchange.restore import Restore
 from portal.interchange.restore import RestoreConflict
+from portal.interchange.scorecards import read_kit
+from portal.interchange.scorecards import read_ratings
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Job
@@ -40,6 +43,7 @@ class Importer:
         self.counts = Counts()
         self.users: dict[str, User | None] = {}
         self.jobs: dict[str, tuple[Job, dict[str, Stage]] | None] = {}
+        self.reasons = Reasons(source, self.counts)
 
     def user(self, email: str, what: str = "user") -> User:
         """The member of staff with this email, from the file or the database."""
@@ -72,7 +76,9 @@ class Importer:
         return stages[name]
 
     def run(self, document: dict) -> Counts:
-        """Import every section, users first since jobs and applications name them."""
+        """Import every section, users first since jobs and applications name them (and
+        the closure reasons before anything could seed the list)."""
+        self.reasons.section(document.get("closure_reasons") or [])
         self.users_section(document.get("users") or [])
         self.jobs_section(document.get("jobs") or [])
         self.applications_section(document.get("applications") or [])
@@ -113,12 +119,13 @@ class Importer:
         seen = {}
         for index, data in enumerate(rows):
             with naming(self.source, label("jobs", index, data, "ref")):
-                as_object(data, (*JOB_FIELDS, "stages"))
+                as_object(data, (*JOB_FIELDS, "stages", "kit"))
                 ref = text(data, "ref", True).strip()
                 if ref in seen:
                     raise Invalid(f"duplicate ref {ref} (also jobs[{seen[ref]}])")
                 seen[ref] = index
                 stages = self.stages(typed(data, "stages", (list,)))
+                kit = read_kit(typed(data, "kit", (list,)))
                 if Job.get_or_none(Job.ref == ref):
                     self.counts.present["jobs"] += 1
                     continue
@@ -133,6 +140,7 @@ class Importer:
                     recruiter=self.user(text(data, "recruiter", True), "recruiter"),
                     managers=[self.user(e, "manager") for e in _emails(data, "managers")],
                     stages=stages,
+                    kit=kit,
                 )
                 self.counts.created["jobs"] += 1
 
@@ -221,6 +229,7 @@ class Importer:
             next_steps=text(data, "next_steps"),
             closure_note=text(data, "closure_note"),
             closed_reason=text(data, "closed_reason"),
+            closure_reason=self.reasons.get(text(data, "closure_reason")),
             closed=as_moment(data, "closed"),
             created=as_moment(data, "created"),
             timezone=text(data, "timezone"),
@@ -291,6 +300,8 @@ class Importer:
                 "concerns": text(data, "concerns"),
                 "share_strengths": typed(data, "share_strengths", (bool,), False),
                 "share_concerns": typed(data, "share_concerns", (bool,), False),
+                "edited": as_moment(data, "edited"),
+                "ratings": read_ratings(typed(data, "ratings", (list,), [])),
             }
         except Invalid as error:
             raise Invalid(f"feedback[{index}]: {error.message}") from None

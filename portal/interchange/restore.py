@@ -8,20 +8,22 @@ from portal.candidates import links
 from portal.clock import now
 from portal.conversation.actions import ASKING_KINDS
 from portal.conversation.actions import owed_since
-from portal.domain.applications import closure_note_default
 from portal.domain.applications import reply_by_default
 from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
+from portal.domain.closing import closure_note_default
 from portal.errors import Invalid
 from portal.interchange import interviews as arranged
 from portal.interchange.history import history_of
 from portal.interchange.history import restored_event
 from portal.interchange.history import restored_feedback
+from portal.interchange.scorecards import insert_ratings
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import CLOSED_STATUSES
+from portal.store.models import ClosureReason
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Job
@@ -70,6 +72,7 @@ class Restore:
         next_steps: str = "",
         closure_note: str = "",
         closed_reason: str = "",
+        closure_reason: ClosureReason | None = None,
         closed=None,
         created=None,
         timezone="",
@@ -92,6 +95,11 @@ class Restore:
                 raise Invalid(f"Stage {other.name!r} is not part of job {job.ref}.")
         if status != "active" and not closed:
             raise Invalid(f"A {status} application needs the date and time it was closed.")
+        if closure_reason is not None and closure_reason.status != status:
+            raise Invalid(
+                f"The closure reason {closure_reason.code} is for {closure_reason.status} "
+                f"applications; this one is {status}."
+            )
         history = [restored_event(row) for row in events]
         scorecards = restored_feedback(feedback)
         meetings = arranged.restored(interviews, job)
@@ -118,6 +126,7 @@ class Restore:
             next_steps=clean_text(next_steps, "Next steps", limit=2000),
             closure_note=clean_text(closure_note, "Closure note", limit=5000),
             closed_reason=clean_text(closed_reason, "Internal reason", limit=2000),
+            closure_reason=closure_reason,
             closed=None if status == "active" else closed,
             timezone=arranged.zone(timezone, "The candidate's time zone", required=False),
             created=created,
@@ -125,7 +134,7 @@ class Restore:
         )
         erased = ERASED_EMAIL.fullmatch(application.candidate.email)
         if status != "active" and not application.closure_note and not erased:
-            application.closure_note = closure_note_default(application, status)
+            application.closure_note = closure_note_default(application, status, closure_reason)
         if not history:
             history = [restored_event(row) for row in history_of(application)]
         visible = [e["created"] for e in history if e["visible"] and e["kind"] not in ASKING_KINDS]
@@ -175,7 +184,9 @@ class Restore:
                     for e in h
                 ],
             )
-            _insert(Feedback, [{**f, "application": a.id} for a, *_, fb in queued for f in fb])
+            cards = [(a, f) for a, *_, fb in queued for f in fb]
+            _insert(Feedback, [{**_fields(f), "application": a.id} for a, f in cards])
+            insert_ratings([(a, f) for a, f in cards if f["ratings"]])
             for application, email, *_ in queued:
                 if not ERASED_EMAIL.fullmatch(email):  # erased: there is no one to link to
                     links.issue(application)  # a live link, as for every application; unsent
@@ -193,6 +204,11 @@ def _interviews(queued, meetings: dict[str, list[dict]]) -> dict[str, int]:
     if uid is not None:
         raise RestoreConflict(refs[uid], f"The interview {uid} is already in the database.")
     return arranged.insert(rows)
+
+
+def _fields(card: dict) -> dict:
+    """A restored scorecard's Feedback fields: its ratings are written after it."""
+    return {name: value for name, value in card.items() if name != "ratings"}
 
 
 def restore_application(job: Job, name: str, email: str, **fields) -> Application:

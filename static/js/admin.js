@@ -20,12 +20,24 @@
     var templates = ["hired", "rejected", "withdrawn"].map(function (s) {
       return form.getAttribute("data-template-" + s) || "";
     });
+    // Only the chosen outcome's reasons can be picked (a hire needs none).
+    var reasons = form.querySelector("select[name='close-closure_reason']");
+    function offerReasonsFor(status) {
+      if (!reasons) return;
+      reasons.querySelectorAll("optgroup").forEach(function (group) {
+        group.disabled = group.label.toLowerCase() !== status;
+      });
+      var chosen = reasons.options[reasons.selectedIndex];
+      if (chosen && chosen.parentNode.disabled) reasons.value = "";
+    }
     form.querySelectorAll("input[name='close-status']").forEach(function (radio) {
+      if (radio.checked) offerReasonsFor(radio.value);
       radio.addEventListener("change", function () {
         var untouched = note.value.trim() === "" || templates.indexOf(note.value) !== -1;
         if (radio.checked && untouched) {
           note.value = form.getAttribute("data-template-" + radio.value) || "";
         }
+        if (radio.checked) offerReasonsFor(radio.value);
       });
     });
     var links = form.querySelector(".template-links");

@@ -187,7 +187,13 @@ def test_close_with_unknown_status_goes_back_to_the_page(client, auth, recruiter
 def test_close_as_rejected_with_reason(client, auth, recruiter, application):
     auth.login(recruiter)
     page = client.get(url(application) + "close?status=rejected")
-    response = submit(client, page, "/close", reason="Salary expectations far apart")
+    response = submit(
+        client,
+        page,
+        "/close",
+        reason="Salary expectations far apart",
+        closure_reason="salary_expectations",
+    )
     assert response.status_code == 302
     after = fresh(application)
     assert after.status == "rejected"
@@ -206,7 +212,9 @@ def test_close_as_rejected_with_reason(client, auth, recruiter, application):
 def test_rejection_needs_a_closure_note(client, auth, recruiter, application):
     auth.login(recruiter)
     page = client.get(url(application))
-    response = submit(client, page, "/close", status="rejected", closure_note="", reason="R")
+    response = submit(
+        client, page, "/close", status="rejected", closure_note="", closure_reason="role_filled"
+    )
     assert response.status_code == 400
     assert "Closure note is required." in response.text
     assert fresh(application).status == "active"
@@ -270,7 +278,8 @@ def test_a_stale_version_is_refused_for_every_versioned_action(
     domain.post_update(None, application, 1, "Someone else's update")
     typed = "Typed before the conflict"
     field = "message" if action == "update" else "closure_note"
-    response = submit(client, page, f"/{action}", **{field: typed})
+    reason = {"closure_reason": "not_right_time"} if action == "close" else {}
+    response = submit(client, page, f"/{action}", **{field: typed}, **reason)
     assert response.status_code == 409
     assert f"{typed}</textarea>" in response.text
     assert "Someone else&#39;s update" in response.text

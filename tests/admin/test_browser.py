@@ -110,6 +110,7 @@ def test_close_without_javascript(browser, server, data):
     page.click(".template-links a:has-text('rejected')")
     note = page.locator("#close-closure_note")
     assert note.input_value().startswith("Dear Ada,")
+    page.select_option("#close-closure_reason", "more_experienced")
     page.fill("#close-reason", "Went with a candidate with more Go experience")
     page.click("button:has-text('Check and close')")
     assert "Check before it goes" in page.content()  # the email, before anything is sent

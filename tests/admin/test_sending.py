@@ -119,7 +119,8 @@ def test_free_text_on_the_check_page_is_inert(client, auth, recruiter, applicati
 def test_a_rejection_scheduled_from_the_form_can_be_cancelled(client, auth, recruiter, application):
     auth.login(recruiter)
     page = client.get(url(application) + "close?status=rejected")
-    check = submit(client, page, "/close", confirm=False, status="rejected", send_on="2026-12-10")
+    values = {"status": "rejected", "send_on": "2026-12-10", "closure_reason": "role_filled"}
+    check = submit(client, page, "/close", confirm=False, **values)
     assert "as rejected on Thursday 10 December" in check.text
     # the email that will go on the day, and nothing now
     assert "Nothing is sent now and their page does not change" in check.text

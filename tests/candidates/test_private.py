@@ -10,6 +10,7 @@ import pytest
 from portal import domain
 from portal.candidates import links
 from portal.candidates.actions import send_link
+from portal.domain import reasons
 from portal.mail import transport
 from portal.store.models import Stage
 from portal.worker import tasks
@@ -102,3 +103,25 @@ def test_the_seeded_application_sent_mail_before_the_server_started(seeded):
     assert files
     for eml in files:
         assert MARKER not in eml.read_text()
+
+
+def test_not_a_reason_they_may_not_be_told(client, smtp_server, make_user, seeded):
+    """A reason kept untold, its label and the words it once had seeded with the marker,
+    given with a note that asks for its words: none of them reach the page or an email."""
+    reason = reasons.save_reason(
+        make_user("admin"),
+        label=f"Untold {MARKER}",
+        tellable=False,
+        candidate_text=f"Sentence {MARKER}",
+        next_steps=f"Next {MARKER}",
+    )
+    note = "Dear Ada, thank you. {reason}\n\n{next_steps}"
+    domain.close(
+        make_user("recruiter"), seeded, seeded.version, "rejected", note, closure_reason=reason
+    )
+    html = client.get(f"/c/{links.live(seeded).token}/").text
+    assert "Dear Ada, thank you." in html and "{reason}" not in html
+    assert MARKER not in html and reason.code not in html
+    assert smtp_server.messages
+    for message in smtp_server.messages:
+        assert MARKER not in message.as_string(), message["Subject"]

@@ -35,7 +35,8 @@ def data(make_user, make_job, make_application):
             Application.id == application.id
         ).execute()
     done = Application.get_by_id(people[3].id)
-    domain.close(rita, done, done.version, "rejected", "Dear Edsger, thank you.")
+    note = "Dear Edsger, thank you."
+    domain.close(rita, done, done.version, "rejected", note, closure_reason="role_filled")
     rate_experience(Application.get_by_id(done.id), 4)
     return {"rita": rita, "job": job, "people": people}
 
@@ -100,6 +101,7 @@ def test_confirming_proposed_closures_without_javascript(browser, server, data):
     page.click("details.proposals > summary")
     picks = page.locator("details.proposals input[name=pick]")
     assert picks.count() == 2  # Alan (14 days late) and Grace (6): past the job's 3
+    page.select_option("#proposed-closure_reason", "role_closed")
     page.click("button:has-text('Check and close the ticked')")
     assert "2 emails go out as soon as you confirm" in page.content()
     page.click("button:has-text('Send and save')")

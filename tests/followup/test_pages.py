@@ -193,6 +193,7 @@ def test_bulk_close_with_one_note_filled_for_each(client, auth, rita, queue):
             "action": "close",
             "status": "rejected",
             "note": "Dear {first_name}, thank you for applying to be our {job}.",
+            "closure_reason": "role_filled",
             "close-tell": "y",
             "move-tell": "",  # the other fieldset's box says nothing about closing
         },
@@ -225,6 +226,7 @@ def test_bulk_close_is_all_or_nothing(client, auth, rita, queue):
             "action": "close",
             "status": "rejected",
             "note": "Dear {first_name}",
+            "closure_reason": "role_filled",
         },
         follow_redirects=True,
     )
@@ -280,6 +282,7 @@ def test_confirming_the_proposed_closures(client, auth, rita, queue):
             "pick": [pick(fen)],
             "status": "rejected",
             "note": "Dear {first_name}, we are sorry to have kept you waiting.",
+            "closure_reason": "role_closed",
             "tell": "y",
             **CONFIRMED,
         },
@@ -330,6 +333,7 @@ def test_closing_one_with_shared_feedback(client, auth, rita, queue):
             "version": lee.version,
             "note": "Dear Lee, not this time. The panel loved your thoughtful portfolio.",
             "reason": "Needs print experience",
+            "closure_reason": "skills_gap",
             "tell": "y",
             **CONFIRMED,
         },
@@ -383,7 +387,7 @@ def test_a_bulk_close_with_its_box_unticked_emails_nobody(client, auth, rita, qu
         "/admin/followup/bulk",
         data={"csrf_token": csrf_token(page), "pick": [pick(lee)], "action": "close",
               "status": "rejected", "note": "Dear {first_name}, no.", "move-tell": "y",
-              **CONFIRMED},
+              "closure_reason": "role_filled", **CONFIRMED},
         follow_redirects=True,
     )  # fmt: skip
     assert "Closed 1 application as rejected. Nobody was emailed" in response.text

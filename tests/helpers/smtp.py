@@ -12,9 +12,11 @@ import icalendar
 from markupsafe import escape
 
 from portal import dates
+from portal.store.models import ClosureReason
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Mail
+from portal.store.models import Rating
 
 #: Internal texts shorter than this are not looked for: short common words collide.
 SHORTEST_SECRET = 12
@@ -160,14 +162,19 @@ def told(event: Event) -> list[tuple[str, str]]:
 
 def internal_texts(application) -> set[str]:
     """The application's internal texts of ``SHORTEST_SECRET`` characters or more
-    (whitespace normalised): internal notes, internal reasons and feedback its author did
-    not share, except words that were also told to the candidate."""
+    (whitespace normalised): internal notes, internal reasons, feedback its author did
+    not share and the notes on its criteria, except words also told to the candidate;
+    and the closure reasons that may not be told (``untold_reasons``)."""
     events = list(application.events)
     feedback = list(Feedback.select().where(Feedback.application == application.id))
     internal = [application.closed_reason]
     internal += [e.message for e in events if e.kind in ("note", "reason")]
     internal += [f.strengths for f in feedback if not f.share_strengths]
     internal += [f.concerns for f in feedback if not f.share_concerns]
+    # the notes on each criterion of a scorecard: never shared
+    internal += [
+        r.note for r in Rating.select().where(Rating.feedback.in_([f.id for f in feedback]))
+    ]
     visible = [application.closure_note, application.next_steps]
     visible += [text for e in events if e.visible for text in (e.message, e.next_steps)]
     visible += [f.strengths for f in feedback if f.share_strengths]
@@ -177,7 +184,17 @@ def internal_texts(application) -> set[str]:
         secret
         for secret in map(_words, internal)
         if len(secret) >= SHORTEST_SECRET and not any(secret in text for text in visible)
-    }
+    } | untold_reasons()
+
+
+def untold_reasons() -> set[str]:
+    """Every word of the closure reasons a candidate may not be told (label, code, and
+    any sentence or next steps kept on them), of ``SHORTEST_SECRET`` characters or more:
+    never in a candidate's email, whatever their own note says (a reason's words reach
+    the note only through the domain, which leaves these out)."""
+    untold = ClosureReason.select().where(~ClosureReason.tellable)
+    texts = (t for r in untold for t in (r.label, r.code, r.candidate_text, r.next_steps))
+    return {text for text in map(_words, texts) if len(text) >= SHORTEST_SECRET}
 
 
 def _words(text: str) -> str:

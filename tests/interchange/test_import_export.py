@@ -190,8 +190,16 @@ def test_export_import_export_round_trips(runner, tmp_path, make_user, make_job)
     domain.add_note(recruiter, apps[0], "Internal: strong referral")
     domain.submit_feedback(manager, apps[0], interview, 4, "strong_yes", "Sharp", "None")
     domain.post_update(recruiter, apps[1], 1, "Still deciding", reply_by=date(2026, 12, 9))
-    domain.close(recruiter, apps[2], 1, "rejected", "Thank you, truly.", "Not senior")
-    domain.close(recruiter, apps[3], 1, "withdrawn", "Good luck!")
+    domain.close(
+        recruiter,
+        apps[2],
+        1,
+        "rejected",
+        "Thank you, truly.",
+        "Not senior",
+        closure_reason="role_filled",
+    )
+    domain.close(recruiter, apps[3], 1, "withdrawn", "Good luck!", closure_reason="other_offer")
     domain.reopen(recruiter, apps[3], 2)
     first = export(runner)
     wipe()
@@ -372,7 +380,8 @@ BAD_DOCUMENTS = {
     "not an object": (lambda d: [], "top level: expected an object, found a list"),
     "unknown section": (
         lambda d: {**d, "aplications": []},
-        "top level: unknown field 'aplications' (expected users, jobs, applications)",
+        "top level: unknown field 'aplications' "
+        "(expected users, jobs, applications, closure_reasons)",
     ),
     "section not a list": (_set(("jobs",), {}), "top level: jobs must be a list, not an object"),
     "unknown job": (

@@ -102,6 +102,7 @@ def test_tasks_and_closures_due(scrape, make_application, admin):
         "Thank you.",
         "",
         today() + timedelta(days=1),
+        closure_reason="role_filled",
     )
     seen = scrape()
     assert (seen["portal_tasks_queued"], seen["portal_tasks_failing"]) == (2, 1)

@@ -1,0 +1,272 @@
+"""The company's list of closure reasons: why a process ended, counted by job and stage,
+and told to the candidate only when the reason may be told (its sentence, and what they
+could do next), the way the UK DfE's apply service shows structured reasons with next
+steps matched to each.
+
+The list starts as ``DEFAULT_REASONS`` (portal.domain.default_reasons), written the
+first time anything writes that needs it (``seed``: a closure, an edit, an import) and
+read as those defaults, unsaved, until then, so that no page view writes. Not when the
+schema is created: that is the store's layer and knows nothing of the company's words;
+and not only in `portal init-db`: a database upgraded from before the list would have
+none to choose from. A list that has any reason, even retired, is never seeded again.
+Only admins change it (or the system: the import); every change is audited.
+"""
+
+import re
+
+import peewee
+
+from portal.clock import now
+from portal.domain.base import audit
+from portal.domain.base import clean_text
+from portal.domain.default_reasons import DEFAULT_REASONS
+from portal.domain.default_reasons import OWN_WITHDRAWAL
+from portal.errors import Forbidden
+from portal.errors import Invalid
+from portal.errors import NotFound
+from portal.store.db import database
+from portal.store.models import ClosureReason
+from portal.store.models import User
+
+#: The outcomes a reason explains; a hire needs none.
+REASONED = ("rejected", "withdrawn")
+
+#: The placeholders of a closure note that a tellable reason fills.
+PLACEHOLDERS = ("{reason}", "{next_steps}")
+
+
+def seed() -> None:
+    """Fill an empty list with ``DEFAULT_REASONS``; a list with any reason is left alone.
+    Only what writes seeds (a closure, an edit, an import): reading an empty list gives
+    the defaults unsaved, so that no page view writes."""
+    if ClosureReason.select().exists():
+        return
+    rows = [{**d._asdict(), "position": n} for n, d in enumerate(DEFAULT_REASONS)]
+    try:
+        with database.atomic():
+            ClosureReason.insert_many(rows).execute()
+    except peewee.IntegrityError:
+        pass  # another request seeded it at the same moment: the list is there
+
+
+def company_list() -> list[ClosureReason]:
+    """Every reason, retired ones too, by outcome and position (the defaults, unsaved,
+    while the list was never written)."""
+    rows = list(
+        ClosureReason.select().order_by(
+            ClosureReason.status, ClosureReason.position, ClosureReason.id
+        )
+    )
+    if rows:
+        return rows
+    defaults = [ClosureReason(**d._asdict(), position=n) for n, d in enumerate(DEFAULT_REASONS)]
+    return sorted(defaults, key=lambda r: (r.status, r.position))
+
+
+def offered(status: str | None = None) -> list[ClosureReason]:
+    """The reasons staff may choose when closing (as ``status``): not retired, and not
+    the one the candidate's own withdrawal is counted under."""
+    return [
+        r
+        for r in company_list()
+        if r.retired is None and r.code != OWN_WITHDRAWAL and status in (None, r.status)
+    ]
+
+
+def find(code: str) -> ClosureReason | None:
+    """The reason ``code`` as the list reads now (unsaved while never written), to show."""
+    return next((r for r in company_list() if r.code == code), None)
+
+
+def by_code(code: str) -> ClosureReason | None:
+    """The stored reason ``code``, retired or not, for a change to refer to (the list is
+    seeded first); None when there is none."""
+    seed()
+    return ClosureReason.get_or_none(ClosureReason.code == code)
+
+
+def own_withdrawal() -> ClosureReason:
+    """The reason a candidate's withdrawal on their page is counted under (made again
+    if someone deleted it from the database)."""
+    reason = by_code(OWN_WITHDRAWAL)
+    if reason is None:
+        default = next(d for d in DEFAULT_REASONS if d.code == OWN_WITHDRAWAL)
+        reason, _ = ClosureReason.get_or_create(code=OWN_WITHDRAWAL, defaults=default._asdict())
+    return reason
+
+
+def checked_reason(actor: User | None, status: str, value) -> ClosureReason | None:
+    """The reason ``value`` (a code or a row; empty for none) of a closure as ``status``,
+    checked: a member of staff rejecting or withdrawing gives one from the list (the
+    system, ``actor`` None, may close without: imports, scripts); a retired reason or
+    one of another outcome is refused."""
+    if value is None or value == "":
+        if actor is not None and status in REASONED:
+            raise Invalid(
+                f"Choose why it closed from the list of reasons for {status} applications; "
+                "anything more goes in the internal note."
+            )
+        return None
+    reason = value if isinstance(value, ClosureReason) else by_code(str(value).strip())
+    if reason is None:
+        raise Invalid(f"There is no closure reason {value!r}: choose one from the list.")
+    if status not in REASONED:
+        raise Invalid(f"A {status} application needs no reason: choose none.")
+    if reason.status != status:
+        raise Invalid(
+            f"“{reason.label}” is a reason for {reason.status} applications, not {status} "
+            "ones: choose another reason or outcome."
+        )
+    if reason.retired is not None:
+        raise Invalid(f"“{reason.label}” is no longer offered: choose a current reason.")
+    return reason
+
+
+def words(reason: ClosureReason | None) -> tuple[str, str]:
+    """What the candidate may be told of ``reason``: its sentence and what they could do
+    next; nothing at all for a reason that may not be told."""
+    if reason is None or not reason.tellable:
+        return "", ""
+    return reason.candidate_text, reason.next_steps
+
+
+def fill_reason(note: str, reason: ClosureReason | None, fill_words=None) -> str:
+    """``note`` with {reason} and {next_steps} as ``reason``'s words for the candidate
+    (empty for no reason, or one they may not be told), passed through ``fill_words``
+    (their placeholders: {first_name}, {job}...), and the blank lines that leaves tidied."""
+    if not any(placeholder in note for placeholder in PLACEHOLDERS):
+        return note
+    sentence, next_steps = [(fill_words or str)(text) for text in words(reason)]
+    note = note.replace("{reason}", sentence).replace("{next_steps}", next_steps)
+    note = re.sub(r"[ \t]+\n", "\n", note)
+    return re.sub(r"\n{3,}", "\n\n", note).strip()
+
+
+# --- the admin's changes to the list ---------------------------------------------------
+
+
+def require_admin(actor: User | None) -> None:
+    """Only an admin (or the system) changes the company's list."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("Only an admin can change the list of closure reasons.")
+
+
+def _code(label: str) -> str:
+    """A new reason's code from its label: lower-case words joined by underscores, made
+    unique with a number when taken."""
+    base = "_".join(re.findall(r"[a-z0-9]+", label.lower()))[:50].strip("_") or "reason"
+    code, n = base, 1
+    while ClosureReason.select().where(ClosureReason.code == code).exists():
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
+def _checked(label, tellable, candidate_text, next_steps, status, reason=None) -> dict:
+    """A reason's fields, checked as every writer of the list checks them."""
+    label = clean_text(label, "Label", True, 200)
+    candidate_text = clean_text(candidate_text, "Sentence for the candidate", limit=1000)
+    next_steps = clean_text(next_steps, "What they could do next", limit=1000)
+    if tellable and not candidate_text:
+        raise Invalid("A reason the candidate is told needs the sentence they read.")
+    if status not in REASONED:
+        raise Invalid(f"A closure reason explains {' or '.join(REASONED)} applications.")
+    same = ClosureReason.select().where(
+        (ClosureReason.status == status) & (peewee.fn.LOWER(ClosureReason.label) == label.lower())
+    )
+    if reason is not None:
+        same = same.where(ClosureReason.id != reason.id)
+    if same.exists():
+        raise Invalid(f"There is already a {status} reason “{label}”: edit that one.")
+    return {
+        "label": label,
+        "tellable": bool(tellable),
+        "candidate_text": candidate_text,
+        "next_steps": next_steps,
+    }
+
+
+def _new_code(code: str, label: str) -> str:
+    """``code`` checked, or one made from ``label``; refused when taken."""
+    code = clean_text(code, "Code", limit=60) or _code(label)
+    if not re.fullmatch(r"[a-z0-9_]+", code):
+        raise Invalid(f"The code {code!r} is not lower-case letters, digits and underscores.")
+    if ClosureReason.select().where(ClosureReason.code == code).exists():
+        raise Invalid(f"The code {code} is taken: choose another.")
+    return code
+
+
+def save_reason(
+    actor: User | None,
+    reason: ClosureReason | None = None,
+    *,
+    label: str,
+    tellable: bool,
+    candidate_text: str = "",
+    next_steps: str = "",
+    status: str = "rejected",
+    code: str = "",
+) -> ClosureReason:
+    """Add a reason (``reason`` None) or edit one. A reason's outcome and code are fixed
+    once made: closures and imports name it by code, and counts go by outcome."""
+    require_admin(actor)
+    status = reason.status if reason is not None else status
+    with database.atomic():
+        if reason is None:
+            seed()  # the defaults first: a new reason joins the list, not replaces it
+        fields = _checked(label, tellable, candidate_text, next_steps, status, reason)
+        if reason is None:
+            last = ClosureReason.select(peewee.fn.MAX(ClosureReason.position)).scalar()
+            reason = ClosureReason.create(
+                code=_new_code(code, fields["label"]),
+                status=status,
+                position=(last or 0) + 1,
+                **fields,
+            )
+            audit(actor, "closure_reason_added", reason.code, status=status)
+            return reason
+        changed = sorted(name for name, value in fields.items() if getattr(reason, name) != value)
+        for name, value in fields.items():
+            setattr(reason, name, value)
+        reason.save()
+        if changed:
+            audit(actor, "closure_reason_changed", reason.code, fields=changed)
+    return reason
+
+
+def restore_reason(
+    *, code: str, status: str, position: int, retired=None, **words
+) -> ClosureReason:
+    """Recreate an exported reason as it was (the import's counterpart of save_reason):
+    its code, place in the list and retirement kept, its words checked alike."""
+    fields = _checked(status=status, **words)
+    reason = ClosureReason.create(
+        code=_new_code(code, fields["label"]),
+        status=status,
+        position=position,
+        retired=retired,
+        **fields,
+    )
+    audit(None, "closure_reason_added", reason.code, status=status, imported=True)
+    return reason
+
+
+def retire_reason(actor: User | None, reason: ClosureReason, retired: bool = True) -> None:
+    """Stop offering ``reason`` (closures that gave it keep it), or offer it again."""
+    require_admin(actor)
+    if (reason.retired is not None) == retired:
+        state = "retired" if retired else "offered"
+        raise Invalid(f"“{reason.label}” is already {state}.")
+    with database.atomic():
+        reason.retired = now() if retired else None
+        reason.save()
+        action = "closure_reason_retired" if retired else "closure_reason_offered"
+        audit(actor, action, reason.code)
+
+
+def reason_or_404(code: str) -> ClosureReason:
+    """The stored reason ``code`` (the list seeded first), or NotFound."""
+    reason = by_code(code)
+    if reason is None:
+        raise NotFound("That closure reason no longer exists; reload the page.")
+    return reason
