@@ -47,23 +47,26 @@ class ReasonTotal(NamedTuple):
     share: float  # of the outcome's closures in the period
 
 
+#: What a count is of: the outcome, the reason, the job and the stage.
+GROUPED = (
+    Application.status,
+    ClosureReason.code,
+    ClosureReason.label,
+    ClosureReason.tellable,
+    ClosureReason.position,
+    Job.title,
+    Job.ref,
+    Stage.name,
+    Stage.position,
+)
+
+
 def counts(period: Period, job_id=None, recruiter_id=None) -> list[ReasonCount]:
     """The closures of ``period`` by outcome, reason, job and stage: by outcome, the
     list's order of reasons (none last), then job and pipeline order."""
     begin, end = period.bounds()
     query = (
-        Application.select(
-            Application.status,
-            ClosureReason.code,
-            ClosureReason.label,
-            ClosureReason.tellable,
-            ClosureReason.position,
-            Job.title,
-            Job.ref,
-            Stage.name,
-            Stage.position,
-            fn.COUNT(Application.id),
-        )
+        Application.select(*GROUPED, fn.COUNT(Application.id))
         .join(Job, on=(Application.job == Job.id))
         .join_from(Application, Stage, on=(Application.stage == Stage.id))
         .join_from(
@@ -82,17 +85,7 @@ def counts(period: Period, job_id=None, recruiter_id=None) -> list[ReasonCount]:
         query = query.where(Application.job == job_id)
     if recruiter_id:
         query = query.where(Job.recruiter == recruiter_id)
-    rows = query.group_by(
-        Application.status,
-        ClosureReason.code,
-        ClosureReason.label,
-        ClosureReason.tellable,
-        ClosureReason.position,
-        Job.title,
-        Job.ref,
-        Stage.name,
-        Stage.position,
-    ).tuples()
+    rows = query.group_by(*GROUPED).tuples()
 
     def order(row):
         """By outcome, the list's order (no reason last), job, then pipeline order."""
