@@ -77,7 +77,7 @@ def page(status=200, forms=None, error=None, reason_form=None):
         sources=_sources(),
         labels=closing.POINT_LABELS,
         reasons=reasons.company_list(),
-        own_withdrawal=reasons.OWN_WITHDRAWAL,
+        system_reasons=reasons.SYSTEM_REASONS,
         may_change_reasons=can_manage_users(current_user),
         reason_form=reason_form or ReasonForm(prefix="new", formdata=None),
         adding=reason_form is not None,

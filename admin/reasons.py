@@ -24,12 +24,12 @@ from portal.store.models import ClosureReason
 def _reason(code: str, stored: bool) -> ClosureReason:
     """The reason ``code`` (``stored``: as a change refers to it, the list seeded first;
     else as the list reads), or a 404; the one a candidate's own withdrawal sets is not
-    staff's to edit or retire."""
+    staff's to edit or retire, nor any other that only the system sets."""
     try:
         reason = reasons.reason_or_404(code) if stored else reasons.find(code)
     except NotFound:
         abort(404)
-    if reason is None or reason.code == reasons.OWN_WITHDRAWAL:
+    if reason is None or reason.code in reasons.SYSTEM_REASONS:
         abort(404)
     return reason
 

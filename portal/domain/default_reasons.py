@@ -8,6 +8,16 @@ from typing import NamedTuple
 #: offered to staff, never told (the candidate knows; their own words stay internal).
 OWN_WITHDRAWAL = "withdrew_on_page"
 
+#: The reason the reminder's automatic closure is counted under (``AUTO_CLOSE_DAYS``):
+#: never offered to staff, never told (the note says it in the company's own words).
+AUTO_CLOSED = "closed_automatically"
+
+#: The reasons only the system sets, with when it does, for the reasons page.
+SYSTEM_REASONS = {
+    OWN_WITHDRAWAL: "set when a candidate withdraws on their page",
+    AUTO_CLOSED: "set when the reminder closes an application nobody gave word on for too long",
+}
+
 
 class Default(NamedTuple):
     """One reason of the list a company starts with."""
@@ -92,4 +102,5 @@ DEFAULT_REASONS = (
         "If you are still interested, reply to this email and we will pick it up again.",
     ),
     Default(OWN_WITHDRAWAL, "Withdrew on their page", "withdrawn", False),
+    Default(AUTO_CLOSED, "Closed automatically: no word for too long", "rejected", False),
 )

@@ -20,7 +20,7 @@ from portal.clock import now
 from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.default_reasons import DEFAULT_REASONS
-from portal.domain.default_reasons import OWN_WITHDRAWAL
+from portal.domain.default_reasons import SYSTEM_REASONS
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.errors import NotFound
@@ -65,11 +65,11 @@ def company_list() -> list[ClosureReason]:
 
 def offered(status: str | None = None) -> list[ClosureReason]:
     """The reasons staff may choose when closing (as ``status``): not retired, and not
-    the one the candidate's own withdrawal is counted under."""
+    one that only the system sets (``SYSTEM_REASONS``)."""
     return [
         r
         for r in company_list()
-        if r.retired is None and r.code != OWN_WITHDRAWAL and status in (None, r.status)
+        if r.retired is None and r.code not in SYSTEM_REASONS and status in (None, r.status)
     ]
 
 
@@ -85,13 +85,14 @@ def by_code(code: str) -> ClosureReason | None:
     return ClosureReason.get_or_none(ClosureReason.code == code)
 
 
-def own_withdrawal() -> ClosureReason:
-    """The reason a candidate's withdrawal on their page is counted under (made again
-    if someone deleted it from the database)."""
-    reason = by_code(OWN_WITHDRAWAL)
+def system_reason(code: str) -> ClosureReason:
+    """The reason ``code`` of ``SYSTEM_REASONS`` (a candidate's own withdrawal, the
+    reminder's automatic closure), made if the list lacks it: a list written before the
+    reason existed, or someone deleted it from the database."""
+    reason = by_code(code)
     if reason is None:
-        default = next(d for d in DEFAULT_REASONS if d.code == OWN_WITHDRAWAL)
-        reason, _ = ClosureReason.get_or_create(code=OWN_WITHDRAWAL, defaults=default._asdict())
+        default = next(d for d in DEFAULT_REASONS if d.code == code)
+        reason, _ = ClosureReason.get_or_create(code=code, defaults=default._asdict())
     return reason
 
 

@@ -17,6 +17,7 @@ import peewee
 from flask import current_app
 
 from portal import domain
+from portal.domain import reasons
 from portal.followup import actions
 from portal.followup import answers
 from portal.followup import facts
@@ -158,6 +159,7 @@ def auto_close(day: date) -> list[Application]:
             "rejected",
             note,
             reason="Closed automatically: no word for too long.",
+            closure_reason=reasons.system_reason(reasons.AUTO_CLOSED),
         )
         closed.append(application)
     return closed

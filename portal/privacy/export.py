@@ -17,6 +17,7 @@ from portal.privacy.actions import audit
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
+from portal.store.models import ClosureReason
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Feedback
@@ -68,6 +69,7 @@ def _application(application: Application) -> dict:
         "reply_by": _time(application.reply_by),
         "next_steps": application.next_steps,
         "closure_note": application.closure_note,
+        "closure_reason": _reason(application.closure_reason),
         "internal_reason": application.closed_reason,
         "closed": _time(application.closed),
         "created": _time(application.created),
@@ -169,6 +171,13 @@ def _feedback(feedback: Feedback, stages: dict) -> dict:
             for r in feedback.ratings.order_by(Rating.id)
         ],
     }
+
+
+def _reason(reason: ClosureReason | None) -> dict | None:
+    """Why it closed, from the company's list: its label, and whether they were told."""
+    if reason is None:
+        return None
+    return {"code": reason.code, "label": reason.label, "told_to_candidate": reason.tellable}
 
 
 def _stage(stage: Stage | None) -> dict | None:

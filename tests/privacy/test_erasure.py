@@ -55,7 +55,13 @@ def zelda(make_job, make_user):
     domain.add_note(None, application, f"Internal {SECRET} note about {NAME}")
     domain.submit_feedback(manager, application, stages[2], 3, "yes", f"S {SECRET}", f"C {SECRET}")
     domain.close(
-        None, application, application.version, "rejected", f"Dear Zelda {SECRET}", f"R {SECRET}"
+        None,
+        application,
+        application.version,
+        "rejected",
+        f"Dear Zelda {SECRET}",
+        f"R {SECRET}",
+        closure_reason="skills_gap",
     )
     rate_experience(application, 4)
     return Application.get_by_id(application.id)
@@ -91,6 +97,11 @@ def test_export_holds_everything_about_the_person_and_no_token(runner, zelda):
     [application] = document["applications"]
     assert application["ref"] == zelda.ref and application["status"] == "rejected"
     assert application["internal_reason"] == f"R {SECRET}"
+    assert application["closure_reason"] == {
+        "code": "skills_gap",
+        "label": "Skills gap in the role's core skills",
+        "told_to_candidate": True,
+    }
     kinds = [e["kind"] for e in application["events"]]
     assert {"created", "moved", "update", "note", "feedback", "reason", "closed", "rated"} <= set(
         kinds
