@@ -97,7 +97,8 @@ def withdraw_by_candidate(application, version, reason: str = "", tell: bool = T
     require_active(application)
     reason = clean_text(reason, "Reason", limit=2000)
     with database.atomic():
-        own = reasons.system_reason(reasons.OWN_WITHDRAWAL)  # counted as theirs; never told back to them
+        # Counted as theirs; never told back to them.
+        own = reasons.system_reason(reasons.OWN_WITHDRAWAL)
         note = closure_note_default(application, "withdrawn", own)
         change(
             application,
