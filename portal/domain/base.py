@@ -1,8 +1,10 @@
 """Shared by every domain operation: role checks, text and email validation, and the
 audit log's writer (jobs here, exports and erasures in portal.privacy)."""
 
+import contextvars
 import json
 import re
+from contextlib import contextmanager
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
@@ -21,10 +23,27 @@ def require_staff(actor: User | None, roles=STAFF) -> None:
         raise Forbidden("Only an admin or a recruiter can do that.")
 
 
+#: What the system is acting for, when an integration acts (``acting_for``).
+_acting_for: contextvars.ContextVar[str] = contextvars.ContextVar("acting_for", default="")
+
+
+@contextmanager
+def acting_for(who: str):
+    """Within it, what the system (``actor`` None) does is done for ``who``: an API
+    token, an ATS's webhook; the audit entries say so."""
+    reset = _acting_for.set(who)
+    try:
+        yield
+    finally:
+        _acting_for.reset(reset)
+
+
 def audit(actor: User | None, action: str, subject: str = "", **detail) -> AuditEntry:
-    """Write one audit entry in the caller's transaction: who (None: the system) did
-    ``action`` to ``subject``, and ``detail`` as JSON. Never a candidate's personal data:
-    ids, references, counts and field names, and staff by name."""
+    """Write one audit entry in the caller's transaction: who (None: the system, or the
+    integration it acts for) did ``action`` to ``subject``, and ``detail`` as JSON. Never a
+    candidate's personal data: ids, references, counts and field names, staff by name."""
+    if actor is None and _acting_for.get():
+        detail["for"] = _acting_for.get()
     return AuditEntry.create(
         actor=actor, action=action, subject=subject, detail=json.dumps(detail, sort_keys=True)
     )

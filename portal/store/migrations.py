@@ -20,6 +20,8 @@ from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import IdempotentRequest
+from portal.store.models import IntegrationToken
 from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import Mail
@@ -115,12 +117,19 @@ def _decisions(database: peewee.Database) -> None:
         )
 
 
+def _api(database: peewee.Database) -> None:
+    """7: integration tokens for the API, and the writes it carried out under an
+    Idempotency-Key."""
+    _create(database, IntegrationToken, IdempotentRequest)
+
+
 STEPS: dict[int, Callable[[peewee.Database], None]] = {
     2: _mail_claimed,
     3: _sessions_and_scoped_erasure,
     4: _deliberate_sends,
     5: _conversation,
     6: _decisions,
+    7: _api,
 }
 
 #: The schema this code needs: version 1 was the first, each step raises it by one.

@@ -524,6 +524,39 @@ class AuditEntry(BaseModel):
     detail = TextField(default="")
 
 
+class IntegrationToken(BaseModel):
+    """A key an integration (an applicant tracking system, a script) signs the API in
+    with (portal.api.tokens): shown once when an admin makes it, kept only as a hash.
+    ``scope``: read, or write (read and write)."""
+
+    #: The first characters of the secret, kept to tell tokens apart in the admin.
+    prefix = CharField()
+    #: SHA-256 of the whole secret: a copy of the database holds no usable token.
+    digest = CharField(unique=True)
+    name = CharField()
+    scope = CharField(choices=[("read", "read"), ("write", "write")])
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created = DateTimeField(default=now)
+    last_used = DateTimeField(null=True)
+    revoked = DateTimeField(null=True)
+
+
+class IdempotentRequest(BaseModel):
+    """A write the API carried out under an ``Idempotency-Key``: the same key again from
+    the same token gets the same response, and nothing is done twice."""
+
+    token = ForeignKeyField(IntegrationToken, backref="+", on_delete="CASCADE")
+    key = CharField()
+    #: Method, path and a hash of the body: the key reused for another request is refused.
+    fingerprint = CharField()
+    status = IntegerField()
+    body = TextField()
+    created = DateTimeField(default=now, index=True)
+
+    class Meta:
+        indexes = ((("token", "key"), True),)
+
+
 MODELS = [
     DbInfo,
     User,
@@ -549,4 +582,6 @@ MODELS = [
     ClosureFact,
     ErasureRequest,
     AuditEntry,
+    IntegrationToken,
+    IdempotentRequest,
 ]

@@ -3,6 +3,7 @@ the NUL check: no text we store or search may hold NUL (PostgreSQL refuses it, a
 query raises), so a NUL in a query or form value is a 400 and one in a path segment
 matches no route (a 404, before any view runs)."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import peewee
@@ -67,13 +68,33 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["company"] = lambda: current_app.config["COMPANY_NAME"]
     app.before_request(_refuse_nul)
     app.after_request(_staff_headers)
-    app.register_error_handler(DomainError, _domain_error)
-    app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(peewee.OperationalError, _database_down)
-    app.register_error_handler(peewee.InterfaceError, _database_down)
-    app.register_error_handler(OverflowError, _number_too_large)
+    for error, handler in (
+        (DomainError, _domain_error),
+        (CSRFError, _csrf_error),
+        (HTTPException, _http_error),
+        (peewee.OperationalError, _database_down),
+        (peewee.InterfaceError, _database_down),
+        (OverflowError, _number_too_large),
+    ):
+        app.register_error_handler(error, _in_its_format(handler))
     app.add_url_rule("/healthz", "healthz", healthz)
+
+
+#: Parts of the site that answer every error in a format of their own, by path prefix:
+#: the API's problem documents (portal.api). Each takes the error and gives a response.
+ERROR_FORMATS: dict[str, Callable] = {}
+
+
+def _in_its_format(handler: Callable) -> Callable:
+    """``handler`` for pages; the error format of the part of the site asked, if it has one."""
+
+    def handle(error):
+        for prefix, answer in ERROR_FORMATS.items():
+            if request.path.startswith(prefix):
+                return answer(error)
+        return handler(error)
+
+    return handle
 
 
 def allow(setting: str, scope: str, key: str) -> bool:

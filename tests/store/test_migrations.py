@@ -22,6 +22,8 @@ from portal.store.models import Criterion
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
+from portal.store.models import IdempotentRequest
+from portal.store.models import IntegrationToken
 from portal.store.models import Interview
 from portal.store.models import Mail
 from portal.store.models import Rating
@@ -38,7 +40,7 @@ def test_a_version_1_database_is_refused_then_upgraded(app):
         DbInfo.update(value="1").where(DbInfo.key == "schema_version").execute()
     with pytest.raises(schema.SchemaOutOfDate, match="init-db"):
         schema.check_schema()
-    assert schema.create_schema() == schema.SCHEMA_VERSION == 6
+    assert schema.create_schema() == schema.SCHEMA_VERSION == 7
     schema.check_schema()
     with db.database.connection_context():
         Mail.create(kind="link", to="ada@example.org", subject="Your link", text="Hello")
@@ -195,9 +197,24 @@ def _event_as_version_4(database: peewee.Database) -> None:
         database.execute_sql("PRAGMA foreign_keys = ON")
 
 
+def back_to_version_6(database: peewee.Database) -> None:
+    """Take out what schema version 7 added: the API's tables."""
+    database.drop_tables([IdempotentRequest, IntegrationToken])
+
+
+def test_a_version_6_database_gains_the_apis_tables(app):
+    with db.database.connection_context():
+        back_to_version_6(db.database)
+        DbInfo.update(value="6").where(DbInfo.key == "schema_version").execute()
+    assert schema.create_schema() == schema.SCHEMA_VERSION
+    with db.database.connection_context():
+        assert IntegrationToken.select().count() == IdempotentRequest.select().count() == 0
+
+
 def back_to_version_5(database: peewee.Database) -> None:
-    """Take out what schema version 6 added. On SQLite, which drops no column of a
+    """Take out what schema versions 6 and 7 added. On SQLite, which drops no column of a
     foreign key, the references to the closure reasons stay, and so does their table."""
+    back_to_version_6(database)
     database.drop_tables([Rating, Criterion])
     database.execute_sql('ALTER TABLE "feedback" DROP COLUMN "edited"')
     database.execute_sql('DROP INDEX "closure_template_status_point"')
@@ -231,7 +248,7 @@ def test_a_version_5_database_gains_kits_reasons_and_notes_per_point(app, make_a
 
 
 def back_to_version_4(database: peewee.Database) -> None:
-    """Take out what schema versions 5 and 6 added (the mail table's column aside)."""
+    """Take out what schema versions 5 to 7 added (the mail table's column aside)."""
     back_to_version_5(database)
     _event_as_version_4(database)
     for table, column, index in (
