@@ -6,6 +6,7 @@ import peewee
 
 from portal.candidates import links
 from portal.clock import now
+from portal.domain import default_reasons
 from portal.domain import reasons
 from portal.domain.applications import change
 from portal.domain.applications import record
@@ -98,7 +99,7 @@ def withdraw_by_candidate(application, version, reason: str = "", tell: bool = T
     reason = clean_text(reason, "Reason", limit=2000)
     with database.atomic():
         # Counted as theirs; never told back to them.
-        own = reasons.system_reason(reasons.OWN_WITHDRAWAL)
+        own = reasons.system_reason(default_reasons.OWN_WITHDRAWAL)
         note = closure_note_default(application, "withdrawn", own)
         change(
             application,

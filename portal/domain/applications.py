@@ -16,6 +16,7 @@ from portal.candidates import links
 from portal.clock import local_date
 from portal.clock import now
 from portal.clock import today
+from portal.domain import outbox
 from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
@@ -127,6 +128,7 @@ def record(application, actor, kind, visible=False, created=None, tell=True, **f
         created=created or now(),
         **fields,
     )
+    outbox.published(event)  # in this transaction: sent if, and only if, it commits
     if visible and tell:  # a quiet correction is shown, but gives the candidate no word
         application.last_word = event.created
         Application.update(last_word=event.created).where(

@@ -17,6 +17,7 @@ import peewee
 from flask import current_app
 
 from portal import domain
+from portal.domain import default_reasons
 from portal.domain import reasons
 from portal.followup import actions
 from portal.followup import answers
@@ -159,7 +160,7 @@ def auto_close(day: date) -> list[Application]:
             "rejected",
             note,
             reason="Closed automatically: no word for too long.",
-            closure_reason=reasons.system_reason(reasons.AUTO_CLOSED),
+            closure_reason=reasons.system_reason(default_reasons.AUTO_CLOSED),
         )
         closed.append(application)
     return closed

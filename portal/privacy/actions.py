@@ -25,6 +25,7 @@ from portal.candidates import links
 from portal.candidates.actions import withdraw_by_candidate
 from portal.clock import local_date
 from portal.clock import now
+from portal.domain import outbox
 from portal.domain.base import audit
 from portal.domain.base import ERASED_DOMAIN
 from portal.errors import Invalid
@@ -130,6 +131,7 @@ def _erase_application(actor, application: Application, counts: dict) -> None:
         .execute()
     )
     _erase_interviews(application, moment)
+    outbox.forget(application)
     theirs = Mail.select(Mail.id, Mail.created, Mail.kind).where(Mail.application == application)
     forget_outbox(list(theirs))
     counts["mail"] += Mail.delete().where(Mail.application == application).execute()
@@ -255,6 +257,7 @@ def request_erasure(application: Application) -> ErasureRequest:
             due=moment + erasure_days(),
         )
         audit(None, "erasure_request", f"application {application.id}")
+        outbox.publish(outbox.ERASURE_REQUESTED, application, due=request.due.isoformat() + "Z")
         if not current_app.config["ERASURE_DAYS"]:
             carry_out_request(None, request)
             return request

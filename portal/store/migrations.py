@@ -19,17 +19,22 @@ from portal.store.models import Criterion
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
+from portal.store.models import ExternalRecord
 from portal.store.models import Feedback
 from portal.store.models import IdempotentRequest
+from portal.store.models import InboundDelivery
 from portal.store.models import IntegrationToken
 from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import Mail
+from portal.store.models import OutboundEvent
 from portal.store.models import Rating
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
 from portal.store.models import Stage
+from portal.store.models import StageMapping
 from portal.store.models import Task
+from portal.store.models import WebhookEndpoint
 
 
 def _mail_claimed(database: peewee.Database) -> None:
@@ -117,10 +122,20 @@ def _decisions(database: peewee.Database) -> None:
         )
 
 
-def _api(database: peewee.Database) -> None:
-    """7: integration tokens for the API, and the writes it carried out under an
-    Idempotency-Key."""
-    _create(database, IntegrationToken, IdempotentRequest)
+def _integrations(database: peewee.Database) -> None:
+    """7: integration tokens for the API and the writes it carried out under an
+    Idempotency-Key; what applicant tracking systems sent and how their records and
+    stages map to ours; the endpoints we send candidates' actions to, and the events."""
+    _create(
+        database,
+        IntegrationToken,
+        IdempotentRequest,
+        ExternalRecord,
+        StageMapping,
+        InboundDelivery,
+        WebhookEndpoint,
+        OutboundEvent,
+    )
 
 
 STEPS: dict[int, Callable[[peewee.Database], None]] = {
@@ -129,7 +144,7 @@ STEPS: dict[int, Callable[[peewee.Database], None]] = {
     4: _deliberate_sends,
     5: _conversation,
     6: _decisions,
-    7: _api,
+    7: _integrations,
 }
 
 #: The schema this code needs: version 1 was the first, each step raises it by one.

@@ -557,6 +557,98 @@ class IdempotentRequest(BaseModel):
         indexes = ((("token", "key"), True),)
 
 
+class WebhookEndpoint(BaseModel):
+    """Where an admin asked us to send what candidates do (portal.integrations.outbound),
+    signed by the Standard Webhooks scheme with ``secret``."""
+
+    url = CharField()
+    description = CharField(default="")
+    #: ``whsec_`` and the base64 key: kept as it is, since signing needs it.
+    secret = CharField()
+    #: The event types it wants, space-separated; empty: all of them.
+    types = TextField(default="")
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    created = DateTimeField(default=now)
+    disabled = DateTimeField(null=True)
+
+
+class OutboundEvent(BaseModel):
+    """One event for one endpoint, written in the transaction of the change it tells
+    (portal.domain.outbox), delivered and retried by the worker until the endpoint
+    answers 2xx or the attempts run out."""
+
+    endpoint = ForeignKeyField(WebhookEndpoint, backref="events", on_delete="CASCADE")
+    #: What it is about: erasing the application takes its events' words with it.
+    application = ForeignKeyField(Application, null=True, backref="+", on_delete="CASCADE")
+    #: The ``webhook-id``: the same on every attempt, so a receiver can drop repeats.
+    msg_id = CharField(unique=True)
+    type = CharField()
+    payload = TextField()
+    created = DateTimeField(default=now)
+    attempts = IntegerField(default=0)
+    next_attempt = DateTimeField(default=now)
+    claimed = DateTimeField(null=True)
+    delivered = DateTimeField(null=True)
+    #: Set when the attempts ran out (replaying clears it).
+    failed = DateTimeField(null=True)
+    last_status = IntegerField(null=True)
+    last_error = TextField(default="")
+
+    class Meta:
+        indexes = ((("delivered", "failed", "next_attempt"), False),)
+
+
+class ExternalRecord(BaseModel):
+    """A job or application of ours as an applicant tracking system knows it
+    (portal.integrations): its id there, and the time of the newest change from there
+    that was applied, so that an older delivery arriving late changes nothing."""
+
+    vendor = CharField()
+    kind = CharField(choices=[("job", "job"), ("application", "application")])
+    external_id = CharField()
+    job = ForeignKeyField(Job, null=True, backref="+", on_delete="CASCADE")
+    application = ForeignKeyField(Application, null=True, backref="+", on_delete="CASCADE")
+    #: When the ATS made the newest change applied here (its own clock).
+    changed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("vendor", "kind", "external_id"), True),)
+
+
+class StageMapping(BaseModel):
+    """What a stage of the ATS means for one job of ours: one of its stages, with the
+    message the recruiter wants sent on a move there (empty: the stage's own words)."""
+
+    job = ForeignKeyField(Job, backref="stage_mappings", on_delete="CASCADE")
+    vendor = CharField()
+    external_stage = CharField()
+    #: The ATS's name for it, as last seen, to show in the admin.
+    external_name = CharField(default="")
+    stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="CASCADE")
+    message = TextField(default="")
+
+    class Meta:
+        indexes = ((("job", "vendor", "external_stage"), True),)
+
+
+class InboundDelivery(BaseModel):
+    """A webhook an ATS sent (portal.integrations.inbound): kept to drop a repeat, and,
+    while it is held for someone to look at, with its body."""
+
+    vendor = CharField()
+    delivery_id = CharField()
+    received = DateTimeField(default=now, index=True)
+    event = CharField(default="")
+    #: applied, duplicate, stale, ignored, held, resolved or dismissed.
+    outcome = CharField()
+    #: Why it was held or ignored, in words for the admin's "needs attention" list.
+    reason = TextField(default="")
+    body = TextField(default="")
+
+    class Meta:
+        indexes = ((("vendor", "delivery_id"), True), (("outcome", "received"), False))
+
+
 MODELS = [
     DbInfo,
     User,
@@ -584,4 +676,9 @@ MODELS = [
     AuditEntry,
     IntegrationToken,
     IdempotentRequest,
+    WebhookEndpoint,
+    OutboundEvent,
+    ExternalRecord,
+    StageMapping,
+    InboundDelivery,
 ]

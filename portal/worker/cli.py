@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from portal import domain
 from portal.errors import command_errors
+from portal.integrations import outbound
 from portal.interviews import after as interviews
 from portal.mail.queue import send_pending
 from portal.store import schema
@@ -29,6 +30,7 @@ def one_round() -> dict[str, int]:
     decided = interviews.decide_due()
     asked = interviews.ask_feedback_due()
     sent, unsent = send_pending(wait=False)
+    told, untold = outbound.deliver_due()
     ran = schedule.run_due()
     return {
         "tasks": done,
@@ -38,6 +40,8 @@ def one_round() -> dict[str, int]:
         "feedback asked": asked,
         "mail sent": sent,
         "mail failed": unsent,
+        "webhooks delivered": told,
+        "webhooks failed": untold,
         "schedules": len(ran),
     }
 
@@ -47,7 +51,7 @@ def one_round() -> dict[str, int]:
 @with_appcontext
 def worker_command(once):
     """Run queued tasks (fresh links) and scheduled closures, follow up ended interviews
-    (the team is deciding; feedback asked), send mail and keep the daily schedules
+    (the team is deciding; feedback asked), send mail and webhooks, and keep the daily schedules
     (PORTAL_REMIND_AT, PORTAL_PURGE_AT) until stopped. One is enough; several share the
     work safely."""
     schema.check_schema()

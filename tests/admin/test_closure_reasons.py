@@ -16,6 +16,7 @@ from helpers.http import csrf_token
 from portal import dates
 from portal.candidates import links
 from portal.clock import today
+from portal.domain import default_reasons
 from portal.domain import reasons
 from portal.site import build
 from portal.store.models import Application
@@ -67,8 +68,8 @@ def test_the_close_form_offers_the_list_grouped_by_outcome(client, auth, recruit
     assert ">Role filled (the candidate is told)</option>" in select
     assert ">Conduct or references</option>" in select  # never told: not marked
     assert "salary_expectations" not in select  # retired
-    assert reasons.OWN_WITHDRAWAL not in select  # the candidate's own, never staff's
-    assert reasons.AUTO_CLOSED not in select  # the reminder's, never staff's
+    assert default_reasons.OWN_WITHDRAWAL not in select  # the candidate's own, never staff's
+    assert default_reasons.AUTO_CLOSED not in select  # the reminder's, never staff's
     note = form(page.text, "/close")["fields"]["close-closure_note"]
     assert note.startswith("Dear Ada,") and "{reason}" in note  # filled once chosen
     assert "the template for closing after applying" in page.text
@@ -288,9 +289,9 @@ def test_recruiters_read_the_list_and_only_admins_change_it(
     assert ClosureReason.select().count() == 0
     auth.logout()
     auth.login(make_user("admin"))
-    own = f"/admin/reasons/{reasons.OWN_WITHDRAWAL}/retire"
+    own = f"/admin/reasons/{default_reasons.OWN_WITHDRAWAL}/retire"
     assert client.get(own).status_code == 404  # the candidate's own withdrawal stays
-    automatic = f"/admin/reasons/{reasons.AUTO_CLOSED}/edit"
+    automatic = f"/admin/reasons/{default_reasons.AUTO_CLOSED}/edit"
     assert client.get(automatic).status_code == 404  # and the reminder's
     assert client.get("/admin/reasons/no_such_thing/edit").status_code == 404
 

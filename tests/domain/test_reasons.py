@@ -8,6 +8,7 @@ import time_machine
 
 from portal import domain
 from portal.candidates.actions import withdraw_by_candidate
+from portal.domain import default_reasons
 from portal.domain import reasons
 from portal.errors import Forbidden
 from portal.errors import Invalid
@@ -257,9 +258,9 @@ def test_a_candidates_own_withdrawal_is_counted_and_never_told(job, make_applica
     application = make_application(job=job)
     withdraw_by_candidate(application, application.version, "I took another job")
     after = fresh(application)
-    assert after.closure_reason.code == reasons.OWN_WITHDRAWAL
+    assert after.closure_reason.code == default_reasons.OWN_WITHDRAWAL
     assert "{reason}" not in after.closure_note and "Withdrew" not in after.closure_note
     assert "I took another job" not in after.closure_note
-    assert reasons.OWN_WITHDRAWAL not in [r.code for r in reasons.offered()]
+    assert default_reasons.OWN_WITHDRAWAL not in [r.code for r in reasons.offered()]
     closed = Event.get((Event.application == application.id) & (Event.kind == "closed"))
     assert closed.message == after.closure_note

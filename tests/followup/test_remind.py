@@ -8,6 +8,7 @@ from helpers.factories import promise
 from helpers.factories import stage
 
 from portal import domain
+from portal.domain import default_reasons
 from portal.domain import reasons
 from portal.followup.cli import remind_command
 from portal.store.models import Application
@@ -227,9 +228,9 @@ def test_automatic_closure_only_when_turned_on(app, runner, owed, smtp_server):
     assert closed.closure_note.startswith("Dear Fen,")
     assert Event.get((Event.application == closed.id) & (Event.kind == "closed")).visible
     # Counted under the system's own reason, never told and never offered to staff.
-    assert closed.closure_reason.code == reasons.AUTO_CLOSED
+    assert closed.closure_reason.code == default_reasons.AUTO_CLOSED
     assert not closed.closure_reason.tellable
-    assert reasons.AUTO_CLOSED not in [r.code for r in reasons.offered()]
+    assert default_reasons.AUTO_CLOSED not in [r.code for r in reasons.offered()]
     assert Application.get(Application.ref == "A-2").status == "active"
     # The candidate is told, as for any closure.
     told = [m for m in smtp_server.messages if m["To"] == closed.candidate.email]

@@ -22,16 +22,21 @@ from portal.store.models import Criterion
 from portal.store.models import DbInfo
 from portal.store.models import ErasureRequest
 from portal.store.models import Event
+from portal.store.models import ExternalRecord
 from portal.store.models import IdempotentRequest
+from portal.store.models import InboundDelivery
 from portal.store.models import IntegrationToken
 from portal.store.models import Interview
 from portal.store.models import Mail
+from portal.store.models import OutboundEvent
 from portal.store.models import Rating
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffSession
 from portal.store.models import Stage
+from portal.store.models import StageMapping
 from portal.store.models import Task
 from portal.store.models import User
+from portal.store.models import WebhookEndpoint
 
 
 def test_a_version_1_database_is_refused_then_upgraded(app):
@@ -198,11 +203,21 @@ def _event_as_version_4(database: peewee.Database) -> None:
 
 
 def back_to_version_6(database: peewee.Database) -> None:
-    """Take out what schema version 7 added: the API's tables."""
-    database.drop_tables([IdempotentRequest, IntegrationToken])
+    """Take out what schema version 7 added: the integrations' tables."""
+    database.drop_tables(
+        [
+            OutboundEvent,
+            WebhookEndpoint,
+            InboundDelivery,
+            StageMapping,
+            ExternalRecord,
+            IdempotentRequest,
+            IntegrationToken,
+        ]
+    )
 
 
-def test_a_version_6_database_gains_the_apis_tables(app):
+def test_a_version_6_database_gains_the_integrations_tables(app):
     with db.database.connection_context():
         back_to_version_6(db.database)
         DbInfo.update(value="6").where(DbInfo.key == "schema_version").execute()
