@@ -11,6 +11,7 @@ from admin import conversation
 from admin import followup
 from admin import followup_close
 from admin import home
+from admin import integrations
 from admin import interviews
 from admin import jobs
 from admin import kits
@@ -27,7 +28,7 @@ from admin.blueprint import bp
 SCREENS = (
     home, jobs, stages, applications, actions, closing, closures, users,
     followup, followup_close, metrics, privacy, reasons, links, people, conversation,
-    interviews, kits, scorecards,
+    interviews, kits, scorecards, integrations,
 )  # fmt: skip
 
 __all__ = ["SCREENS", "bp"]

@@ -53,6 +53,8 @@ class Operation:
     errors: tuple[int, ...] = field(default=())
     #: For a write refused as a ``Conflict``: the record as it is now, from the path.
     current: Callable | None = None
+    #: The scope a token needs: write for a write, else read unless said otherwise.
+    scope: str = "read"
 
     @property
     def writes(self) -> bool:
@@ -73,6 +75,7 @@ def operation(
     status=200,
     errors=(),
     current=None,
+    scope="read",
 ):
     """Make the view an API operation: ``view(**path, body=..., query=...)`` returns a
     model of ``response`` (or a (model, status) pair), or None for a 204."""
@@ -92,6 +95,7 @@ def operation(
             status,
             tuple(errors) + ((409,) if current else ()),
             current,
+            "write" if method in WRITES else scope,
         )
         OPERATIONS.append(declared)
 
@@ -125,7 +129,7 @@ def _signed_in(declared: Operation):
             "makes them in Admin › Integrations.",
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
-    if declared.writes and token.scope != "write":
+    if declared.scope == "write" and token.scope != "write":
         return problem(403, f"The token {token.prefix}… may only read; this needs a write token.")
     g.api_token = token
     return token

@@ -309,9 +309,20 @@ def get_history(ref):
 # --- links ------------------------------------------------------------------------------
 
 
-@operation("GET", "/applications/<ref>/link", tag="Links", response=schemas.Link, errors=(404,))
+@operation(
+    "GET",
+    "/applications/<ref>/link",
+    tag="Links",
+    response=schemas.Link,
+    errors=(403, 404),
+    scope="write",
+)
 def get_link(ref):
-    """The candidate's live link"""
+    """The candidate's live link
+
+    A write token only: the address is the key to the candidate's page, where they can
+    act (withdraw, ask), so it is worth as much as a write.
+    """
     return queries.link(queries.application_or_404(ref))
 
 

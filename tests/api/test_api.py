@@ -75,6 +75,8 @@ def test_a_read_token_reads_and_may_not_write(reader, application):
     assert response.status_code == 403 and response.mimetype == PROBLEM
     assert "may only read" in response.json["detail"]
     assert reader("DELETE", "/applications/A-1/link").status_code == 403
+    # The page's address is the candidate's key: reading it takes a write token.
+    assert reader("GET", "/applications/A-1/link").status_code == 403
     assert links.live(application) is not None
     assert state("A-1") == ("active", "Applied", 1)
 
