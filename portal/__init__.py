@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from admin import bp as admin_bp
     from portal.api import views as api_views
     from portal.candidates import views as candidate_views
+    from portal.integrations import views as hook_views
     from portal.mail import queue as mail_queue
     from portal.privacy import views as privacy_views
     from portal.store import db
@@ -61,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy_views.init_app(app)  # the candidate's erasure request
     metrics.init_app(app)  # /metrics, for admins and a scraper with PORTAL_METRICS_TOKEN
     api_views.init_app(app)  # /api/v1: integration tokens, JSON, problem documents
+    hook_views.init_app(app)  # /hooks/greenhouse, /hooks/lever
     app.register_blueprint(admin_bp)
     return app
 

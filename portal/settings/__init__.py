@@ -347,6 +347,23 @@ SETTINGS: tuple[Setting, ...] = (
         kind="secret",
     ),
     Setting(
+        "GREENHOUSE_SECRETS",
+        [],
+        (
+            "secret keys of the Greenhouse web hooks that post to `/hooks/greenhouse`, "
+            "comma-separated (several while rotating); empty: the receiver is off "
+            "(docs/integrations.md)"
+        ),
+    ),
+    Setting(
+        "LEVER_SIGNATURE_TOKENS",
+        [],
+        (
+            "signature tokens of the Lever webhooks that post to `/hooks/lever`, "
+            "comma-separated (Lever gives each webhook its own); empty: the receiver is off"
+        ),
+    ),
+    Setting(
         "DEMO",
         False,
         "allows the built-in development key; `make demo` sets it",

@@ -599,12 +599,13 @@ class OutboundEvent(BaseModel):
 
 
 class ExternalRecord(BaseModel):
-    """A job or application of ours as an applicant tracking system knows it
-    (portal.integrations): its id there, and the time of the newest change from there
-    that was applied, so that an older delivery arriving late changes nothing."""
+    """A job, application or candidate of ours as an applicant tracking system knows it
+    (portal.integrations): its id there, and for an application the time of the newest
+    change from there that was applied, so that an older delivery arriving late changes
+    nothing. A candidate is known by one of their applications."""
 
     vendor = CharField()
-    kind = CharField(choices=[("job", "job"), ("application", "application")])
+    kind = CharField(choices=[(k, k) for k in ("job", "application", "candidate")])
     external_id = CharField()
     job = ForeignKeyField(Job, null=True, backref="+", on_delete="CASCADE")
     application = ForeignKeyField(Application, null=True, backref="+", on_delete="CASCADE")
@@ -616,8 +617,10 @@ class ExternalRecord(BaseModel):
 
 
 class StageMapping(BaseModel):
-    """What a stage of the ATS means for one job of ours: one of its stages, with the
-    message the recruiter wants sent on a move there (empty: the stage's own words)."""
+    """What a stage of the ATS (or, for Lever, a reason to archive) means for one job of
+    ours: one of its stages, with the message the recruiter wants sent on a move there
+    (empty: the stage's own words), or an outcome to close as. Neither yet: seen in a
+    delivery and held until someone says."""
 
     job = ForeignKeyField(Job, backref="stage_mappings", on_delete="CASCADE")
     vendor = CharField()
@@ -625,6 +628,8 @@ class StageMapping(BaseModel):
     #: The ATS's name for it, as last seen, to show in the admin.
     external_name = CharField(default="")
     stage = ForeignKeyField(Stage, null=True, backref="+", on_delete="CASCADE")
+    #: hired, rejected or withdrawn: arriving here closes the application so.
+    outcome = CharField(default="")
     message = TextField(default="")
 
     class Meta:
