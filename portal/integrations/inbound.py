@@ -13,7 +13,12 @@ import peewee
 from portal import domain
 from portal.candidates import actions as candidate_actions
 from portal.domain.base import acting_for
+from portal.domain.base import audit
+from portal.domain.base import require_staff
 from portal.errors import DomainError
+from portal.errors import Invalid
+from portal.integrations import greenhouse
+from portal.integrations import lever
 from portal.integrations.changes import Change
 from portal.integrations.changes import Ignored
 from portal.store.db import database
@@ -250,25 +255,53 @@ def held() -> list[InboundDelivery]:
     )
 
 
-def apply_again(delivery: InboundDelivery, read) -> str:
-    """Carry out a held delivery again (its mapping fixed since, say): its new outcome.
-    ``read`` turns the stored body back into its change (the vendor's ``change``)."""
+def change_of(delivery: InboundDelivery) -> Change | Ignored:
+    """What a held delivery asks, read again from its body by its vendor's reader."""
+    read = {"greenhouse": greenhouse.change, "lever": lever.change}[delivery.vendor]
+    return read(json.loads(delivery.body))
+
+
+def apply_again(actor, delivery: InboundDelivery) -> str:
+    """Carry out a held delivery again (its mapping fixed since, say): its new outcome."""
+    require_staff(actor)
     with database.atomic():
         lock(InboundDelivery, delivery.id)
         delivery = InboundDelivery.get_by_id(delivery.id)
         if delivery.outcome != HELD:
             return delivery.outcome
-        outcome, reason = _carry_out(read(json.loads(delivery.body)))
+        outcome, reason = _carry_out(change_of(delivery))
         delivery.outcome = RESOLVED if outcome in (APPLIED, IGNORED, STALE) else outcome
         delivery.reason = reason
         if delivery.outcome != HELD:
             delivery.body = ""  # nothing more to do with what it said of the candidate
         delivery.save()
+        audit(actor, "ats_delivery_applied", f"delivery {delivery.id}", outcome=outcome)
     return outcome
 
 
-def dismiss(delivery: InboundDelivery) -> None:
+def link_application(actor, delivery: InboundDelivery, application: Application) -> str:
+    """The held delivery's application is ``application`` here: link them, apply again."""
+    require_staff(actor)
+    change = change_of(delivery)
+    if isinstance(change, Ignored) or not change.application_id:
+        raise Invalid("This delivery names no application to link.")
+    with database.atomic():
+        link(delivery.vendor, "application", change.application_id, application)
+        audit(
+            actor,
+            "ats_application_linked",
+            application.ref,
+            vendor=delivery.vendor,
+            external_id=change.application_id,
+        )
+        return apply_again(actor, delivery)
+
+
+def dismiss(actor, delivery: InboundDelivery) -> None:
     """Nothing will be done with it: it leaves the list, and its body goes."""
-    InboundDelivery.update(outcome=DISMISSED, body="").where(
-        InboundDelivery.id == delivery.id
-    ).execute()
+    require_staff(actor)
+    with database.atomic():
+        InboundDelivery.update(outcome=DISMISSED, body="").where(
+            InboundDelivery.id == delivery.id
+        ).execute()
+        audit(actor, "ats_delivery_dismissed", f"delivery {delivery.id}", event=delivery.event)

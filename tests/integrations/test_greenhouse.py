@@ -12,7 +12,6 @@ import logging
 import pytest
 
 from portal.candidates import links
-from portal.integrations import greenhouse
 from portal.integrations import inbound
 from portal.integrations import mapping
 from portal.mail import queue as mail
@@ -180,10 +179,10 @@ def test_an_unknown_job_or_unmapped_stage_is_held_never_guessed(client, job, mak
     unmapped = StageMapping.get(StageMapping.external_stage == "2944104")
     assert unmapped.stage is None and unmapped.external_name == "Offer"
     mapping.map_stage(None, unmapped, [s for s in job.stages if s.name == "Offer"][0])
-    assert inbound.apply_again(inbound.held()[1], greenhouse.change) == "applied"
+    assert inbound.apply_again(None, inbound.held()[1]) == "applied"
     assert ours().stage.name == "Offer"
     assert [d.delivery_id for d in inbound.held()] != []  # the unknown job still waits
-    inbound.dismiss(inbound.held()[0])
+    inbound.dismiss(None, inbound.held()[0])
     assert inbound.held() == []
 
 

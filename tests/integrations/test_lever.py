@@ -122,6 +122,9 @@ def test_an_unlinked_opportunity_is_held(client, application):
     response, _ = deliver(client, "candidateStageChange", data, 1764590000000)
     assert response.json == {"outcome": "held"}
     assert "not-linked-here is not linked here" in inbound.held()[0].reason
+    # Someone says which application it is: linked, and the move is carried out.
+    assert inbound.link_application(None, inbound.held()[0], application) == "applied"
+    assert now_of(application).stage.name == "Interviews" and inbound.held() == []
 
 
 @pytest.mark.parametrize("kind", ["other token", "forged", "missing"])
