@@ -25,11 +25,17 @@ from portal.store.db import database
     help="Read FILE as a CSV of candidates (name,email[,ref][,stage]) for job REF.",
 )
 @click.option(
+    "--sync",
+    is_flag=True,
+    help="JSON: also bring the applications already here to what FILE says (moves, "
+    "closures, reopenings, corrected details), each told to its candidate as in the admin.",
+)
+@click.option(
     "--send-links",
     is_flag=True,
     help="With --job: email each new candidate the link to their page once all are in.",
 )
-def import_command(file, job_ref, send_links):
+def import_command(file, job_ref, send_links, sync):
     """Import users, jobs and applications from a JSON FILE, or candidates from a CSV.
 
     \b
@@ -43,14 +49,18 @@ def import_command(file, job_ref, send_links):
 
     Records already in the database (users by email, jobs and applications by
     ref; in a CSV without refs, a candidate already in the job) are left exactly
-    as they are, so importing a file twice changes nothing. All or nothing: if
-    any record is bad, nothing is imported and the error names the record.
+    as they are, so importing a file twice changes nothing; with --sync, the
+    applications already there are brought to the file's stage, status and
+    candidate details through the same operations as the admin. All or nothing:
+    if any record is bad, nothing is imported and the error names the record.
     """
     suffix = Path(file).suffix.lower()
     if job_ref is None and suffix == ".csv":
         raise click.ClickException(f"{file}: a CSV of candidates needs --job REF, the job.")
     if job_ref is not None and suffix == ".json":
         raise click.ClickException(f"{file}: --job is for a CSV of candidates; drop it for JSON.")
+    if sync and job_ref is not None:
+        raise click.ClickException("--sync is for a JSON file; a CSV only adds candidates.")
     if send_links and job_ref is None:
         raise click.ClickException("--send-links is for a CSV of new candidates, with --job.")
     schema.check_schema()
@@ -58,7 +68,7 @@ def import_command(file, job_ref, send_links):
         if job_ref is not None:
             counts = interchange.import_csv(file, job_ref, send_links)
         else:
-            counts = interchange.import_json(file)
+            counts = interchange.import_json(file, sync)
     for line in import_summary(file, counts):
         click.echo(line)
 
@@ -66,6 +76,8 @@ def import_command(file, job_ref, send_links):
 def import_summary(source: str, counts: interchange.Counts) -> list[str]:
     """What an import did, in a few lines."""
     lines = [f"Imported from {source}: {_tally(counts.created) or 'nothing new'}."]
+    if any(counts.updated.values()):
+        lines.append(f"Brought up to date from the file: {_tally(counts.updated)}.")
     if any(counts.present.values()):
         lines.append(f"Already there, left unchanged: {_tally(counts.present)}.")
     if counts.passwordless:

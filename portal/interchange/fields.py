@@ -68,6 +68,8 @@ class Counts:
 
     created: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     present: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    #: ``--sync``: records already there that the file changed.
+    updated: dict = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     #: Users created without a password: they cannot sign in until one is set.
     passwordless: list = field(default_factory=list)
 

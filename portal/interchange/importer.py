@@ -25,6 +25,7 @@ from portal.interchange.restore import Restore
 from portal.interchange.restore import RestoreConflict
 from portal.interchange.scorecards import read_kit
 from portal.interchange.scorecards import read_ratings
+from portal.interchange.sync import sync
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Job
@@ -38,8 +39,8 @@ FLUSH = 1000
 class Importer:
     """One import: caches of users, jobs and stages, and the counts."""
 
-    def __init__(self, source: str):
-        self.source = source
+    def __init__(self, source: str, sync: bool = False):
+        self.source, self.sync = source, sync
         self.counts = Counts()
         self.users: dict[str, User | None] = {}
         self.jobs: dict[str, tuple[Job, dict[str, Stage]] | None] = {}
@@ -184,6 +185,9 @@ class Importer:
                 if ref in seen:
                     raise Invalid(f"duplicate ref {ref} (also applications[{seen[ref]}])")
                 seen[ref] = index
+                if ref in present and self.sync:
+                    self.synced(ref, data)
+                    continue
                 if ref in present:
                     self.counts.present["applications"] += 1
                     continue
@@ -193,6 +197,12 @@ class Importer:
             if len(places) >= FLUSH:
                 self.flush(restore, places)
         self.flush(restore, places)
+
+    def synced(self, ref: str, data: dict) -> None:
+        """``--sync``: bring the application ``ref`` here to what the file says."""
+        changed = sync(Application.get(Application.ref == ref), data, self.stage)
+        self.counts.updated["applications"] += bool(changed)
+        self.counts.present["applications"] += not changed
 
     def flush(self, restore: Restore, places: dict[str, str]) -> None:
         """Write the queued applications; a collision is told as the record's own error."""
@@ -325,12 +335,13 @@ def _existing_refs(refs: list[str], chunk: int = 500) -> set[str]:
     return found
 
 
-def import_document(document: dict, source: str) -> Counts:
-    """Import a JSON document (already parsed) in one transaction."""
+def import_document(document: dict, source: str, sync: bool = False) -> Counts:
+    """Import a JSON document (already parsed) in one transaction; ``sync``: bring the
+    applications already here to what it says (portal.interchange.sync)."""
     with database.atomic():
-        return Importer(source).run(document)
+        return Importer(source, sync).run(document)
 
 
-def import_json(path: str) -> Counts:
+def import_json(path: str, sync: bool = False) -> Counts:
     """Import the JSON file at ``path`` in one transaction."""
-    return import_document(read_document(path), path)
+    return import_document(read_document(path), path, sync)
