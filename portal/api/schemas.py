@@ -10,9 +10,11 @@ from datetime import UTC
 from typing import Annotated
 from typing import Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import AfterValidator
 from pydantic import BaseModel
 from pydantic import ConfigDict
+from pydantic import EmailStr
 from pydantic import Field
 from pydantic import StringConstraints
 
@@ -22,14 +24,40 @@ from portal.store.models import STATUSES
 #: A ref the API gives a new job or application (imports may have made others).
 REF_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}"
 Ref = Annotated[str, StringConstraints(pattern=f"^{REF_PATTERN}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Words = Annotated[str, Field(max_length=5000)]
-Email = Annotated[str, StringConstraints(min_length=3, max_length=254)]
+#: Whitespace as the domain strips it (Python's), and as JavaScript's and Rust's \s see it.
+SPACE = r"\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: Free text: anything but NUL, which the domain refuses (PostgreSQL cannot store it).
+TEXT = r"^[^\x00]*$"
+#: Text that must say something: more than whitespace (the domain strips it), and no NUL.
+SAID = rf"^[{SPACE}]*[^\x00{SPACE}][^\x00]*$"
+
+
+def text(limit: int, *, said: bool = False):
+    """A text field of at most ``limit`` characters, as the domain's ``clean_text`` takes
+    it: no NUL, and (``said``) not blank."""
+    return StringConstraints(max_length=limit, pattern=SAID if said else TEXT)
+
+
+Name = Annotated[str, text(200, said=True)]
+Words = Annotated[str, text(5000)]
+#: The special-use domains (RFC 6761: .test, .invalid...) that no mail is delivered to,
+#: as a pattern of the address's end in any case.
+_ANY_CASE = ("".join(f"[{c}{c.upper()}]" for c in name) for name in SPECIAL_USE_DOMAIN_NAMES)
+SPECIAL_USE = rf"\.({'|'.join(_ANY_CASE)})$"
+#: An address as the domain checks it (email-validator, without a deliverability check),
+#: which refuses those domains.
+Email = Annotated[
+    EmailStr, Field(max_length=254, json_schema_extra={"not": {"pattern": SPECIAL_USE}})
+]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 ClosedStatus = Literal[CLOSED_STATUSES]  # type: ignore[valid-type]
 #: A moment, in UTC: the database keeps them naive, the API says so ("...Z").
 Moment = Annotated[datetime, AfterValidator(lambda v: v if v.tzinfo else v.replace(tzinfo=UTC))]
-Version = Annotated[int, Field(ge=1, description="The application's version as you last read it.")]
+Version = Annotated[
+    int,
+    # at most what a PostgreSQL integer holds (a larger one is no version there is)
+    Field(ge=1, le=2**31 - 1, description="The application's version as you last read it."),
+]
 
 
 class Body(BaseModel):
@@ -41,13 +69,13 @@ class Body(BaseModel):
 # --- jobs -------------------------------------------------------------------------------
 
 
-StageName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Steps = Annotated[str, Field(max_length=2000)]
+StageName = Annotated[str, text(100, said=True)]
+Steps = Annotated[str, text(2000)]
 
 
 class StageIn(Body):
     name: StageName
-    candidate_label: Annotated[str, Field(max_length=100)] = Field(
+    candidate_label: Annotated[str, text(100)] = Field(
         "", description="What the candidate reads for this stage; the name when empty."
     )
     description: Steps = ""
@@ -62,8 +90,8 @@ class JobIn(Body):
     title: Name
     recruiter: Email = Field(description="The email of the recruiter or admin who owns it.")
     managers: list[Email] = Field([], max_length=50)
-    team: Annotated[str, Field(max_length=200)] = ""
-    location: Annotated[str, Field(max_length=200)] = ""
+    team: Annotated[str, text(200)] = ""
+    location: Annotated[str, text(200)] = ""
     open: bool = True
     stages: list[StageIn] | None = Field(
         None,
@@ -157,20 +185,20 @@ class MoveIn(Word):
 
 class UpdateIn(Word):
     version: Version
-    message: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    message: Annotated[str, text(5000, said=True)]
     next_steps: Steps | None = Field(None, description="Replaces the next steps; left out: kept.")
 
 
 class CloseIn(Body):
     version: Version
     status: ClosedStatus
-    reason: Annotated[str, Field(max_length=60)] = Field(
+    reason: Annotated[str, text(60)] = Field(
         "", description="A code of the company's closure reasons (rejected, withdrawn)."
     )
     closure_note: Words | None = Field(
         None, description="What the candidate reads; left out: the company's template."
     )
-    internal_note: Annotated[str, Field(max_length=2000)] = Field(
+    internal_note: Annotated[str, text(2000)] = Field(
         "", description="The team's own note on why; never shown to the candidate."
     )
     tell: bool = True
@@ -179,13 +207,15 @@ class CloseIn(Body):
 class ReopenIn(Body):
     version: Version
     stage: StageName | None = None
-    message: Words | None = Field(None, description="Left out: the prefilled word.")
+    message: Annotated[str, text(5000, said=True)] | None = Field(
+        None, description="Left out: the prefilled word."
+    )
     reply_by: date | None = None
     tell: bool = True
 
 
 class NoteIn(Body):
-    message: Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+    message: Annotated[str, text(5000, said=True)]
 
 
 class HistoryEntry(BaseModel):

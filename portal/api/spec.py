@@ -16,7 +16,9 @@ from portal.api.problems import TITLES
 
 REF = "#/components/schemas/{model}"
 
-#: Every operation may answer these: no token, or input its schema refuses.
+#: Every operation may answer these: no token, or input refused (by its schema, or by the
+#: domain for what a schema cannot know: a stage the job lacks, a cursor this API never
+#: gave, an application closed since).
 ALWAYS = (401, 422)
 
 
@@ -90,8 +92,6 @@ def _operation(op: Operation, keys: dict) -> dict:
         problems |= {400, 403, 409}  # a bad Idempotency-Key; a read-only token; a key in use
     if op.body is not None:
         problems.add(415)
-    if op.query is not None:
-        problems.add(400)  # a cursor this API never gave
     for status in sorted(problems):
         entry["responses"][str(status)] = {
             "description": TITLES[status] + ".",
