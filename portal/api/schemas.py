@@ -130,6 +130,13 @@ class CandidateIn(Body):
     email: Email
 
 
+class AtsId(Body):
+    """A record's id in the applicant tracking system, so that its webhooks find it here."""
+
+    vendor: Literal["greenhouse", "lever"]
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
 class ApplicationIn(Body):
     job: Ref = Field(description="The job's ref; an existing application stays in its job.")
     candidate: CandidateIn
@@ -137,6 +144,11 @@ class ApplicationIn(Body):
         None, description="For a new one: where it starts (left out: the first stage)."
     )
     tell: bool = Field(False, description="For a new one: email the candidate their link.")
+    ats: AtsId | None = Field(
+        None,
+        description="Its id in the ATS (Lever: the opportunity): that system's webhooks "
+        "then move and close it here.",
+    )
 
 
 class Candidate(BaseModel):

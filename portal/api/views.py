@@ -17,6 +17,7 @@ from portal.api.operations import operation
 from portal.candidates import actions as candidate_actions
 from portal.domain.base import normalise_email
 from portal.errors import Invalid
+from portal.integrations import inbound
 from portal.errors import NotFound
 from portal.store.models import Application
 from portal.store.models import Job
@@ -142,7 +143,7 @@ def put_application(ref, body):
     if existing is None:
         job = queries.job_or_404(body.job)
         stage = _stage(job, body.stage) if body.stage else None
-        domain.add_application(
+        application = domain.add_application(
             None,
             job,
             body.candidate.name,
@@ -151,6 +152,8 @@ def put_application(ref, body):
             stage=stage,
             tell=body.tell,
         )
+        if body.ats:
+            inbound.link(body.ats.vendor, "application", body.ats.id, application)
         return queries.current(ref), 201
     if existing.job.ref != body.job:
         raise Invalid(
@@ -159,6 +162,8 @@ def put_application(ref, body):
         )
     # Unchanged details change nothing (and write nothing).
     candidate_actions.edit_details(None, existing, body.candidate.name, body.candidate.email)
+    if body.ats:
+        inbound.link(body.ats.vendor, "application", body.ats.id, existing)
     return queries.current(ref)
 
 

@@ -2,6 +2,8 @@
 writes and versions (I2), pages behind a cursor, errors as problem documents, and a
 round trip where the ATS moves and rejects and the candidate's page and email follow."""
 
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -14,6 +16,7 @@ from portal.store.models import AuditEntry
 from portal.store.models import Event
 from portal.store.models import IntegrationToken
 from portal.store.models import Job
+from portal.store.models import StageMapping
 
 PROBLEM = "application/problem+json"
 
@@ -309,3 +312,26 @@ def test_the_queue_lists_who_is_owed_word(api, application, job):
     items = api("GET", "/followup").json["items"]
     assert [(i["ref"], i["recruiter"]) for i in items] == [("A-1", "rita@example.com")]
     assert api("GET", "/followup?job=J-NONE").json["items"] == []
+
+
+def test_an_application_added_with_its_ats_id_follows_that_systems_webhooks(api, app, client, job):
+    app.config["LEVER_SIGNATURE_TOKENS"] = ["lever-token"]
+    body = {
+        "job": "J-DATA",
+        "candidate": {"name": "Lu Wei", "email": "lu@example.org"},
+        "ats": {"vendor": "lever", "id": "opp-1"},
+    }
+    assert api("PUT", "/applications/LV-1", json=body).status_code == 201
+    screen = [s for s in job.stages if s.name == "Screen"][0]
+    StageMapping.create(job=job, vendor="lever", external_stage="stage-2", stage=screen)
+    at, nonce = 1764590000000, "n-1"
+    document = {
+        "triggeredAt": at,
+        "event": "candidateStageChange",
+        "token": nonce,
+        "signature": hmac.new(b"lever-token", f"{nonce}{at}".encode(), hashlib.sha256).hexdigest(),
+        "data": {"opportunityId": "opp-1", "toStageId": "stage-2"},
+    }
+    hook = client.post("/hooks/lever", data=json.dumps(document), content_type="application/json")
+    assert hook.json == {"outcome": "applied"}
+    assert api("GET", "/applications/LV-1").json["stage"] == "Screen"
