@@ -42,6 +42,8 @@ ATTEMPTS = len(BACKOFF) + 1
 #: How long an attempt may hold an event before another worker may take it.
 LEASE = timedelta(minutes=2)
 TIMEOUT_SECONDS = 10
+#: An endpoint that answers 410 Gone is disabled, as Standard Webhooks asks.
+GONE = 410
 BATCH = 50
 
 
@@ -94,6 +96,14 @@ def replay(actor: User, event: OutboundEvent) -> None:
             attempts=0, next_attempt=now(), failed=None, delivered=None, claimed=None
         ).where(OutboundEvent.id == event.id).execute()
         audit(actor, "webhook_replayed", f"event {event.id}", msg_id=event.msg_id)
+
+
+def _gone(endpoint: WebhookEndpoint) -> None:
+    with database.atomic():
+        WebhookEndpoint.update(disabled=now()).where(
+            (WebhookEndpoint.id == endpoint.id) & WebhookEndpoint.disabled.is_null()
+        ).execute()
+        audit(None, "webhook_endpoint_disabled", f"endpoint {endpoint.id}", why="410 Gone")
 
 
 # --- delivery ---------------------------------------------------------------------------
@@ -154,7 +164,9 @@ def deliver_due() -> tuple[int, int]:
             delivered += 1
             continue
         attempts = event.attempts + 1
-        given_up = attempts >= ATTEMPTS
+        given_up = attempts >= ATTEMPTS or status == GONE
+        if status == GONE:  # the receiver says it is gone for good: stop sending there
+            _gone(event.endpoint)
         OutboundEvent.update(
             claimed=None,
             last_status=status,

@@ -26,7 +26,9 @@ from prometheus_client.registry import Collector
 from portal import clock
 from portal.store.models import Application
 from portal.store.models import DbInfo
+from portal.store.models import InboundDelivery
 from portal.store.models import Mail
+from portal.store.models import OutboundEvent
 from portal.store.models import ScheduledClosure
 from portal.store.models import Task
 
@@ -119,6 +121,22 @@ class DatabaseCollector(Collector):
             "portal_question_oldest_unanswered_age_seconds",
             "How long the candidate who has waited longest for an answer has waited (0: none).",
             (moment - oldest_question.asked).total_seconds() if oldest_question else 0.0,
+        )
+        pending = OutboundEvent.delivered.is_null() & OutboundEvent.failed.is_null()
+        yield _gauge(
+            "portal_webhooks_queued",
+            "Outbound events (what candidates did) waiting for their endpoint, still retried.",
+            OutboundEvent.select().where(pending).count(),
+        )
+        yield _gauge(
+            "portal_webhooks_failed",
+            "Outbound events whose attempts ran out: replay them in Admin › Integrations.",
+            OutboundEvent.select().where(OutboundEvent.failed.is_null(False)).count(),
+        )
+        yield _gauge(
+            "portal_ats_deliveries_held",
+            "Deliveries from an ATS held for someone to look at (an unmapped stage, say).",
+            InboundDelivery.select().where(InboundDelivery.outcome == "held").count(),
         )
         yield from _last_build()
 

@@ -14,6 +14,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 import time_machine
+from helpers.http import Auth
 from helpers.ports import free_port
 
 from portal import domain
@@ -27,6 +28,7 @@ from portal.integrations import outbound
 from portal.privacy.actions import erase_application
 from portal.privacy.actions import request_erasure
 from portal.store.models import OutboundEvent
+from portal.store.models import WebhookEndpoint
 
 
 def verify(secret: str, headers, body: bytes) -> bool:
@@ -46,7 +48,7 @@ class Receiver:
     (and answers 400 to a bad one), and can go down and come back on its port."""
 
     def __init__(self):
-        self.port, self.secret = free_port(), ""
+        self.port, self.secret, self.answer = free_port(), "", None
         self.received, self.refused, self.server = [], 0, None
 
     @property
@@ -59,7 +61,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if verify(receiver.secret, self.headers, body):
+                if receiver.answer:
+                    self.send_response(receiver.answer)
+                elif verify(receiver.secret, self.headers, body):
                     receiver.received.append((self.headers["webhook-id"], json.loads(body)))
                     self.send_response(204)
                 else:
@@ -142,8 +146,14 @@ def test_a_receiver_that_is_down_gets_everything_once_it_is_back(
     assert event.msg_id in ids and len(set(ids)) == 2
 
 
+def metrics(client, make_user) -> str:
+    """/metrics as a signed-in admin sees it."""
+    Auth(client).login(make_user("admin"))
+    return client.get("/metrics").text
+
+
 def test_an_endpoint_that_keeps_failing_is_given_up_then_replayed(
-    endpoint, receiver, make_application, make_user
+    endpoint, receiver, make_application, make_user, client
 ):
     application = make_application()
     receiver.secret = outbound.new_secret()  # it checks with another secret: 400 each time
@@ -155,6 +165,7 @@ def test_an_endpoint_that_keeps_failing_is_given_up_then_replayed(
         moment += timedelta(days=1)
     [event] = OutboundEvent.select()
     assert event.failed is not None and event.last_status == 400
+    assert "portal_webhooks_failed 1.0" in metrics(client, make_user)
     assert event.attempts == outbound.ATTEMPTS and receiver.refused == outbound.ATTEMPTS
     with time_machine.travel(moment, tick=False):
         assert outbound.deliver_due() == (0, 0)  # given up
@@ -197,3 +208,14 @@ def test_erasure_is_told_and_takes_the_candidates_words(endpoint, receiver, make
     assert "07700" not in left[0].payload
     assert outbound.deliver_due() == (1, 0)
     assert receiver.received[0][1]["data"]["application"] == "A-9"
+
+
+def test_an_endpoint_that_answers_gone_is_disabled(endpoint, receiver, make_application):
+    receiver.answer = 410
+    ask(make_application(), "Still there?")
+    assert outbound.deliver_due() == (0, 1)
+    [event] = OutboundEvent.select()
+    assert event.failed is not None and event.last_status == 410
+    assert WebhookEndpoint.get_by_id(endpoint.id).disabled is not None
+    ask(make_application(email="other@example.org"), "Anyone?")
+    assert OutboundEvent.select().count() == 1  # nothing more is queued for it

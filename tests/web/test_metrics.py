@@ -56,6 +56,9 @@ def test_an_admin_reads_every_backlog_number_at_zero(scrape):
         "portal_scheduled_closures_due": 0,
         "portal_questions_unanswered": 0,
         "portal_question_oldest_unanswered_age_seconds": 0,
+        "portal_webhooks_queued": 0,
+        "portal_webhooks_failed": 0,
+        "portal_ats_deliveries_held": 0,
     }
 
 
