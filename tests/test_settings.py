@@ -169,6 +169,18 @@ def test_a_password_in_a_wrong_address_is_masked():
     assert "s3cret" not in line and "'http://:***@redis.internal:6379'" in line
 
 
+def test_redis_is_an_extra_and_its_absence_is_named(monkeypatch):
+    """Without the `redis` extra the portal runs (memory rate limits); PORTAL_REDIS_URL
+    then says what to install, rather than failing at the first request."""
+    create_app({**RUN, "REDIS_URL": "redis://127.0.0.1:6379/0"})  # the suite has the client
+    monkeypatch.setattr(checks, "find_spec", lambda name: None if name == "redis" else True)
+    assert refusal(REDIS_URL="redis://127.0.0.1:6379/0") == [
+        "PORTAL_REDIS_URL is set but the Redis client is not installed: "
+        "pip install 'candidate-portal[redis]'"
+    ]
+    create_app(RUN)  # without PORTAL_REDIS_URL nothing asks for it
+
+
 def test_mistakes_in_the_environment_are_named_together(monkeypatch):
     """A whole number that is not one no longer stops at the first; each mistake is its line."""
     monkeypatch.setenv("PORTAL_LINK_DAYS", "180 days")

@@ -13,6 +13,7 @@ from datetime import date
 from datetime import time
 from email.utils import parseaddr
 from typing import NamedTuple
+from importlib.util import find_spec
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 from zoneinfo import ZoneInfo
@@ -60,7 +61,12 @@ def problems(app: Flask) -> list[str]:
 
 
 def _mismatched(config, wrong: dict[str, str]) -> list[str]:
-    """Settings right alone but wrong together."""
+    """Settings right alone but wrong together, or with what is installed."""
+    if config["REDIS_URL"] and "REDIS_URL" not in wrong and not find_spec("redis"):
+        return [
+            "PORTAL_REDIS_URL is set but the Redis client is not installed: "
+            "pip install 'candidate-portal[redis]'"
+        ]
     days, stale = config["AUTO_CLOSE_DAYS"], config["STALE_DAYS"]
     if {"AUTO_CLOSE_DAYS", "STALE_DAYS"} & wrong.keys() or not days or days > stale:
         return []
