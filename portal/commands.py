@@ -3,6 +3,7 @@ group (portal/cli.py) and the app's own CLI (``flask --app portal``, registered 
 ``create_app``) list the same commands. Apart from portal/cli.py so that ``create_app``
 can register them without importing the group, which imports it."""
 
+import sys
 from contextlib import contextmanager
 
 import click
@@ -69,10 +70,18 @@ def init_app(app: Flask) -> None:
 
 
 def only_help() -> bool:
-    """Whether Click is only printing a command group's help (``flask --app portal --help``):
-    listing the commands needs the app, but not its settings or its database."""
+    """Whether Click is only printing help: a command group's (``flask --app portal
+    --help``) or one command's (``flask --app portal import --help``, where the group
+    builds the app to find the command before the command reads its arguments). Listing
+    or describing commands needs the app, but not its settings or its database."""
     ctx = click.get_current_context(silent=True)
     option = ctx.command.get_help_option(ctx) if ctx is not None else None
-    return option is not None and (
-        ctx.get_parameter_source(option.name) is ParameterSource.COMMANDLINE
-    )
+    if option is None:
+        return False
+    if ctx.get_parameter_source(option.name) is ParameterSource.COMMANDLINE:
+        return True
+    # Click has already taken the subcommand's arguments off the context here: the
+    # command line is where they are.
+    words = sys.argv[1:]
+    words = words[: words.index("--")] if "--" in words else words
+    return bool(set(words) & set(option.opts))

@@ -275,3 +275,7 @@ def test_the_commands_are_the_apps_own_too(app, database_url, tmp_path):
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout == run(database_url, "export").stdout
     assert flask("export", "--help", **key).stdout.startswith("Usage: flask export")
+    # One command's help needs no key either, as the group's does.
+    described = flask("import", "--help")
+    assert described.returncode == 0 and described.stdout.startswith("Usage: flask import")
+    assert "--sync" in described.stdout
