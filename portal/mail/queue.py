@@ -195,33 +195,56 @@ def send_pending(wait: bool = True, retry_failed: bool = False) -> tuple[int, in
     query = unsent().where(_unclaimed(clock.now()))
     if not retry_failed:
         query = query.where(Mail.attempts < config["MAIL_MAX_ATTEMPTS"])
-    pending = list(query.limit(BATCH))
-    if not pending:
+    if not query.exists():
         return 0, 0
     sent = failed = 0
+    held, tried = None, []  # the mail in hand (claimed, not yet marked); those done here
     try:
         with transport.Transport(url) as deliver:
-            for mail in pending:
-                if not _claim(mail):
-                    continue  # another worker took it
+            # Claimed one at a time once the server answers: a refused connection costs
+            # no attempt, and a sender killed mid-batch holds only the mail in hand.
+            for _ in range(BATCH):
+                held = _claim_next(query.where(Mail.id.not_in(tried)) if tried else query)
+                if held is None:
+                    break
+                tried.append(held.id)  # once a round: a refused mail waits for the next
                 try:
-                    deliver(mail, transport.message(mail))
+                    deliver(held, transport.message(held))
                 except MailFailed as error:
-                    _failed(mail, error)
+                    _failed(held, error)
                     failed += 1
                 else:
-                    Mail.update(sent=clock.now(), last_error="").where(Mail.id == mail.id).execute()
+                    Mail.update(sent=clock.now(), claimed=None, last_error="").where(
+                        Mail.id == held.id
+                    ).execute()
                     sent += 1
+                held = None
     except MailFailed as error:
-        # The server cannot be reached: that is no fault of any one mail, so no
-        # attempt is counted; everything stays queued with the reason.
+        # The server cannot be reached: that is no fault of any one mail, so no attempt
+        # is counted but for the mail it failed on; everything stays queued with the reason.
         _paused_until[url] = time.monotonic() + RETRY_PAUSE
+        waiting = [m.id for m in query.limit(BATCH)] + ([held.id] if held else [])
         Mail.update(last_error=str(error)[:500], claimed=None).where(
-            Mail.id.in_([mail.id for mail in pending]) & Mail.sent.is_null()
+            Mail.id.in_(waiting) & Mail.sent.is_null()
         ).execute()
         current_app.logger.warning("mail server unavailable, mail kept queued: %s", error)
-        return 0, len(pending)
+        return sent, len(waiting)
     return sent, failed
+
+
+def _claim_next(query) -> Mail | None:
+    """Take the next mail ``query`` finds for this sender, counting one attempt, or None
+    when there is none left: on PostgreSQL ``FOR UPDATE SKIP LOCKED`` passes over a row
+    another worker is taking this instant, so several workers share the queue without
+    waiting on each other; SQLite's writers take turns anyway."""
+    with database.atomic():
+        chosen = query.limit(1)
+        if not isinstance(database.obj, peewee.SqliteDatabase):
+            chosen = chosen.for_update("FOR UPDATE SKIP LOCKED")
+        mail = chosen.first()
+        if mail is not None and _claim(mail):
+            return mail
+    return None
 
 
 def _claim(mail: Mail) -> bool:
@@ -260,10 +283,13 @@ def queue_link(application: Application, url: str, ends: datetime) -> Mail:
     return queue(application, "link", url=url, ends=_day(ends))
 
 
-def queue_notice(application: Application, event: Event, url: str, ends: datetime) -> Mail:
+def queue_notice(
+    application: Application, event: Event, url: str, ends: datetime, own_withdrawal=False
+) -> Mail:
     """The email of a candidate-visible change, with its words: what happened (the
     stage it moved to), the message, the next steps, the reply-by date and the link;
-    for a closure, the closure note and until when the page can be read (``ends``)."""
+    for a closure, the closure note and until when the page can be read (``ends``), and
+    whether it was the candidate's own withdrawal (only then "as you asked")."""
     closing = event.kind == "closed"
     return queue(
         application,
@@ -271,6 +297,7 @@ def queue_notice(application: Application, event: Event, url: str, ends: datetim
         event=event,
         url=url,
         ends=_day(ends),
+        own_withdrawal=own_withdrawal,
         **words(application, event),
     )
 
