@@ -86,10 +86,20 @@ class StageIn(Body):
     interview: bool = Field(False, description="Interviewers owe a scorecard after it.")
 
 
+def _distinct(emails: list[str]) -> list[str]:
+    """Each address once, as the domain tells them apart (in any case)."""
+    first: dict[str, str] = {}
+    for email in emails:
+        first.setdefault(email.lower(), email)
+    return list(first.values())
+
+
 class JobIn(Body):
     title: Name
     recruiter: Email = Field(description="The email of the recruiter or admin who owns it.")
-    managers: list[Email] = Field([], max_length=50)
+    managers: Annotated[list[Email], AfterValidator(_distinct)] = Field(
+        [], max_length=50, description="The hiring managers' emails (each counts once)."
+    )
     team: Annotated[str, text(200)] = ""
     location: Annotated[str, text(200)] = ""
     open: bool = True
@@ -268,7 +278,7 @@ class Owed(BaseModel):
 class ListQuery(BaseModel):
     """A page of a list, in the order records were made."""
 
-    cursor: Annotated[str, Field(max_length=40)] | None = Field(
+    cursor: Annotated[str, text(40)] | None = Field(
         None, description="The next_cursor of the page before; left out: the first page."
     )
     limit: Annotated[int, Field(ge=1, le=200)] = 50

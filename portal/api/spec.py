@@ -16,10 +16,11 @@ from portal.api.problems import TITLES
 
 REF = "#/components/schemas/{model}"
 
-#: Every operation may answer these: no token, or input refused (by its schema, or by the
-#: domain for what a schema cannot know: a stage the job lacks, a cursor this API never
-#: gave, an application closed since).
-ALWAYS = (401, 422)
+#: Every operation may answer these: a NUL anywhere in the query (the site refuses it
+#: before any view), no token, or input refused (by its schema, or by the domain for what
+#: a schema cannot know: a stage the job lacks, a cursor this API never gave, an
+#: application closed since).
+ALWAYS = (400, 401, 422)
 
 
 @functools.cache

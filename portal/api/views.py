@@ -17,8 +17,8 @@ from portal.api.operations import operation
 from portal.candidates import actions as candidate_actions
 from portal.domain.base import normalise_email
 from portal.errors import Invalid
-from portal.integrations import inbound
 from portal.errors import NotFound
+from portal.integrations import inbound
 from portal.store.models import Application
 from portal.store.models import Job
 from portal.store.models import Stage

@@ -130,7 +130,7 @@ def save_job(
             f"{recruiter.email} is a {recruiter.role}; "
             "a job's recruiter must be a recruiter or an admin."
         )
-    managers = list(managers)
+    managers = list(dict.fromkeys(managers))  # one each, however often named
     with database.atomic():
         if job is None:
             ref = clean_text(ref, "Reference", False, 60)

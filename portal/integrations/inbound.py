@@ -47,14 +47,16 @@ class Held(Exception):
         self.reason, self.unmapped = reason, unmapped
 
 
-def receive(vendor: str, delivery_id: str, body: bytes, change: Change | Ignored) -> str:
-    """Take one verified delivery: carried out, or held, or ignored, once; its outcome."""
-    event = change.event if isinstance(change, Ignored) else change.action
+def receive(
+    vendor: str, delivery_id: str, body: bytes, change: Change | Ignored, event: str
+) -> str:
+    """Take one verified delivery (``event``: its name in the vendor's words): carried
+    out, or held, or ignored, once; its outcome."""
     with database.atomic():
         try:
             with database.atomic():
                 delivery = InboundDelivery.create(
-                    vendor=vendor, delivery_id=delivery_id, event=event, outcome=HELD
+                    vendor=vendor, delivery_id=delivery_id, event=event[:100], outcome=HELD
                 )
         except peewee.IntegrityError:
             return DUPLICATE  # seen before (or being taken by a racing request)
@@ -279,13 +281,22 @@ def apply_again(actor, delivery: InboundDelivery) -> str:
     return outcome
 
 
+def _still_held(delivery: InboundDelivery) -> InboundDelivery:
+    """``delivery`` as it is now, held by this transaction; Invalid once it is not held."""
+    lock(InboundDelivery, delivery.id)
+    delivery = InboundDelivery.get_by_id(delivery.id)
+    if delivery.outcome != HELD:
+        raise Invalid(f"That delivery is {delivery.outcome} already: nothing more to do.")
+    return delivery
+
+
 def link_application(actor, delivery: InboundDelivery, application: Application) -> str:
     """The held delivery's application is ``application`` here: link them, apply again."""
     require_staff(actor)
-    change = change_of(delivery)
-    if isinstance(change, Ignored) or not change.application_id:
-        raise Invalid("This delivery names no application to link.")
     with database.atomic():
+        change = change_of(_still_held(delivery))
+        if isinstance(change, Ignored) or not change.application_id:
+            raise Invalid("This delivery names no application to link.")
         link(delivery.vendor, "application", change.application_id, application)
         audit(
             actor,
@@ -301,6 +312,7 @@ def dismiss(actor, delivery: InboundDelivery) -> None:
     """Nothing will be done with it: it leaves the list, and its body goes."""
     require_staff(actor)
     with database.atomic():
+        delivery = _still_held(delivery)
         InboundDelivery.update(outcome=DISMISSED, body="").where(
             InboundDelivery.id == delivery.id
         ).execute()

@@ -37,6 +37,13 @@ def link_job(actor, job: Job, vendor: str, external_id: str) -> ExternalRecord:
             raise Invalid(
                 f"{vendor.title()}'s job {external_id} is already linked to {taken.job.ref}."
             )
+        # One id there for each job here: linking anew replaces the job's old link.
+        ExternalRecord.delete().where(
+            (ExternalRecord.vendor == vendor)
+            & (ExternalRecord.kind == "job")
+            & (ExternalRecord.job == job.id)
+            & (ExternalRecord.external_id != external_id)
+        ).execute()
         record = inbound.link(vendor, "job", external_id, job)
         audit(actor, "ats_job_linked", job.ref, vendor=vendor, external_id=external_id)
     return record
@@ -89,3 +96,27 @@ def linked_ids(job: Job) -> dict[str, str]:
             (ExternalRecord.kind == "job") & (ExternalRecord.job == job.id)
         )
     }
+
+
+def add_mapping(
+    actor, job: Job, vendor: str, external_stage: str, external_name=""
+) -> StageMapping:
+    """Note a stage of ``vendor`` (or, for Lever, ``archive:<reason id>``) on ``job`` by
+    hand, before any delivery names it: unmapped until someone says what it means."""
+    require_staff(actor)
+    external_stage = clean_text(external_stage, "The ATS's stage id", required=True, limit=100)
+    external_name = clean_text(external_name, "The ATS's name for it", limit=200)
+    with database.atomic():
+        row, created = StageMapping.get_or_create(
+            job=job,
+            vendor=_vendor(vendor),
+            external_stage=external_stage,
+            defaults={"external_name": external_name},
+        )
+        if not created:
+            raise Invalid(
+                f"{vendor.title()}'s stage {external_stage} is already listed on job {job.ref}: "
+                "say what it means in its row."
+            )
+        audit(actor, "ats_stage_added", job.ref, vendor=vendor, external_stage=external_stage)
+    return row

@@ -12,6 +12,7 @@ import urllib.request
 from datetime import timedelta
 from datetime import UTC
 
+from peewee import JOIN
 from standardwebhooks import Webhook
 
 from portal.clock import now
@@ -21,6 +22,7 @@ from portal.domain.outbox import ALL_TYPES
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.db import database
+from portal.store.models import Application
 from portal.store.models import OutboundEvent
 from portal.store.models import User
 from portal.store.models import WebhookEndpoint
@@ -80,22 +82,72 @@ def add_endpoint(actor: User, url: str, description: str = "", types=()) -> Webh
     return endpoint
 
 
-def disable_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
-    """Send nothing more there; what was queued for it stays, undelivered, to replay."""
+def disable_endpoint(actor: User, endpoint: WebhookEndpoint) -> bool:
+    """Send nothing more there (what was queued for it stays, to replay elsewhere in
+    time); False when it was already disabled."""
     _require_admin(actor)
     with database.atomic():
-        WebhookEndpoint.update(disabled=now()).where(WebhookEndpoint.id == endpoint.id).execute()
-        audit(actor, "webhook_endpoint_disabled", f"endpoint {endpoint.id}", url=endpoint.url)
+        done = (
+            WebhookEndpoint.update(disabled=now())
+            .where((WebhookEndpoint.id == endpoint.id) & WebhookEndpoint.disabled.is_null())
+            .execute()
+        )
+        if done:
+            audit(actor, "webhook_endpoint_disabled", f"endpoint {endpoint.id}", url=endpoint.url)
+    return bool(done)
 
 
 def replay(actor: User, event: OutboundEvent) -> None:
-    """Send ``event`` again from the next round, with its attempts counted afresh."""
+    """Send a delivered or failed ``event`` again from the next round, its attempts
+    counted afresh; Invalid for one still waiting, or for a disabled endpoint."""
     _require_admin(actor)
     with database.atomic():
-        OutboundEvent.update(
-            attempts=0, next_attempt=now(), failed=None, delivered=None, claimed=None
-        ).where(OutboundEvent.id == event.id).execute()
+        done = (
+            OutboundEvent.update(
+                attempts=0, next_attempt=now(), failed=None, delivered=None, claimed=None
+            )
+            .where(
+                (OutboundEvent.id == event.id)
+                & (OutboundEvent.delivered.is_null(False) | OutboundEvent.failed.is_null(False))
+                & OutboundEvent.endpoint.in_(
+                    WebhookEndpoint.select(WebhookEndpoint.id).where(
+                        WebhookEndpoint.disabled.is_null()
+                    )
+                )
+            )
+            .execute()
+        )
+        if not done:
+            raise Invalid("Only a delivered or failed event to a live endpoint can be replayed.")
         audit(actor, "webhook_replayed", f"event {event.id}", msg_id=event.msg_id)
+
+
+def endpoints() -> list[WebhookEndpoint]:
+    """Every endpoint, live ones first, newest first."""
+    return list(
+        WebhookEndpoint.select().order_by(
+            WebhookEndpoint.disabled.is_null(False), WebhookEndpoint.created.desc()
+        )
+    )
+
+
+def recent(limit: int) -> list[OutboundEvent]:
+    """The newest events, with their endpoint and application's ref, in one read."""
+    return list(
+        OutboundEvent.select(OutboundEvent, WebhookEndpoint, Application.id, Application.ref)
+        .join(WebhookEndpoint)
+        .switch(OutboundEvent)
+        .join(Application, JOIN.LEFT_OUTER)
+        .order_by(OutboundEvent.id.desc())
+        .limit(limit)
+    )
+
+
+def waiting_for(endpoint: WebhookEndpoint) -> int:
+    """How many events wait to be delivered to ``endpoint``."""
+    return endpoint.events.where(
+        OutboundEvent.delivered.is_null() & OutboundEvent.failed.is_null()
+    ).count()
 
 
 def _gone(endpoint: WebhookEndpoint) -> None:

@@ -52,7 +52,9 @@ def from_greenhouse():
         document = None
     change = greenhouse.change(document)
     delivery = greenhouse.delivery_id(request.headers, body)
-    return {"outcome": inbound.receive("greenhouse", delivery, body, change)}, 200
+    action = document.get("action") if isinstance(document, dict) else None
+    event = action if isinstance(action, str) else ""
+    return {"outcome": inbound.receive("greenhouse", delivery, body, change, event)}, 200
 
 
 @bp.post("/lever")
@@ -68,4 +70,6 @@ def from_lever():
     if not lever.verified(document, tokens):
         return _refused("lever", "bad or missing signature")
     delivery = lever.delivery_id(document)
-    return {"outcome": inbound.receive("lever", delivery, body, lever.change(document))}, 200
+    event = document["event"] if isinstance(document.get("event"), str) else ""
+    change = lever.change(document)
+    return {"outcome": inbound.receive("lever", delivery, body, change, event)}, 200
