@@ -38,7 +38,11 @@ system-deps:
 	fi
 	@.ci/services
 
-test: $(VENV)/.stamp-test system-deps  ## The import layers, then the whole suite on SQLite and PostgreSQL.
+# The OpenID Connect provider the single sign-on tests run (tests/oidc, npm's oidc-provider).
+tests/oidc/node_modules/.stamp: tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund && touch $@
+
+test: $(VENV)/.stamp-test system-deps tests/oidc/node_modules/.stamp  ## The import layers, then the whole suite on SQLite and PostgreSQL.
 	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 
@@ -61,4 +65,4 @@ lock: | $(BIN)/python  ## Regenerate requirements.lock from pyproject.toml.
 	  --python-version 3.11 --generate-hashes --quiet --output-file requirements.lock
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache tests/oidc/node_modules

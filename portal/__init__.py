@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from admin import bp as admin_bp
     from portal.api import views as api_views
     from portal.candidates import views as candidate_views
+    from portal.identity import sso
     from portal.integrations import views as hook_views
     from portal.mail import queue as mail_queue
     from portal.privacy import views as privacy_views
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxy.init_app(app)  # proxy headers, HSTS, Redis: before web sets up the limiter
     web_views.init_app(app)
     auth.init_app(app)
+    sso.init_app(app)  # /login/sso: the company's OpenID Connect provider, when configured
     candidate_views.init_app(app)
     privacy_views.init_app(app)  # the candidate's erasure request
     metrics.init_app(app)  # /metrics, for admins and a scraper with PORTAL_METRICS_TOKEN

@@ -13,6 +13,10 @@ from typing import NamedTuple
 #: The published development key: accepted only in demo, debug and test runs.
 DEMO_SECRET = "demo-only-secret-not-for-production"
 
+#: The roles of staff, strongest first (the store's users have one; single sign-on maps
+#: a provider's groups to them).
+STAFF_ROLES = ("admin", "recruiter", "manager")
+
 #: What Redis addresses the rate limiter (the ``limits`` library) can count in.
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
 
@@ -345,6 +349,47 @@ SETTINGS: tuple[Setting, ...] = (
             "(`Authorization: Bearer ...`, 128 bits or more); empty: signed-in admins only"
         ),
         kind="secret",
+    ),
+    Setting(
+        "OIDC_ISSUER",
+        "",
+        (
+            "the OpenID Connect provider staff sign in with (its issuer URL: Google "
+            "Workspace, Entra ID, Okta, Keycloak...); empty: no single sign-on"
+        ),
+        kind="issuer",
+    ),
+    Setting("OIDC_CLIENT_ID", "", "the portal's client id at that provider"),
+    Setting("OIDC_CLIENT_SECRET", "", "the portal's client secret at that provider"),
+    Setting(
+        "OIDC_ROLE_CLAIM",
+        "groups",
+        "the ID token's claim that lists a person's groups (or roles) at the provider",
+    ),
+    Setting(
+        "OIDC_ROLES",
+        [],
+        (
+            "which group gives which role, comma-separated `group=role` (e.g. "
+            "`portal-admins=admin,recruiting=recruiter,hiring=manager`); the strongest "
+            "wins, and someone in none of them cannot sign in"
+        ),
+    ),
+    Setting(
+        "OIDC_CREATE_DOMAINS",
+        [],
+        (
+            "email domains whose people may have their account made at their first "
+            "single sign-on, comma-separated; empty: only people already added here"
+        ),
+    ),
+    Setting(
+        "PASSWORD_SIGN_IN",
+        True,
+        (
+            "staff may sign in with a password; off once single sign-on works (an admin "
+            "can still get in with `portal sign-in-link EMAIL`)"
+        ),
     ),
     Setting(
         "GREENHOUSE_SECRETS",

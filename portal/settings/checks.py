@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from datetime import time
 from email.utils import parseaddr
-from typing import NamedTuple
 from importlib.util import find_spec
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 from zoneinfo import ZoneInfo
@@ -33,6 +33,7 @@ from portal.settings import MAIL_SCHEMES
 from portal.settings import REDIS_SCHEMES
 from portal.settings import Setting
 from portal.settings import SETTINGS
+from portal.settings import STAFF_ROLES
 
 #: A mail domain: two or more dot-separated DNS labels (``xn--`` for international ones).
 MAIL_DOMAIN = re.compile(
@@ -67,13 +68,38 @@ def _mismatched(config, wrong: dict[str, str]) -> list[str]:
             "PORTAL_REDIS_URL is set but the Redis client is not installed: "
             "pip install 'candidate-portal[redis]'"
         ]
+    found = _sign_in_mismatches(config)
     days, stale = config["AUTO_CLOSE_DAYS"], config["STALE_DAYS"]
     if {"AUTO_CLOSE_DAYS", "STALE_DAYS"} & wrong.keys() or not days or days > stale:
-        return []
+        return found
     return [
+        *found,
         f"PORTAL_AUTO_CLOSE_DAYS: {days} is not longer than PORTAL_STALE_DAYS ({stale}); "
-        f"use more than {stale}, or 0 to turn automatic closure off"
+        f"use more than {stale}, or 0 to turn automatic closure off",
     ]
+
+
+def _sign_in_mismatches(config) -> list[str]:
+    """Single sign-on settings that do not make a way in together."""
+    found = []
+    if config["OIDC_ISSUER"] and not (config["OIDC_CLIENT_ID"] and config["OIDC_CLIENT_SECRET"]):
+        found.append(
+            "PORTAL_OIDC_ISSUER is set without PORTAL_OIDC_CLIENT_ID and "
+            "PORTAL_OIDC_CLIENT_SECRET: register the portal with the provider and set both."
+        )
+    for pair in config["OIDC_ROLES"]:
+        group, _, role = pair.partition("=")
+        if not group.strip() or role.strip() not in STAFF_ROLES:
+            found.append(
+                f"PORTAL_OIDC_ROLES: {pair!r} is not `group=role` with a role of "
+                f"{', '.join(STAFF_ROLES)}."
+            )
+    if not config["PASSWORD_SIGN_IN"] and not config["OIDC_ISSUER"]:
+        found.append(
+            "PORTAL_PASSWORD_SIGN_IN is off but there is no single sign-on "
+            "(PORTAL_OIDC_ISSUER): nobody could sign in."
+        )
+    return found
 
 
 def _unsafe(app: Flask, wrong: dict[str, str]) -> list[str]:
@@ -308,6 +334,13 @@ ADDRESSES = {
         (),
         "a web address",
         "the public https:// address of the candidate pages, such as https://jobs.example.com",
+    ),
+    "issuer": Address(
+        ("http", "https"),
+        True,
+        ("",),
+        "an OpenID Connect issuer",
+        "the provider's issuer URL, such as https://login.example.com/realms/staff",
     ),
     "mail": Address(
         MAIL_SCHEMES,

@@ -30,6 +30,7 @@ from portal.store.models import Mail
 from portal.store.models import OutboundEvent
 from portal.store.models import Rating
 from portal.store.models import ScheduledClosure
+from portal.store.models import StaffLink
 from portal.store.models import StaffSession
 from portal.store.models import Stage
 from portal.store.models import StageMapping
@@ -125,9 +126,11 @@ def _decisions(database: peewee.Database) -> None:
 def _integrations(database: peewee.Database) -> None:
     """7: integration tokens for the API and the writes it carried out under an
     Idempotency-Key; what applicant tracking systems sent and how their records and
-    stages map to ours; the endpoints we send candidates' actions to, and the events."""
+    stages map to ours; the endpoints we send candidates' actions to, and the events;
+    staff's single-use links (invitations, password resets)."""
     _create(
         database,
+        StaffLink,
         IntegrationToken,
         IdempotentRequest,
         ExternalRecord,

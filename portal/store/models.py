@@ -15,9 +15,10 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from portal.clock import now
+from portal.settings import STAFF_ROLES
 from portal.store.db import database
 
-ROLES = ("admin", "recruiter", "manager")
+ROLES = STAFF_ROLES
 STATUSES = ("active", "hired", "rejected", "withdrawn")
 CLOSED_STATUSES = STATUSES[1:]
 RECOMMENDATIONS = ("strong_no", "no", "yes", "strong_yes")
@@ -89,6 +90,19 @@ class StaffSession(BaseModel):
     def end_all(cls, user: User) -> int:
         """End every session of ``user``; how many there were."""
         return cls.delete().where(cls.user == user.id).execute()
+
+
+class StaffLink(BaseModel):
+    """A single-use link emailed to (or printed for) a member of staff: an invitation to
+    set their password, a password reset, or a break-glass sign-in (portal.identity.links).
+    The link is signed; this row decides: used, expired or superseded ends it."""
+
+    id = CharField(primary_key=True)  # the SHA-256 of the random id the signed link carries
+    user = ForeignKeyField(User, backref="links", on_delete="CASCADE")
+    purpose = CharField()
+    created = DateTimeField(default=now)
+    expires = DateTimeField()
+    used = DateTimeField(null=True)
 
 
 class Job(BaseModel):
@@ -658,6 +672,7 @@ MODELS = [
     DbInfo,
     User,
     StaffSession,
+    StaffLink,
     Task,
     Job,
     JobManager,

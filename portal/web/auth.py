@@ -150,6 +150,11 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        # Single sign-on only: the form is not shown, and a posted one is not read.
+        return render_template(
+            "auth/login.html", form=None
+        ), 403 if request.method == "POST" else 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = User.get_or_none(User.email == email)

@@ -31,6 +31,7 @@ from portal.store.models import Mail
 from portal.store.models import OutboundEvent
 from portal.store.models import Rating
 from portal.store.models import ScheduledClosure
+from portal.store.models import StaffLink
 from portal.store.models import StaffSession
 from portal.store.models import Stage
 from portal.store.models import StageMapping
@@ -206,6 +207,7 @@ def back_to_version_6(database: peewee.Database) -> None:
     """Take out what schema version 7 added: the integrations' tables."""
     database.drop_tables(
         [
+            StaffLink,
             OutboundEvent,
             WebhookEndpoint,
             InboundDelivery,
