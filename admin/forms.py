@@ -241,9 +241,7 @@ class UserForm(Form):
     name = StringField("Name", validators=[DataRequired()])
     email = EmailField("Email", validators=[DataRequired()])
     role = SelectField("Role", choices=options((r, r.title()) for r in ROLES), default="recruiter")
-    password = PasswordField(
-        "Initial password (at least 8 characters)", validators=[DataRequired()]
-    )
+    password = PasswordField("Initial password (optional)", validators=[Optional()])
 
 
 class UserAccessForm(Form):

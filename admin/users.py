@@ -1,4 +1,4 @@
-"""Staff accounts (admins only): list, create, change role, deactivate."""
+"""Staff accounts (admins only): list, create or invite, change role, deactivate."""
 
 from flask import abort
 from flask import flash
@@ -14,6 +14,7 @@ from admin.forms import UserForm
 from portal import domain
 from portal.domain import queries
 from portal.errors import Invalid
+from portal.identity import invitations
 from portal.store.models import User
 
 
@@ -42,12 +43,21 @@ def create_user():
     if not form.validate():
         return _render(form, 400)
     try:
-        user = domain.create_user(
-            form.email.data, form.name.data, form.role.data, form.password.data, actor=actor()
-        )
+        if form.password.data:
+            user = domain.create_user(
+                form.email.data, form.name.data, form.role.data, form.password.data, actor=actor()
+            )
+        else:
+            user = invitations.invite(actor(), form.email.data, form.name.data, form.role.data)
     except Invalid as error:
         return _render(form, 400, error.message)
-    flash(f"Created {user.role} {user.name} ({user.email}).", "success")
+    if form.password.data:
+        flash(f"Created {user.role} {user.name} ({user.email}).", "success")
+    else:
+        flash(
+            f"Invited {user.name} ({user.email}) as {user.role}: the email is on its way.",
+            "success",
+        )
     return redirect(url_for("admin.users"))
 
 

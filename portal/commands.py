@@ -15,6 +15,7 @@ from portal.conversation import cli as conversation_cli
 from portal.demo import cli as demo_cli
 from portal.domain import cli as domain_cli
 from portal.followup import cli as followup_cli
+from portal.identity import cli as identity_cli
 from portal.interchange import cli as interchange_cli
 from portal.mail import cli as mail_cli
 from portal.privacy import cli as privacy_cli
@@ -28,6 +29,8 @@ COMMANDS = (
     store_cli.init_db,
     domain_cli.create_user,
     domain_cli.set_password,
+    identity_cli.invite_command,
+    identity_cli.sign_in_link_command,
     interchange_cli.import_command,
     interchange_cli.export_command,
     demo_cli.demo_command,

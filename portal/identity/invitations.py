@@ -1,0 +1,26 @@
+"""Inviting a colleague: the account is made with no password anyone knows, and an
+email asks them to choose one (or to sign in with the company's account, where single
+sign-on is on). Inviting again sends a new link and ends the old one."""
+
+import secrets
+
+from portal.domain.base import normalise_email
+from portal.domain.base import require_staff
+from portal.domain.staff import create_user
+from portal.errors import Invalid
+from portal.identity import links
+from portal.store.db import database
+from portal.store.models import User
+
+
+def invite(actor: User | None, email: str, name: str, role: str) -> User:
+    """Make ``email``'s account (or find it, not yet signed in) and email the invitation."""
+    require_staff(actor, ("admin",))
+    with database.atomic():
+        user = User.get_or_none(User.email == normalise_email(email))
+        if user is None:
+            user = create_user(email, name, role, secrets.token_urlsafe(32), actor=actor)
+        elif not user.active:
+            raise Invalid(f"{user.email} is deactivated: activate the account first.")
+        links.send(user, links.INVITE, actor)
+    return user
