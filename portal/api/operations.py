@@ -21,9 +21,9 @@ from pydantic import ValidationError
 from portal.api import tokens
 from portal.api.problems import invalid
 from portal.api.problems import problem
-from portal.domain.base import acting_for
-from portal.domain.base import audit
 from portal.errors import Conflict
+from portal.store.audit import acting_for
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import IdempotentRequest
 

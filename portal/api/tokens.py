@@ -11,10 +11,10 @@ from datetime import timedelta
 from peewee import JOIN
 
 from portal.clock import now
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.errors import Forbidden
 from portal.errors import Invalid
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import IntegrationToken
 from portal.store.models import User

@@ -11,7 +11,6 @@ from portal.domain import reasons
 from portal.domain.applications import change
 from portal.domain.applications import record
 from portal.domain.applications import require_active
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import ERASED_DOMAIN
 from portal.domain.base import normalise_email
@@ -20,6 +19,7 @@ from portal.domain.closing import closure_note_default
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.mail import queue as mail
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.db import lock
 from portal.store.models import Application

@@ -1,17 +1,13 @@
-"""Shared by every domain operation: role checks, text and email validation, and the
-audit log's writer (jobs here, exports and erasures in portal.privacy)."""
+"""Shared by every domain operation: role checks, and text and email validation (the
+audit log's writer is portal.store.audit)."""
 
-import contextvars
-import json
 import re
-from contextlib import contextmanager
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
 from portal.errors import Forbidden
 from portal.errors import Invalid
-from portal.store.models import AuditEntry
 from portal.store.models import User
 
 #: Roles that act on jobs and applications.
@@ -21,32 +17,6 @@ STAFF = ("admin", "recruiter")
 def require_staff(actor: User | None, roles=STAFF) -> None:
     if actor is not None and actor.role not in roles:
         raise Forbidden("Only an admin or a recruiter can do that.")
-
-
-#: What the system is acting for, when an integration acts (``acting_for``).
-_acting_for: contextvars.ContextVar[str] = contextvars.ContextVar("acting_for", default="")
-
-
-@contextmanager
-def acting_for(who: str):
-    """Within it, what the system (``actor`` None) does is done for ``who``: an API
-    token, an ATS's webhook; the audit entries say so."""
-    reset = _acting_for.set(who)
-    try:
-        yield
-    finally:
-        _acting_for.reset(reset)
-
-
-def audit(actor: User | None, action: str, subject: str = "", **detail) -> AuditEntry:
-    """Write one audit entry in the caller's transaction: who (None: the system, or the
-    integration it acts for) did ``action`` to ``subject``, and ``detail`` as JSON. Never a
-    candidate's personal data: ids, references, counts and field names, staff by name."""
-    if actor is None and _acting_for.get():
-        detail["for"] = _acting_for.get()
-    return AuditEntry.create(
-        actor=actor, action=action, subject=subject, detail=json.dumps(detail, sort_keys=True)
-    )
 
 
 def clean_text(value: str | None, label: str, required: bool = False, limit: int = 10_000) -> str:

@@ -7,7 +7,6 @@ import peewee
 from peewee import fn
 
 from portal.clock import now
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.domain.base import STAFF
@@ -16,6 +15,7 @@ from portal.domain.stamps import JOB_CHANGED
 from portal.domain.stamps import touch
 from portal.errors import Forbidden
 from portal.errors import Invalid
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Event

@@ -8,12 +8,12 @@ criterion taken out leaves its ratings with the name it had (``Rating.name``).
 
 from typing import NamedTuple
 
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.domain.stamps import JOB_CHANGED
 from portal.domain.stamps import touch
 from portal.errors import Invalid
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import Criterion
 from portal.store.models import Job

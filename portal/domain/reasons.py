@@ -17,13 +17,14 @@ import re
 import peewee
 
 from portal.clock import now
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.default_reasons import DEFAULT_REASONS
+from portal.domain.default_reasons import OWN_WITHDRAWAL
 from portal.domain.default_reasons import SYSTEM_REASONS
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.errors import NotFound
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import ClosureReason
 from portal.store.models import User
@@ -31,8 +32,9 @@ from portal.store.models import User
 #: The outcomes a reason explains; a hire needs none.
 REASONED = ("rejected", "withdrawn")
 
-#: The placeholders of a closure note that a tellable reason fills.
-PLACEHOLDERS = ("{reason}", "{next_steps}")
+#: The placeholders of a closure note that a tellable reason fills, as ``fill_reason``
+#: splits them out of the note.
+PLACEHOLDERS = re.compile(r"\{(reason|next_steps)\}")
 
 
 def seed() -> None:
@@ -131,16 +133,38 @@ def words(reason: ClosureReason | None) -> tuple[str, str]:
     return reason.candidate_text, reason.next_steps
 
 
+def withdrew_themselves(status: str, code: str | None) -> bool:
+    """Whether a process closed as ``status`` for the reason ``code`` ended because the
+    candidate withdrew: on their page, or by asking for their data to be erased (both
+    count it under OWN_WITHDRAWAL). Only then may their page and email say "as you
+    asked"; a withdrawal by staff (the candidate stopped replying, say) is not theirs."""
+    return status == "withdrawn" and code == OWN_WITHDRAWAL
+
+
 def fill_reason(note: str, reason: ClosureReason | None, fill_words=None) -> str:
     """``note`` with {reason} and {next_steps} as ``reason``'s words for the candidate
-    (empty for no reason, or one they may not be told), passed through ``fill_words``
-    (their placeholders: {first_name}, {job}...), and the blank lines that leaves tidied."""
-    if not any(placeholder in note for placeholder in PLACEHOLDERS):
-        return note
-    sentence, next_steps = [(fill_words or str)(text) for text in words(reason)]
-    note = note.replace("{reason}", sentence).replace("{next_steps}", next_steps)
-    note = re.sub(r"[ \t]+\n", "\n", note)
-    return re.sub(r"\n{3,}", "\n\n", note).strip()
+    (empty for no reason, or one they may not be told), and every other placeholder of
+    the note and of those words filled by ``fill_words`` ({first_name}, {job}...): in one
+    pass, so that nothing filled in is read as a placeholder again. Where the reason
+    leaves one empty, the blank lines and spaces it leaves go, whatever the note's line
+    ends (a browser posts CRLF): never three line ends in a row, nor a line ending in
+    spaces."""
+    fill_words = fill_words or str
+    pieces = PLACEHOLDERS.split(note.replace("\r\n", "\n"))
+    if len(pieces) == 1:
+        return fill_words(pieces[0])
+    sentence, next_steps = (fill_words(text) for text in words(reason))
+    said = {"reason": sentence, "next_steps": next_steps}
+    text = fill_words(pieces[0])
+    for name, after in zip(pieces[1::2], pieces[2::2], strict=True):
+        if said[name]:
+            text += said[name]
+        else:  # the spaces around an empty one go with it
+            text = text.rstrip(" \t")
+            after = after.lstrip(" \t") if not text or text.endswith("\n") else after
+        text += fill_words(after)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 # --- the admin's changes to the list ---------------------------------------------------

@@ -21,8 +21,8 @@ from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
-from portal.domain.base import audit
 from portal.identity import links
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import User
 from portal.web.auth import start_session

@@ -5,13 +5,13 @@ invites a colleague by email to choose their own password."""
 import click
 from flask.cli import with_appcontext
 
-from portal.domain.base import audit
 from portal.domain.base import normalise_email
 from portal.errors import command_errors
 from portal.errors import Invalid
 from portal.identity import invitations
 from portal.identity import links
 from portal.store import schema
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import ROLES
 from portal.store.models import User

@@ -15,8 +15,8 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 
 from portal.clock import now
-from portal.domain.base import audit
 from portal.mail import queue as mail
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import Mail
 from portal.store.models import StaffLink

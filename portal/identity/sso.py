@@ -23,11 +23,11 @@ from flask import session
 from flask import url_for
 from joserfc.errors import JoseError
 
-from portal.domain.base import audit
 from portal.domain.base import normalise_email
 from portal.domain.staff import create_user
 from portal.errors import Invalid
 from portal.settings import STAFF_ROLES
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import User
 from portal.web.auth import safe_next

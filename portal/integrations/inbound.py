@@ -12,8 +12,6 @@ import peewee
 
 from portal import domain
 from portal.candidates import actions as candidate_actions
-from portal.domain.base import acting_for
-from portal.domain.base import audit
 from portal.domain.base import require_staff
 from portal.errors import DomainError
 from portal.errors import Invalid
@@ -21,6 +19,8 @@ from portal.integrations import greenhouse
 from portal.integrations import lever
 from portal.integrations.changes import Change
 from portal.integrations.changes import Ignored
+from portal.store.audit import acting_for
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.db import lock
 from portal.store.models import Application

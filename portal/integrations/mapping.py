@@ -3,12 +3,12 @@ what each of its stages (or Lever's archive reasons) means on a job of ours. Rec
 and admins say it, in the job's ATS page or from a held delivery; every change is
 audited."""
 
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.errors import Invalid
 from portal.integrations import inbound
 from portal.integrations.changes import VENDORS
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import CLOSED_STATUSES
 from portal.store.models import ExternalRecord

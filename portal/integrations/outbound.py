@@ -16,11 +16,11 @@ from peewee import JOIN
 from standardwebhooks import Webhook
 
 from portal.clock import now
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.outbox import ALL_TYPES
 from portal.errors import Forbidden
 from portal.errors import Invalid
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import OutboundEvent

@@ -7,10 +7,10 @@ that is already so changes nothing, so syncing the same file twice does nothing 
 
 from portal import domain
 from portal.candidates import actions as candidate_actions
-from portal.domain.base import acting_for
 from portal.errors import Invalid
 from portal.interchange.fields import text
 from portal.interchange.fields import typed
+from portal.store.audit import acting_for
 from portal.store.models import Application
 from portal.store.models import Stage
 from portal.store.models import STATUSES

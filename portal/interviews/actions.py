@@ -21,7 +21,6 @@ from portal.clock import local_date
 from portal.clock import now
 from portal.domain.applications import record
 from portal.domain.applications import require_active
-from portal.domain.base import audit
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
 from portal.errors import Conflict
@@ -29,6 +28,7 @@ from portal.errors import Invalid
 from portal.interviews import checks
 from portal.interviews import invitations
 from portal.mail.transport import message_domain
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.db import lock
 from portal.store.models import Application

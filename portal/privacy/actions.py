@@ -26,12 +26,12 @@ from portal.candidates.actions import withdraw_by_candidate
 from portal.clock import local_date
 from portal.clock import now
 from portal.domain import outbox
-from portal.domain.base import audit
 from portal.domain.base import ERASED_DOMAIN
 from portal.errors import Invalid
 from portal.errors import NotFound
 from portal.mail import queue as mail
 from portal.mail.transport import forget_outbox
+from portal.store.audit import audit
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate

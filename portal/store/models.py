@@ -527,7 +527,7 @@ class AuditEntry(BaseModel):
     """Who did what the audit log keeps, when: exports and erasures of personal data
     (portal.privacy.actions) and changes to jobs (portal.domain.jobs). Holds no candidate
     data itself: the subject is an opaque id or a job's ref, the detail counts, references
-    and staff names (``domain.base.audit`` writes every entry)."""
+    and staff names (``portal.store.audit.audit`` writes every entry)."""
 
     created = DateTimeField(default=now, index=True)
     actor = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

@@ -39,6 +39,8 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from portal.clock import now
+from portal.store.audit import audit
+from portal.store.db import database
 from portal.store.models import StaffSession
 from portal.store.models import User
 from portal.web.views import allow
@@ -162,7 +164,11 @@ def login():
             User(password_hash=_dummy_hash()).check_password(form.password.data)
         elif user.check_password(form.password.data):
             start_session(user)
+            with database.atomic():
+                audit(user, "signed_in", f"user {user.id}", via="password")
             return redirect(safe_next(request.args.get("next")))
+        with database.atomic():  # which account, never what was typed for an unknown one
+            audit(None, "sign_in_failed", f"user {user.id}" if user else "unknown account")
         _slow_down_if_sprayed(email)
         flash("That email and password do not match an account.", "error")
         return render_template("auth/login.html", form=form), 401

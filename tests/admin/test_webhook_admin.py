@@ -138,7 +138,7 @@ def test_a_held_lever_delivery_is_linked_to_its_application(client, application,
     section = held_section(page)
     assert '<span class="visually-hidden">held deliveries: </span>1</span>' in section
     row = row_of(page, "delivery", delivery.id)
-    assert "<strong>Lever</strong>" in row and "<code>candidateStageChange</code>" in row  # what it asks
+    assert "<strong>Lever</strong>" in row and "<code>candidateStageChange</code>" in row
     assert f"Lever&#39;s application {OPPORTUNITY} is not linked here" in row
     assert "Link to application" in row and "Apply again" in row and "Dismiss" in row
 
