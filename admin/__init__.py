@@ -22,6 +22,7 @@ from admin import people
 from admin import privacy
 from admin import reasons
 from admin import scorecards
+from admin import second_factor
 from admin import stages
 from admin import users
 from admin.blueprint import bp
@@ -29,7 +30,7 @@ from admin.blueprint import bp
 SCREENS = (
     home, jobs, stages, applications, actions, closing, closures, users,
     followup, followup_close, metrics, privacy, reasons, links, people, conversation,
-    interviews, kits, scorecards, integrations, ats,
+    interviews, kits, scorecards, integrations, ats, second_factor,
 )  # fmt: skip
 
 __all__ = ["SCREENS", "bp"]

@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.api import views as api_views
     from portal.candidates import views as candidate_views
     from portal.identity import accounts
+    from portal.identity import second_factor
     from portal.identity import sso
     from portal.integrations import views as hook_views
     from portal.mail import queue as mail_queue
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     sso.init_app(app)  # /login/sso: the company's OpenID Connect provider, when configured
     accounts.init_app(app)  # invitations, password resets and changes, break-glass links
+    second_factor.init_app(app)  # /login/code and /account/two-factor
     candidate_views.init_app(app)
     privacy_views.init_app(app)  # the candidate's erasure request
     metrics.init_app(app)  # /metrics, for admins and a scraper with PORTAL_METRICS_TOKEN

@@ -101,6 +101,7 @@ def sso_callback():
         flash(refused.reason, "error")
         return redirect(url_for("auth.login"))
     start_session(user)
+    session["signed_in_via"] = "sso"  # the provider asked for any second factor
     with database.atomic():
         audit(user, "signed_in", f"user {user.id}", via="sso")
     return redirect(session.pop("sso_next", None) or url_for("admin.home"))

@@ -392,6 +392,14 @@ SETTINGS: tuple[Setting, ...] = (
         ),
     ),
     Setting(
+        "TWO_FACTOR_ADMINS",
+        False,
+        (
+            "admins who sign in with a password must set up two-factor sign-in (an "
+            "authenticator app) before anything else; single sign-on leaves it to the provider"
+        ),
+    ),
+    Setting(
         "GREENHOUSE_SECRETS",
         [],
         (

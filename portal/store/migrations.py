@@ -29,12 +29,14 @@ from portal.store.models import Job
 from portal.store.models import Mail
 from portal.store.models import OutboundEvent
 from portal.store.models import Rating
+from portal.store.models import RecoveryCode
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffLink
 from portal.store.models import StaffSession
 from portal.store.models import Stage
 from portal.store.models import StageMapping
 from portal.store.models import Task
+from portal.store.models import User
 from portal.store.models import WebhookEndpoint
 
 
@@ -127,10 +129,12 @@ def _integrations(database: peewee.Database) -> None:
     """7: integration tokens for the API and the writes it carried out under an
     Idempotency-Key; what applicant tracking systems sent and how their records and
     stages map to ours; the endpoints we send candidates' actions to, and the events;
-    staff's single-use links (invitations, password resets)."""
+    staff's single-use links (invitations, password resets) and second factors."""
+    _add_missing(database, User.totp_secret, User.totp_last_step)
     _create(
         database,
         StaffLink,
+        RecoveryCode,
         IntegrationToken,
         IdempotentRequest,
         ExternalRecord,

@@ -49,6 +49,10 @@ class User(UserMixin, BaseModel):
     created = DateTimeField(default=now)
     #: Bumped when anything candidates see changes (the name, on their pages).
     updated = DateTimeField(default=now)
+    #: Their second factor's TOTP secret (base32), once confirmed; empty: none.
+    totp_secret = CharField(default="")
+    #: The time step of the last code accepted, so that no code works twice.
+    totp_last_step = IntegerField(default=0)
 
     #: The staff session this object was loaded for: Flask-Login keeps it in the cookie
     #: (``get_id``), so a cookie names a session that can be ended, never just a user.
@@ -90,6 +94,15 @@ class StaffSession(BaseModel):
     def end_all(cls, user: User) -> int:
         """End every session of ``user``; how many there were."""
         return cls.delete().where(cls.user == user.id).execute()
+
+
+class RecoveryCode(BaseModel):
+    """A one-time code that stands in for the second factor (a lost phone): shown once
+    when two-factor sign-in is turned on, kept only as a hash."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    digest = CharField(unique=True)
+    used = DateTimeField(null=True)
 
 
 class StaffLink(BaseModel):
@@ -673,6 +686,7 @@ MODELS = [
     User,
     StaffSession,
     StaffLink,
+    RecoveryCode,
     Task,
     Job,
     JobManager,

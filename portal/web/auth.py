@@ -47,6 +47,10 @@ from portal.web.views import allow
 from portal.web.views import limiter
 
 bp = Blueprint("auth", __name__)
+
+#: The session's note of a sign-in whose password was right and whose second factor is
+#: still to come (portal.identity.second_factor).
+PENDING = "second_factor"
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
@@ -162,8 +166,17 @@ def login():
         user = User.get_or_none(User.email == email)
         if user is None or not user.active:
             User(password_hash=_dummy_hash()).check_password(form.password.data)
+        elif user.check_password(form.password.data) and user.totp_secret:
+            # The password was right; the code from their app comes next (portal.identity).
+            session[PENDING] = {
+                "user": user.id,
+                "at": now().timestamp(),
+                "next": safe_next(request.args.get("next")),
+            }
+            return redirect(url_for("factors.second_step"))
         elif user.check_password(form.password.data):
             start_session(user)
+            session["signed_in_via"] = "password"
             with database.atomic():
                 audit(user, "signed_in", f"user {user.id}", via="password")
             return redirect(safe_next(request.args.get("next")))

@@ -30,6 +30,7 @@ from portal.store.models import Interview
 from portal.store.models import Mail
 from portal.store.models import OutboundEvent
 from portal.store.models import Rating
+from portal.store.models import RecoveryCode
 from portal.store.models import ScheduledClosure
 from portal.store.models import StaffLink
 from portal.store.models import StaffSession
@@ -205,8 +206,11 @@ def _event_as_version_4(database: peewee.Database) -> None:
 
 def back_to_version_6(database: peewee.Database) -> None:
     """Take out what schema version 7 added: the integrations' tables."""
+    for column in ("totp_secret", "totp_last_step"):
+        database.execute_sql(f'ALTER TABLE "user" DROP COLUMN "{column}"')
     database.drop_tables(
         [
+            RecoveryCode,
             StaffLink,
             OutboundEvent,
             WebhookEndpoint,
