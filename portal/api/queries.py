@@ -78,17 +78,7 @@ def job(row: Job) -> schemas.Job:
         team=row.team,
         location=row.location,
         open=row.open,
-        stages=[
-            schemas.Stage(
-                name=s.name,
-                candidate_label=s.candidate_label,
-                description=s.description,
-                next_steps=s.next_steps,
-                follow_up_days=s.follow_up_days,
-                interview=s.interview,
-            )
-            for s in live_stages(row)
-        ],
+        stages=[schemas.Stage.model_validate(s, from_attributes=True) for s in live_stages(row)],
     )
 
 

@@ -175,19 +175,25 @@ def _stage(job: Job, name: str) -> Stage:
     return stage
 
 
+def change(action: str, body):
+    """Declare a change to an application: ``POST /applications/<ref>/<action>``, taking
+    ``body`` and the version read, answering with the application (409: as it is now)."""
+    return operation(
+        "POST",
+        f"/applications/<ref>/{action}",
+        tag="Applications",
+        body=body,
+        response=schemas.Application,
+        errors=(404,),
+        current=queries.current,
+    )
+
+
 def _changing(ref: str) -> Application:
     return queries.application_or_404(ref)
 
 
-@operation(
-    "POST",
-    "/applications/<ref>/move",
-    tag="Applications",
-    body=schemas.MoveIn,
-    response=schemas.Application,
-    errors=(404,),
-    current=queries.current,
-)
+@change("move", schemas.MoveIn)
 def move_application(ref, body):
     """Move to another stage, with word for the candidate"""
     application = _changing(ref)
@@ -204,15 +210,7 @@ def move_application(ref, body):
     return queries.current(ref)
 
 
-@operation(
-    "POST",
-    "/applications/<ref>/update",
-    tag="Applications",
-    body=schemas.UpdateIn,
-    response=schemas.Application,
-    errors=(404,),
-    current=queries.current,
-)
+@change("update", schemas.UpdateIn)
 def update_application(ref, body):
     """Tell the candidate something without changing stage"""
     domain.post_update(
@@ -227,15 +225,7 @@ def update_application(ref, body):
     return queries.current(ref)
 
 
-@operation(
-    "POST",
-    "/applications/<ref>/close",
-    tag="Applications",
-    body=schemas.CloseIn,
-    response=schemas.Application,
-    errors=(404,),
-    current=queries.current,
-)
+@change("close", schemas.CloseIn)
 def close_application(ref, body):
     """Close as hired, rejected or withdrawn
 
@@ -260,15 +250,7 @@ def close_application(ref, body):
     return queries.current(ref)
 
 
-@operation(
-    "POST",
-    "/applications/<ref>/reopen",
-    tag="Applications",
-    body=schemas.ReopenIn,
-    response=schemas.Application,
-    errors=(404,),
-    current=queries.current,
-)
+@change("reopen", schemas.ReopenIn)
 def reopen_application(ref, body):
     """Put a closed application back in the pipeline"""
     application = _changing(ref)
