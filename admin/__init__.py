@@ -6,6 +6,7 @@ Importing a screen registers its routes on ``bp``: the imports below are the scr
 from admin import actions
 from admin import applications
 from admin import ats
+from admin import audit
 from admin import closing
 from admin import closures
 from admin import conversation
@@ -30,7 +31,7 @@ from admin.blueprint import bp
 SCREENS = (
     home, jobs, stages, applications, actions, closing, closures, users,
     followup, followup_close, metrics, privacy, reasons, links, people, conversation,
-    interviews, kits, scorecards, integrations, ats, second_factor,
+    interviews, kits, scorecards, integrations, ats, second_factor, audit,
 )  # fmt: skip
 
 __all__ = ["SCREENS", "bp"]

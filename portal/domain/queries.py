@@ -286,15 +286,17 @@ def _name_contains(text: str):
     return _like(Candidate.name, text)
 
 
-def _matching(text: str):
-    """A reference equal to ``text``, or a candidate whose name or email contains it.
+def _matching(text: str, by_email: bool = True):
+    """A reference equal to ``text``, or a candidate whose name (or email, ``by_email``)
+    contains it.
 
     The candidates are found first (one scan of the small candidate table), then their
     applications through the candidate index: never a join per application row.
     """
-    people = Candidate.select(Candidate.id).where(
-        _name_contains(text) | _like(Candidate.email, text.lower())  # emails are stored lower-case
-    )
+    found = _name_contains(text)
+    if by_email:
+        found = found | _like(Candidate.email, text.lower())  # emails are stored lower-case
+    people = Candidate.select(Candidate.id).where(found)
     return (
         (Application.ref == text)
         | (Application.ref == text.upper())
@@ -323,10 +325,11 @@ def applications(
     number: int = 1,
     size: int = 50,
 ) -> Page:
-    """A page of applications, most recently updated first, and how many match."""
+    """A page of applications, most recently updated first, and how many match; a
+    ``manager``'s search never goes by email address, which they do not see."""
     query = restrict(Application.select(), manager)
     if text:
-        query = query.where(_matching(text))
+        query = query.where(_matching(text, by_email=manager is None))
     if job is not None:
         query = query.where(Application.job == job)
     if stage_id is not None:
@@ -427,7 +430,57 @@ def job_history(job: Job, limit: int = 20) -> list[Change]:
     ]
 
 
+#: What the privacy audit log holds: what was done with a person's data.
+PRIVACY_ACTIONS = (
+    "export",
+    "erasure",
+    "erasure_request",
+    "erasure_cancelled",
+    "purge",
+    "details_changed",
+)
+
+
 def privacy_audit(limit: int = 50) -> list[AuditEntry]:
-    """The latest entries of the privacy audit log (exports and erasures), newest first,
-    with their actors: every audit entry but the jobs' changes."""
-    return list(_audit_entries(AuditEntry.action != JOB_CHANGED, limit))
+    """The latest entries of the privacy audit log (exports, erasures, corrections),
+    newest first, with their actors."""
+    return list(_audit_entries(AuditEntry.action.in_(PRIVACY_ACTIONS), limit))
+
+
+# --- the audit log: Admin › Audit log --------------------------------------------
+
+#: ``audit_log``'s ``actor`` when anyone will do (None is the system).
+ANYONE = "anyone"
+
+
+def audit_log(
+    *,
+    actions: tuple[str, ...] | None = None,
+    excluding: tuple[str, ...] = (),
+    actor: int | None | str = ANYONE,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    number: int = 1,
+    size: int = 50,
+) -> Page:
+    """A page of the audit log, newest first, with each entry's actor, and how many match:
+    only ``actions`` (None: any) and none of ``excluding``, by ``actor`` (a user's id, None
+    for the system), written from ``since`` up to (not including) ``before``, both stored
+    UTC. Two statements, whatever the page."""
+    where = SQL("1 = 1")  # the filters below narrow it, none of them may apply
+    if actions is not None:
+        where &= AuditEntry.action.in_(list(actions))
+    if excluding:
+        where &= AuditEntry.action.not_in(list(excluding))
+    if actor is None:
+        where &= AuditEntry.actor.is_null()
+    elif actor != ANYONE:
+        where &= AuditEntry.actor == actor
+    if since is not None:
+        where &= AuditEntry.created >= since
+    if before is not None:
+        where &= AuditEntry.created < before
+    total = AuditEntry.select(fn.COUNT(AuditEntry.id)).where(where).scalar()
+    number = max(1, min(number, math.ceil(total / size) or 1))
+    entries = _audit_entries(where, size).offset((number - 1) * size)
+    return Page(list(entries), total, number, size)
