@@ -4,7 +4,8 @@
 - recruiter: every job and application; all actions but naming a job's recruiter
   (the job's recruiter reads all its feedback: a recruiter's edit keeps it).
 - manager: only the jobs they are on (other jobs and their applications are a 404,
-  as if they did not exist), read-only except for feedback (other actions are a 403).
+  as if they did not exist), read-only except for feedback (other actions are a 403);
+  never a candidate's email address (they assess, they do not write to candidates).
 """
 
 import functools
@@ -13,6 +14,7 @@ from flask import abort
 from flask_login import current_user
 from flask_login import login_required
 
+from admin.blueprint import bp
 from portal.domain import queries
 from portal.domain import STAFF
 from portal.domain.jobs import may_change_recruiter
@@ -39,6 +41,13 @@ def can_act(user: User) -> bool:
 def can_change_recruiter(user: User) -> bool:
     """May name another recruiter for a job (the domain refuses it to anyone else)."""
     return may_change_recruiter(user)
+
+
+@bp.app_template_global("can_see_contact")
+def can_see_contact(user: User) -> bool:
+    """May see a candidate's email address: those who write to candidates (admins and
+    recruiters), not the hiring managers."""
+    return user.role in STAFF
 
 
 def can_manage_users(user: User) -> bool:

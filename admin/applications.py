@@ -204,8 +204,9 @@ def application_page(application, submitted=None, status=200, error=None, close_
         if name in forms:
             forms[name].stage.choices = stage_options(pipeline)
     cards = queries.feedback(application)
-    see_all = domain.can_see_all_feedback(actor(), application)
-    shown = cards if see_all else [f for f in cards if f.author_id == current_user.id]
+    shown = domain.visible_feedback(actor(), application, cards)
+    readable = {card.id for card in shown}
+    hidden = [card for card in cards if card.id not in readable]
     events = queries.history(application)
     templates, point = {}, None
     if "close" in forms and application.is_active:
@@ -222,7 +223,8 @@ def application_page(application, submitted=None, status=200, error=None, close_
             forms=forms,
             reply_by_defaults=defaults,
             feedback=shown,
-            hidden_feedback=len(cards) - len(shown),
+            hidden_feedback=len(hidden),
+            hidden_stages=list(dict.fromkeys(card.stage.name for card in hidden)),
             **scorecards.panel(application, shown, forms.get("feedback"), pipeline),
             closure_templates=templates,
             closing_point=point,

@@ -55,18 +55,27 @@ def _forms(submitted=None, key=None) -> dict:
     return forms
 
 
+#: How the page says where a point's template comes from (``closing.template_source``).
+SOURCE_WORDS = {
+    closing.OWN: "its own",
+    closing.ANY_POINT: "the {status} template for any point",
+    closing.PORTAL: "the portal's words",
+}
+
+
 def _sources() -> dict:
-    """Where each point's template comes from, in words."""
+    """Where each point's template comes from: (in words, the source)."""
     saved = closing.saved_templates()
-    words = {}
+    sources = {}
     for status, point in keys():
-        if (status, point) in saved:
-            words[(status, point)] = "its own"
-        elif point and (status, "") in saved:
-            words[(status, point)] = f"the {status} template for any point"
-        else:
-            words[(status, point)] = "the portal's words"
-    return words
+        source = closing.template_source(status, point, saved)
+        sources[(status, point)] = (SOURCE_WORDS[source].format(status=status), source)
+    return sources
+
+
+#: What each reset button of a point asks for: the template for any point (an empty
+#: body), or the portal's words for the point (None).
+RESETS = {"yes": "", "portal": None}
 
 
 def page(status=200, forms=None, error=None, reason_form=None):
@@ -75,6 +84,7 @@ def page(status=200, forms=None, error=None, reason_form=None):
         "admin/closure_templates.html",
         forms=forms or _forms(),
         sources=_sources(),
+        portal_words=closing.POINT_NOTES,
         labels=closing.POINT_LABELS,
         reasons=reasons.company_list(),
         system_reasons=reasons.SYSTEM_REASONS,
@@ -96,8 +106,9 @@ def closure_templates():
         return page(400)
     status, point = key
     form = (PointTemplateForm if point else TemplateForm)(prefix=_prefix(status, point))
-    if request.form.get("reset") == "yes":
-        form.body.data = ""  # the point uses the outcome's template again
+    reset = request.form.get("reset")
+    if point and reset in RESETS:
+        form.body.data = RESETS[reset]
     if point or form.validate():
         try:
             domain.set_closure_template(actor(), status, form.body.data, point)

@@ -1,6 +1,7 @@
 """Scorecards that fit the job: the form for the stage being scored (its interview kit),
 its author's corrections while the application is undecided, and the criteria side by
-side across interviewers once the viewer may see others' (``can_see_all_feedback``)."""
+side across interviewers, for each stage whose others' scorecards the viewer may see
+(``domain.visible_feedback``: once their own for that stage is in)."""
 
 from typing import NamedTuple
 
@@ -26,7 +27,6 @@ from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.models import Feedback
 from portal.store.models import Rating
-from portal.store.models import ScheduledClosure
 from portal.store.models import Stage
 
 
@@ -46,8 +46,9 @@ class Comparison(NamedTuple):
 
 
 def scored_stage(application, pipeline, wanted=None):
-    """The stage a new scorecard is for: ``wanted`` when it is in the pipeline, else the
-    current stage when it interviews, else the last interview stage before it."""
+    """The stage a new scorecard is for: ``wanted`` when it is in the pipeline (the
+    manager's home links the stage owed, whichever it is), else the current stage when
+    it interviews, else the last interview stage before it."""
     chosen = next((s for s in pipeline if s.id == wanted), None)
     if chosen is not None:
         return chosen
@@ -60,7 +61,10 @@ def scored_stage(application, pipeline, wanted=None):
 
 def new_form(application, pipeline, user) -> FeedbackForm | None:
     """A blank scorecard for the stage the page scores (``?scorecard=<stage id>``), with
-    a line per criterion of its kit; None when ``user`` has given one there already."""
+    a line per criterion of its kit; None when ``user`` has given one there already, or
+    the application is decided (the domain refuses a new one then)."""
+    if not domain.undecided(application):
+        return None
     stage = scored_stage(application, pipeline, number_arg("scorecard"))
     mine = Feedback.select().where(
         (Feedback.application == application.id)
@@ -83,27 +87,30 @@ def ratings_of(form: FeedbackForm) -> dict:
     }
 
 
-def editable(application) -> bool:
-    """Whether its scorecards may still be corrected: active, no closure scheduled."""
-    if not application.is_active:
-        return False
-    return not ScheduledClosure.select().where(ScheduledClosure.application == application).exists()
-
-
 def panel(application, shown, form, pipeline) -> dict:
-    """What the feedback card and the side-by-side card show, for the page's template."""
+    """What the feedback card and the side-by-side card show, for the page's template:
+    ``shown`` are the scorecards the viewer may read (``domain.visible_feedback``)."""
     ratings = _ratings([card.id for card in shown])
     kit = kits.kits_of(application.job)
     if form is not None:
         scoring = next((s for s in pipeline if s.id == form.stage.data), None)
     else:
         scoring = scored_stage(application, pipeline, number_arg("scorecard"))
+    undecided = domain.undecided(application)
+    user = actor()
     return {
         "ratings": ratings,
         "comparisons": _compare(shown, ratings, kit),
-        "may_edit": editable(application),
-        "may_score": can_give_feedback(actor(), application),
+        "may_edit": undecided,
+        "may_score": undecided and can_give_feedback(user, application),
         "scoring": scoring,
+        # "Score another stage" offers the stages that interview, and only those
+        "scorable": [s for s in pipeline if s.interview],
+        # the viewer's own at the stage being scored: a second one is refused, edit it
+        "own_scorecard": next(
+            (c for c in shown if c.author_id == user.id and scoring and c.stage_id == scoring.id),
+            None,
+        ),
         "criteria": {c.id: c for criteria in kit.values() for c in criteria},
         "score_labels": RATING_LABELS,
         "recommendation_labels": RECOMMENDATION_LABELS,
@@ -158,7 +165,7 @@ def edit_scorecard(feedback_id):
     application = application_or_404(card.application.ref)
     if card.author_id != actor().id:
         abort(403)
-    if not editable(application):
+    if not domain.undecided(application):
         flash("This application is decided: its scorecards stay as they were when it was.", "error")
         return redirect(url_for("admin.application", ref=application.ref, _anchor="feedback"))
     kit = kits.kit_for(application.job, card.stage)

@@ -26,9 +26,11 @@ from portal.candidates.queries import StageRow
 from portal.candidates.words import answer_by
 from portal.candidates.words import Days
 from portal.candidates.words import entry
+from portal.candidates.words import outcome
 from portal.candidates.words import OUTCOMES
 from portal.candidates.words import reply_by
 from portal.candidates.words import said
+from portal.candidates.words import THEIR_WITHDRAWAL
 from portal.clock import as_date
 from portal.clock import as_datetime
 from portal.conversation.actions import CONVERSATION_KINDS
@@ -138,6 +140,7 @@ def model(
         current = len(stages)  # a hire completes the process: every step is done
     deciding = _deciding(events) if active else None
     closing = _latest(events, "closed") if not active else None
+    ended = outcome(row.status, row.closure_reason)
     base = base_path()
     return {
         "company": current_app.config["COMPANY_NAME"],
@@ -145,7 +148,9 @@ def model(
         "job": JobInfo(row.job_title, row.job_location),
         "status": row.status,
         "active": active,
-        "outcome": None if active else OUTCOMES[row.status],
+        "outcome": None if active else OUTCOMES[ended],
+        # they told us themselves: there is nothing for them to acknowledge
+        "withdrew": ended == THEIR_WITHDRAWAL,
         "milestones": [
             Milestone(
                 stage.label,
@@ -159,7 +164,7 @@ def model(
         "next_steps": row.next_steps if active else "",
         "reply_by": reply_by(as_date(row.reply_by), days) if active else None,
         "history": [
-            entry(event, days, event is deciding, row.status if event is closing else "")
+            entry(event, days, event is deciding, ended if event is closing else "")
             for event in events
             if event.visible and event.kind not in CONVERSATION_KINDS
         ],

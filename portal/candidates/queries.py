@@ -17,6 +17,7 @@ from peewee import JOIN
 from portal.store.db import database
 from portal.store.models import Application
 from portal.store.models import Candidate
+from portal.store.models import ClosureReason
 from portal.store.models import Event
 from portal.store.models import Interview
 from portal.store.models import Job
@@ -54,6 +55,8 @@ class LinkRow(NamedTuple):
     recruiter_email: str
     #: Business days within which the job answers a question.
     answer_days: int
+    #: The code of the reason it closed for, if any (``reasons.withdrew_themselves``).
+    closure_reason: str | None
 
 
 class StageRow(NamedTuple):
@@ -139,11 +142,18 @@ def _queries():
             recruiter.name,
             recruiter.email,
             Job.answer_days,
+            ClosureReason.code,
         )
         .join(Application)
         .join(Candidate, on=Application.candidate == Candidate.id)
         .join_from(Application, Job)
         .join(recruiter, on=Job.recruiter == recruiter.id)
+        .join_from(
+            Application,
+            ClosureReason,
+            JOIN.LEFT_OUTER,
+            on=Application.closure_reason == ClosureReason.id,
+        )
     )
     # A removed stage is kept only for history: it is no step of the candidate's.
     stages = (

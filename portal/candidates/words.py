@@ -11,16 +11,29 @@ from portal import dates
 from portal.candidates.interviews import INTERVIEW_HEADLINES
 from portal.candidates.queries import EventRow
 from portal.clock import as_datetime
+from portal.domain.reasons import withdrew_themselves
 
-#: The headline and first words of a closed process, by outcome.
+#: The outcome of a process the candidate withdrew from themselves (on their page, or
+#: by asking for their data to be erased: ``reasons.withdrew_themselves``).
+THEIR_WITHDRAWAL = "withdrawn_by_them"
+
+#: The headline and first words of a closed process, by outcome (``outcome``).
 OUTCOMES = {
     "hired": ("You accepted our offer", "Welcome aboard: we are delighted."),
     "rejected": (
         "We are not moving forward",
         "We have decided not to continue with your application. Our note is below.",
     ),
-    "withdrawn": ("Your application is withdrawn", "We have closed it, as you asked."),
+    # withdrawn by the team: the candidate asked for nothing
+    "withdrawn": ("Your application is closed", "We have closed your application."),
+    THEIR_WITHDRAWAL: ("Your application is withdrawn", "We have closed it, as you asked."),
 }
+
+
+def outcome(status: str, closure_reason: str | None) -> str:
+    """The key of OUTCOMES and CLOSED_HEADLINES for a process closed as ``status`` for the
+    reason ``closure_reason`` (its code): THEIR_WITHDRAWAL when the candidate withdrew."""
+    return THEIR_WITHDRAWAL if withdrew_themselves(status, closure_reason) else status
 
 
 class Entry(NamedTuple):
@@ -52,13 +65,14 @@ class ReplyBy(NamedTuple):
 #: The history's line for the closure that ended the process, by outcome.
 CLOSED_HEADLINES = {
     "hired": "You accepted our offer: welcome aboard",
-    "withdrawn": "Your application was withdrawn, as you asked",
+    THEIR_WITHDRAWAL: "Your application was withdrawn, as you asked",
 }
 
 
 def entry(event: EventRow, days: "Days", apart: bool = False, outcome: str = "") -> Entry:
     """One update of the history; ``apart``: its words have their own section above
-    (the team is deciding), ``outcome``: it is the closure that ended the process."""
+    (the team is deciding), ``outcome``: it is the closure that ended the process (the
+    key ``outcome()`` gives)."""
     message = "" if apart else event.message
     if event.kind == "moved":
         headline = f"Moved on to: {event.to_label or 'the next step'}"

@@ -286,6 +286,11 @@ PLANS = (
     (1, "withdrawn", None),
 )
 
+#: The application (by its number: A-1006, a Backend Engineer at the Pairing stage) whose
+#: interview ended on the last business day, with no scorecard yet: what its manager's
+#: home shows as owed, and as waiting for a decision. Every other interview is to come.
+INTERVIEW_OVER = 5
+
 #: What demo candidates ask, and (when answered) what the recruiter said.
 QUESTIONS = (
     ("Could you tell me roughly when I will hear about the next step?", None),

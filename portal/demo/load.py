@@ -22,6 +22,7 @@ from portal.demo.data import CLOSINGS
 from portal.demo.data import CLOSURE_REASONS
 from portal.demo.data import FEEDBACK
 from portal.demo.data import INTERVIEW
+from portal.demo.data import INTERVIEW_OVER
 from portal.demo.data import JOBS
 from portal.demo.data import MOVE_WORDS
 from portal.demo.data import NOTES
@@ -137,11 +138,14 @@ def _application(job: dict, number: int, stage: int, status: str, reply_in) -> d
     if status == "active" and number % 5 == 2:
         history += _conversation(job, number, after)
     interviews = []
-    if status == "active" and stages[stage].interview and number % 2 == 0:
-        interviews.append(_interview(job, number, stages[stage].name))
+    over = number == INTERVIEW_OVER
+    if status == "active" and stages[stage].interview and (number % 2 == 0 or over):
+        interviews.append(_interview(job, number, stages[stage].name, over))
+        # arranged the afternoon before it, or (one to come) on the last business day
+        arranged = datetime.combine(dates.add_business_days(today(), -2), time()) if over else after
         history.append(
             _entry(
-                after.replace(hour=16, minute=5),
+                arranged.replace(hour=16, minute=5),
                 "interview_arranged",
                 job["recruiter"],
                 visible=True,
@@ -208,22 +212,27 @@ def _conversation(job: dict, number: int, moment: datetime) -> list[dict]:
     return said
 
 
-def _interview(job: dict, number: int, stage: str) -> dict:
-    """An interview at ``stage`` two business days from today, in the company's zone."""
+def _interview(job: dict, number: int, stage: str, over: bool = False) -> dict:
+    """An interview at ``stage`` two business days or more from today, in the company's
+    zone; ``over``: on the last business day before today, its managers asked for their
+    feedback an hour after it ended (as `portal worker` does)."""
     format_, place, meeting, prepare = INTERVIEW
-    day = dates.add_business_days(today(), 2 + number % 3)
+    day = dates.add_business_days(today(), -1 if over else 2 + number % 3)
     starts = datetime.combine(day, time(10 + number % 5))
+    ends = starts + timedelta(minutes=45)
+    asked = {"feedback_asked": iso(stored(ends + timedelta(hours=1)))} if over else {}
     return {
         "uid": f"demo-{job['ref'].lower()}-{1001 + number}@interviews.example.com",
         "stage": stage,
         "sequence": 0,
         "starts": iso(stored(starts)),
-        "ends": iso(stored(starts + timedelta(minutes=45))),
+        "ends": iso(stored(ends)),
         "timezone": zone().key,
         "format": format_,
         "place": place,
         "meeting": meeting,
         "prepare": prepare,
+        **asked,
     }
 
 

@@ -32,10 +32,12 @@ from portal.domain.closures import cancel_scheduled_close
 from portal.domain.closures import close_due
 from portal.domain.closures import schedule_close
 from portal.domain.closures import SEND_AT
-from portal.domain.feedback import can_see_all_feedback
+from portal.domain.feedback import can_see_feedback
 from portal.domain.feedback import edit_feedback
 from portal.domain.feedback import share_feedback
 from portal.domain.feedback import submit_feedback
+from portal.domain.feedback import undecided
+from portal.domain.feedback import visible_feedback
 from portal.domain.jobs import DEFAULT_PIPELINE
 from portal.domain.jobs import save_job
 from portal.domain.jobs import set_stages
@@ -59,7 +61,7 @@ __all__ = [
     "STAFF",
     "add_application",
     "add_note",
-    "can_see_all_feedback",
+    "can_see_feedback",
     "cancel_scheduled_close",
     "close",
     "close_due",
@@ -91,5 +93,7 @@ __all__ = [
     "job_stamp",
     "share_feedback",
     "submit_feedback",
+    "undecided",
     "update_user",
+    "visible_feedback",
 ]

@@ -21,8 +21,11 @@ from portal.domain.base import clean_text
 from portal.domain.base import ERASED_EMAIL
 from portal.domain.base import normalise_email
 from portal.domain.base import require_staff
+from portal.domain.placeholders import check as check_placeholders
+from portal.domain.placeholders import CLOSURE_NOTE
 from portal.domain.reasons import checked_reason
 from portal.domain.reasons import fill_reason
+from portal.domain.reasons import withdrew_themselves
 from portal.errors import Conflict
 from portal.errors import Invalid
 from portal.mail import queue as mail
@@ -114,7 +117,9 @@ def _notify(application, event: Event) -> None:
     if link is not None and reachable(application):
         # a revoked link is a decision: no email carries a new one
         ends = links.ends(link.expires, application.status, application.closed)
-        mail.queue_notice(application, event, links.url(link), ends)
+        reason = application.closure_reason if application.status == "withdrawn" else None
+        own = reason is not None and withdrew_themselves(application.status, reason.code)
+        mail.queue_notice(application, event, links.url(link), ends, own_withdrawal=own)
 
 
 def record(application, actor, kind, visible=False, created=None, tell=True, **fields) -> Event:
@@ -328,6 +333,14 @@ def fill(template: str, application: Application, stage=None, reply_by=None) -> 
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
 
 
+def closure_words(closure_note: str, application: Application, closure_reason) -> str:
+    """The closure note as the candidate reads it: its placeholders checked (those the
+    templates page documents, ``placeholders.CLOSURE_NOTE``: any other, or one mistyped,
+    is refused) and filled, the application's details and ``closure_reason``'s words."""
+    check_placeholders(closure_note, CLOSURE_NOTE, "The closure note")
+    return fill_reason(closure_note or "", closure_reason, lambda text: fill(text, application))
+
+
 def checked_closure(status, closure_note, reason):
     """The outcome, note and internal reason of a closure, checked."""
     if status not in CLOSED_STATUSES:
@@ -350,16 +363,15 @@ def close(
 ):
     """End the process as hired, rejected or withdrawn, for ``closure_reason`` from the
     company's list (a code or a row: see ``reasons.checked_reason``); ``reason`` is the
-    team's internal note. {reason} and {next_steps} in the note become the reason's words
-    for the candidate. ``scheduled``: carrying out a closure decided earlier, whose
-    reason was checked then (and may have been retired since)."""
+    team's internal note. The note's placeholders are filled (``closure_words``): {reason}
+    and {next_steps} become the reason's words for the candidate. ``scheduled``: carrying
+    out a closure decided earlier, whose reason and note were checked and filled then
+    (the reason may have been retired since)."""
     require_staff(actor)
     require_active(application)
     if not scheduled:
         closure_reason = checked_reason(actor, status, closure_reason)
-    closure_note = fill_reason(
-        closure_note or "", closure_reason, lambda text: fill(text, application)
-    )
+        closure_note = closure_words(closure_note, application, closure_reason)
     closure_note, reason = checked_closure(status, closure_note, reason)
     with database.atomic():
         change(

@@ -2,9 +2,13 @@
 application closes (after applying, after an interview, after the final stage), chosen
 for each application and filled with its details and its reason's words.
 
-A template is looked for as (outcome, point), then (outcome, "": any point), then the
-built-in words for that point, then the outcome's built-in note; the recruiter edits
-the result before anything is sent.
+Each point of the process uses one of three templates, and only an edit of that point
+changes which: its own words; the outcome's template for any point (a point chooses it,
+saved as a template with no words of its own); or, until either is chosen, the
+portal's words for that point (the outcome's template for any point where the portal
+has none for it). So saving the template for any point changes the points that follow
+it, never which template another point uses. The recruiter edits the result before
+anything is sent.
 """
 
 from peewee import fn
@@ -12,6 +16,8 @@ from peewee import fn
 from portal.domain.applications import fill
 from portal.domain.base import clean_text
 from portal.domain.base import require_staff
+from portal.domain.placeholders import check as check_placeholders
+from portal.domain.placeholders import CLOSURE_NOTE
 from portal.domain.reasons import fill_reason
 from portal.errors import Invalid
 from portal.store.db import database
@@ -96,18 +102,38 @@ def built_in(status: str, point: str = "") -> str:
 
 
 def saved_templates() -> dict[tuple[str, str], str]:
-    """Every saved template's body, by (outcome, point)."""
+    """Every saved template's body, by (outcome, point); "" for a point that follows
+    the outcome's template for any point."""
     return {(t.status, t.point): t.body for t in ClosureTemplate.select()}
 
 
-def closure_template(status: str, point: str = "", saved=None) -> str:
-    """The closure template for ``status`` at ``point``, placeholders unfilled: its own,
-    else the outcome's for any point, else the built-in words (``saved``: the saved
-    templates, when the caller has read them already)."""
+#: Where a point's template comes from (``template_source``).
+OWN, ANY_POINT, PORTAL = "own", "any point", "portal"
+
+
+def template_source(status: str, point: str = "", saved=None) -> str:
+    """Which template ``status`` uses at ``point``: OWN (saved words), ANY_POINT (the
+    outcome's template for any point, chosen or where the portal has no words for the
+    point), or PORTAL (the portal's words for it); ``saved`` as ``saved_templates``."""
     saved = saved_templates() if saved is None else saved
-    for key in ((status, point), (status, "")):
-        if key in saved:
-            return saved[key]
+    body = saved.get((status, point))
+    if body:
+        return OWN
+    if point and (body is not None or (status, point) not in POINT_NOTES):
+        return ANY_POINT
+    return PORTAL
+
+
+def closure_template(status: str, point: str = "", saved=None) -> str:
+    """The closure template for ``status`` at ``point``, placeholders unfilled, from the
+    source ``template_source`` names (``saved``: the saved templates, when the caller
+    has read them already)."""
+    saved = saved_templates() if saved is None else saved
+    source = template_source(status, point, saved)
+    if source == OWN:
+        return saved[(status, point)]
+    if source == ANY_POINT:
+        return saved.get((status, "")) or built_in(status)
     return built_in(status, point)
 
 
@@ -116,7 +142,7 @@ def stock_notes() -> set[str]:
     normalised): a note that is one of these was not written for anyone."""
     saved = saved_templates()
     texts = set(saved.values()) | set(DEFAULT_CLOSURE_NOTES.values()) | set(POINT_NOTES.values())
-    return {plain(text) for text in texts}
+    return {plain(text) for text in texts if text}
 
 
 def plain(text: str) -> str:
@@ -141,17 +167,26 @@ def closure_note_draft(application: Application, status: str) -> str:
     return fill(closure_template(status, closing_point(application)), application)
 
 
-def set_closure_template(actor, status: str, body: str, point: str = "") -> ClosureTemplate | None:
+def set_closure_template(
+    actor, status: str, body: str | None, point: str = ""
+) -> ClosureTemplate | None:
     """Edit the closure template of one outcome, at one point of the process ("": any
-    point). An empty body for a point removes that point's own: it uses the outcome's."""
+    point), and only that one: no other point changes which template it uses. For a
+    point, an empty ``body`` makes it follow the outcome's template for any point; None
+    gives it back the portal's words. Placeholders other than those documented
+    (``placeholders.CLOSURE_NOTE``), or mistyped, are refused."""
     require_staff(actor)
     if status not in CLOSED_STATUSES:
         raise Invalid(f"There is no closure template for {status!r}.")
     if point not in ("", *CLOSING_POINTS):
         raise Invalid(f"There is no point of the process {point!r}.")
-    body = clean_text(body, "Template", not point, 5000)
+    if body is not None:
+        body = clean_text(body, "Template", not point, 5000)
+        check_placeholders(body, CLOSURE_NOTE, "The template")
+    if body == "" and (status, point) not in POINT_NOTES:
+        body = None  # without words of the portal's for it, the point follows anyway
     with database.atomic():
-        if not body:
+        if body is None:
             ClosureTemplate.delete().where(
                 (ClosureTemplate.status == status) & (ClosureTemplate.point == point)
             ).execute()

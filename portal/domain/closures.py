@@ -15,13 +15,12 @@ from portal.clock import today
 from portal.domain.applications import change
 from portal.domain.applications import checked_closure
 from portal.domain.applications import close
-from portal.domain.applications import fill
+from portal.domain.applications import closure_words
 from portal.domain.applications import record
 from portal.domain.applications import REPLY_BY_HORIZON_DAYS
 from portal.domain.applications import require_active
 from portal.domain.base import require_staff
 from portal.domain.reasons import checked_reason
-from portal.domain.reasons import fill_reason
 from portal.errors import DomainError
 from portal.errors import Invalid
 from portal.store.db import database
@@ -41,7 +40,7 @@ def schedule_close(
     require_staff(actor)
     require_active(application)
     closure_reason = checked_reason(actor, status, closure_reason)
-    closure_note = fill_reason(closure_note or "", closure_reason, lambda t: fill(t, application))
+    closure_note = closure_words(closure_note, application, closure_reason)
     closure_note, reason = checked_closure(status, closure_note, reason)
     due = stored(datetime.combine(day, SEND_AT))
     if due <= now():

@@ -21,8 +21,13 @@ from portal.store.models import User
 
 #: The longest note on one criterion.
 NOTE_LIMIT = 2000
-#: A scorecard's own parts, as an edit's history entry names them.
-PARTS = ("rating", "recommendation", "strengths", "concerns")
+#: A scorecard's own parts, and how an edit's history entry names each.
+PARTS = {
+    "rating": "the overall rating",
+    "recommendation": "the recommendation",
+    "strengths": "the strengths",
+    "concerns": "the concerns",
+}
 
 
 def submit_feedback(
@@ -38,12 +43,14 @@ def submit_feedback(
     """A manager's scorecard for an application at a stage. Internal only.
 
     ``ratings`` maps the id of each criterion of the stage's kit (``kits.kit_for``) to
-    (its score, 1 to 4 or None for not assessed; a note).
+    (its score, 1 to 4 or None for not assessed; a note). Refused once the application
+    is decided, as a correction is (``require_undecided``).
     """
     if not (actor.role in STAFF or application.job.managed_by(actor)):
         raise Forbidden(
             "Only the job's hiring managers, its recruiter or an admin can give feedback."
         )
+    require_undecided(application)
     card = _checked(application, stage, rating, recommendation, strengths, concerns)
     scores = _ratings(application, stage, ratings)
     with database.atomic():
@@ -51,7 +58,9 @@ def submit_feedback(
             with database.atomic():
                 feedback = Feedback.create(application=application, author=actor, **card)
         except peewee.IntegrityError:
-            raise Invalid(f"You already gave feedback at the {stage.name} stage.") from None
+            raise Invalid(
+                f"You already gave feedback at the {stage.name} stage: edit that scorecard instead."
+            ) from None
         _rate(feedback, scores)
         record(application, actor, "feedback", to_stage=stage)
     return feedback
@@ -69,20 +78,11 @@ def edit_feedback(
     """Its author corrects a scorecard while the application is undecided: every part is
     replaced (``ratings`` as for ``submit_feedback``), ``edited`` is set and an internal
     "feedback_edited" entry says which parts changed. ``created`` stays the first
-    submission, so what others may see (``can_see_all_feedback``) never changes."""
+    submission, so what others may see (``can_see_feedback``) never changes."""
     if feedback.author_id != actor.id:
         raise Forbidden("Only its author can change a scorecard.")
     application = Application.get_by_id(feedback.application_id)
-    if not application.is_active:
-        raise Invalid(
-            f"This application is {application.status}: its scorecards stay as they were "
-            "when it was decided."
-        )
-    if ScheduledClosure.select().where(ScheduledClosure.application == application).exists():
-        raise Invalid(
-            "A closure of this application is scheduled: its scorecards stay as they were "
-            "when it was decided. The recruiter can cancel the closure if it must change."
-        )
+    require_undecided(application)
     stage = Stage.get_by_id(feedback.stage_id)
     card = _checked(application, stage, rating, recommendation, strengths, concerns)
     scores = _ratings(application, stage, ratings)
@@ -103,6 +103,28 @@ def edit_feedback(
             message="Changed " + ", ".join(parts) + ".",
         )
     return Feedback.get_by_id(feedback.id)
+
+
+def undecided(application: Application) -> bool:
+    """Whether scorecards may still be given and corrected on ``application``: it is
+    active and no closure of it is scheduled."""
+    if not application.is_active:
+        return False
+    return not ScheduledClosure.select().where(ScheduledClosure.application == application).exists()
+
+
+def require_undecided(application: Application) -> None:
+    """Refuse a new scorecard, or a correction, on a decided application."""
+    if not application.is_active:
+        raise Invalid(
+            f"This application is {application.status}: its scorecards stay as they were "
+            "when it was decided, and no new one can be given."
+        )
+    if not undecided(application):
+        raise Invalid(
+            "A closure of this application is scheduled: its scorecards stay as they were "
+            "when it was decided. The recruiter can cancel the closure if it must change."
+        )
 
 
 def _checked(application, stage, rating, recommendation, strengths, concerns) -> dict:
@@ -153,7 +175,7 @@ def _rate(feedback: Feedback, scores: list[dict]) -> None:
 def _parts(card: dict, ratings: list[dict]) -> dict:
     """What an edit compares, by the name its history entry gives each part (criteria by
     their names: never what was written)."""
-    parts = {f"the {name}": card[name] for name in PARTS}
+    parts = {label: card[name] for name, label in PARTS.items()}
     parts.update({r["name"]: (r["score"], r["note"]) for r in ratings})
     return parts
 
@@ -168,11 +190,30 @@ def _number(value) -> int | None:
         return None
 
 
-def can_see_all_feedback(user: User, application: Application) -> bool:
-    """Admins and the recruiter see all; others only once they have given their own."""
-    if user.is_admin or application.job.recruiter_id == user.id:
+def sees_every_scorecard(user: User, application: Application) -> bool:
+    """Admins and the job's recruiter read every scorecard on the application."""
+    return user.is_admin or application.job.recruiter_id == user.id
+
+
+def can_see_feedback(user: User, application: Application, stage) -> bool:
+    """Whether ``user`` may read colleagues' scorecards on ``application`` at ``stage``:
+    admins and the job's recruiter always; anyone else once their own for that stage is
+    in (a scorecard at one stage opens no other stage's)."""
+    if sees_every_scorecard(user, application):
         return True
-    return application.feedback.where(Feedback.author == user).exists()
+    return application.feedback.where(
+        (Feedback.author == user) & (Feedback.stage == stage)
+    ).exists()
+
+
+def visible_feedback(user: User, application: Application, cards) -> list[Feedback]:
+    """Of ``cards`` (scorecards on ``application``), those ``user`` may read, as
+    ``can_see_feedback`` decides per stage: their own, and colleagues' at each stage
+    where theirs is in (every one, for admins and the job's recruiter)."""
+    if sees_every_scorecard(user, application):
+        return list(cards)
+    given = {card.stage_id for card in cards if card.author_id == user.id}
+    return [card for card in cards if card.stage_id in given]
 
 
 def share_feedback(actor: User, feedback: Feedback, strengths: bool, concerns: bool) -> Feedback:

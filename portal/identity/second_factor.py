@@ -10,6 +10,7 @@ from flask import flash
 from flask import Flask
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import session
 from flask import url_for
 from flask_login import current_user
@@ -90,6 +91,10 @@ def second_step():
 def setup():
     """Turn two-factor sign-in on: scan, then type the code the app shows."""
     form = CodeForm()
+    if request.method == "POST" and "totp_setup" not in session:
+        # The codes page reloaded (its form sent again): it was done, and is not redone.
+        flash("Two-factor sign-in is on.", "info")
+        return redirect(url_for("factors.setup"))
     secret = session.get("totp_setup") or factors.new_secret()
     session["totp_setup"] = secret
     if form.validate_on_submit():

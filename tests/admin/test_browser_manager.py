@@ -11,6 +11,7 @@ from helpers.chromium import LAPTOP
 from helpers.chromium import PHONE
 from helpers.chromium import serious_violations
 from helpers.chromium import signed_in
+from helpers.factories import stage
 
 pytestmark = pytest.mark.browser
 
@@ -68,10 +69,12 @@ def test_write_your_scorecard_opens_the_application_at_its_scorecard(
 ):
     context, page = signed_in(browser, server, team["mo"], viewport)
     page.locator("#owed a.button", has_text="Write your scorecard").first.click()
-    page.wait_for_url(f"{server}/admin/applications/A-IVY/#feedback")
+    interviews = stage(team["design"], "Interviews").id
+    page.wait_for_url(f"{server}/admin/applications/A-IVY/?scorecard={interviews}#feedback")
     assert page.locator("h1").inner_text().startswith("Ivy Interviewed")
     scorecard = page.locator("#feedback")
     assert scorecard.is_visible()
+    assert "Your scorecard for Interviews" in scorecard.inner_text()
     assert scorecard.bounding_box()["y"] < viewport["height"]  # scrolled to it
     assert_fits(page, viewport, "/admin/applications/A-IVY/")
     context.close()

@@ -14,6 +14,7 @@ from helpers.admin_client import submit
 from helpers.http import csrf_token
 
 from portal import dates
+from portal import domain
 from portal.candidates import links
 from portal.clock import today
 from portal.domain import default_reasons
@@ -214,7 +215,98 @@ def test_a_template_per_point_of_the_process(client, auth, recruiter, applicatio
         if f["fields"].get("status") == "rejected" and f["fields"].get("point") == "applied"
     )
     client.post(again["action"], data={**fill(again), "reset": "yes"})
+    page = client.get("/admin/templates").text
+    applied = page.split('id="rejected-applied"')[1].split("</details>")[0]
+    assert "uses the rejected template for any point" in applied
+    assert "Use the portal's words instead" in applied
+    portal = next(
+        f
+        for f in forms(page)
+        if f["fields"].get("status") == "rejected" and f["fields"].get("point") == "applied"
+    )
+    client.post(portal["action"], data={**fill(portal), "reset": "portal"})
     assert ClosureTemplate.select().count() == 0
+
+
+def point_source(page_html: str, status: str, point: str) -> str:
+    """What the templates page says a point's template is."""
+    block = page_html.split(f'id="{status}-{point}"')[1].split("</details>")[0]
+    return re.search(r'<span class="sub">uses ([^<]+)</span>', block).group(1)
+
+
+def test_saving_the_any_point_template_leaves_every_point_as_it_was(
+    client, auth, recruiter, application
+):
+    """Saving "Rejected, at any point" must not switch the points that have words of their
+    own or the portal's: each keeps the template it used, and so do the drafts."""
+    auth.login(recruiter)
+    page = client.get("/admin/templates")
+    before = {
+        p: point_source(page.text, "rejected", p) for p in ("applied", "interviewed", "final")
+    }
+    draft = form(client.get(url(application) + "close?status=rejected").text, "/close")
+    general = next(
+        f
+        for f in forms(page.text)
+        if f["fields"].get("status") == "rejected" and not f["fields"].get("point")
+    )
+    body = "Dear {first_name}, our general words. {reason}"
+    response = client.post(general["action"], data={**fill(general), "rejected-body": body})
+    assert response.status_code == 302
+    page = client.get("/admin/templates")
+    after = {p: point_source(page.text, "rejected", p) for p in ("applied", "interviewed", "final")}
+    assert after == before == dict.fromkeys(before, "the portal&#39;s words")
+    redraft = form(client.get(url(application) + "close?status=rejected").text, "/close")
+    assert redraft["fields"]["close-closure_note"] == draft["fields"]["close-closure_note"]
+    assert "our general words" not in redraft["fields"]["close-closure_note"]
+
+
+@pytest.mark.parametrize("body", ["Dear {first_name}, {bogus}", "Dear {first_name}, {reason"])
+def test_a_template_with_a_bad_placeholder_is_refused_as_typed(client, auth, recruiter, body):
+    auth.login(recruiter)
+    page = client.get("/admin/templates")
+    general = next(
+        f
+        for f in forms(page.text)
+        if f["fields"].get("status") == "rejected" and not f["fields"].get("point")
+    )
+    response = client.post(general["action"], data={**fill(general), "rejected-body": body})
+    assert response.status_code == 400
+    bad = body.split(", ")[1]
+    assert "The template has a" in response.text and f"placeholder “{bad}”" in response.text
+    assert html.escape(body, quote=False) + "</textarea>" in response.text
+    assert ClosureTemplate.select().count() == 0
+
+
+def test_placeholders_typed_in_the_note_reach_the_candidate_filled(
+    client, auth, recruiter, application
+):
+    auth.login(recruiter)
+    page = client.get(url(application) + "close?status=rejected")
+    typed = "Dear {first_name}, about the {job} role: {reason}\r\n\r\n{recruiter}"
+    check = submit(
+        client, page, "/close", confirm=False, closure_note=typed, closure_reason="skills_gap"
+    )
+    email = html.unescape(check.text.split('<pre class="email-text">', 1)[1].split("</pre>")[0])
+    assert "Dear Ada, about the Backend Engineer role:" in email and "Rita Recruiter" in email
+    confirmed(client, check, url(application) + "close")
+    after = fresh(application)
+    candidate = client.get(f"/c/{links.live(after).token}/").text
+    [mail] = Mail.select().where(Mail.application == application.id, Mail.kind == "closure")
+    for seen in (after.closure_note, email, mail.text, mail.html, candidate):
+        for placeholder in ("{first_name}", "{job}", "{recruiter}", "{reason}"):
+            assert placeholder not in seen
+
+
+def test_a_bad_placeholder_in_the_note_is_refused_naming_it(client, auth, recruiter, application):
+    auth.login(recruiter)
+    page = client.get(url(application) + "close?status=rejected")
+    typed = "Dear {frist_name}, no."
+    response = submit(client, page, "/close", closure_note=typed, closure_reason="skills_gap")
+    assert response.status_code == 400
+    assert "The closure note has an unknown placeholder “{frist_name}”" in response.text
+    assert "Dear {frist_name}, no.</textarea>" in response.text
+    assert fresh(application).is_active and Mail.select().where(Mail.kind == "closure").count() == 0
 
 
 # --- the list, as admins change it ------------------------------------------------------------
@@ -246,7 +338,9 @@ def test_an_admin_adds_edits_and_retires_a_reason(client, auth, make_user, appli
     visa = reasons.by_code("no_visa_sponsorship")
     assert (visa.label, visa.tellable, visa.status) == ("Visa sponsorship", False, "rejected")
     confirm = client.get("/admin/reasons/no_visa_sponsorship/retire")
-    assert "It is no longer offered" in confirm.text and "0 applications" in confirm.text
+    assert "It is no longer offered" in confirm.text
+    assert "No application was closed for it, so there is nothing to keep" in confirm.text
+    assert "The 0 applications" not in confirm.text
     assert reasons.by_code("no_visa_sponsorship").retired is None  # asking changes nothing
     retired = submit(client, confirm, "/retire", follow_redirects=True)
     assert "Retired “Visa sponsorship”" in retired.text
@@ -255,13 +349,24 @@ def test_an_admin_adds_edits_and_retires_a_reason(client, auth, make_user, appli
     )
     offered = submit(client, retired, "/admin/reasons/no_visa_sponsorship/offer")
     assert offered.status_code == 302 and reasons.by_code("no_visa_sponsorship").retired is None
-    actions = [e.action for e in AuditEntry.select().order_by(AuditEntry.id)]
+    reasons_log = AuditEntry.action.startswith("closure_reason")  # sign-ins are logged too
+    actions = [e.action for e in AuditEntry.select().where(reasons_log).order_by(AuditEntry.id)]
     assert actions == [
         "closure_reason_added",
         "closure_reason_changed",
         "closure_reason_retired",
         "closure_reason_offered",
     ]
+
+
+def test_retiring_a_reason_counts_its_closures_in_words(client, auth, make_user, application):
+    domain.close(
+        None, application, application.version, "rejected", "No.", closure_reason="role_filled"
+    )
+    auth.login(make_user("admin"))
+    confirm = client.get("/admin/reasons/role_filled/retire").text
+    assert "The one application closed for it keeps it" in confirm
+    assert "The 1 application" not in confirm and "keeps it, and Follow-up health" in confirm
 
 
 def test_a_refused_reason_is_shown_again_as_typed(client, auth, make_user):

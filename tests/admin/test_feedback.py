@@ -103,7 +103,10 @@ def test_feedback_twice_at_one_stage_is_refused_and_kept(client, auth, team):
         strengths="Second thoughts",
     )
     assert response.status_code == 400
-    assert "You already gave feedback at the Interviews stage." in response.text
+    assert "You already gave feedback at the Interviews stage: edit that scorecard" in response.text
+    mine = Feedback.get(Feedback.author == team["max"].id)
+    edit = f'<a href="/admin/feedback/{mine.id}/edit">Edit your scorecard for Interviews</a>'
+    assert edit in response.text.split('id="problem"')[1].split("</div>")[0]  # by the error
     assert "Second thoughts</textarea>" in response.text
     assert Feedback.select().count() == 1
 

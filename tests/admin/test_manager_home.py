@@ -4,11 +4,13 @@ empty states that say what will appear; admins and recruiters keep the follow-up
 
 import re
 from datetime import date
+from datetime import datetime
 
 import pytest
 import time_machine
 from helpers import managers as world
 from helpers.factories import stage
+from helpers.interviews import arrange
 
 from portal import domain
 from portal.followup import remind
@@ -55,12 +57,79 @@ def test_a_manager_sees_the_scorecards_they_owe_oldest_first(client, auth, team)
     assert '<td data-label="Stage">Interviews</td>' in rows[0]
     assert ">4 Dec 2026, 10:00</time>" in rows[0]  # when the interview was
     assert '<span class="owed owed-late">2 business days</span>' in rows[0]
-    assert "Not arranged here" in rows[1] and "over by Monday 7 December" in rows[1]
-    assert '<span class="owed">1 business day</span>' in rows[1]
     assert (
-        '<a class="button primary" href="/admin/applications/A-IVY/#feedback">'
-        "Write your scorecard<span" in rows[0]
+        '<td data-label="Interview">Over by Monday 7 December'
+        '<span class="sub">arranged outside the portal</span></td>' in rows[1]
     )
+    assert '<span class="owed">1 business day</span>' in rows[1]
+    interviews = stage(team["design"], "Interviews").id
+    assert (
+        f'<a class="button primary" href="/admin/applications/A-IVY/?scorecard={interviews}'
+        '#feedback">Write your scorecard<span' in rows[0]
+    )
+
+
+def test_write_your_scorecard_opens_the_form_of_the_stage_owed(
+    client, auth, clock, make_user, make_job, make_application
+):
+    """Owed for Portfolio, the candidate since moved on to Exercise (an interview stage
+    too): the button opens the Portfolio scorecard, not the current stage's."""
+    rita, mo = make_user("recruiter"), make_user("manager")
+    pipeline = [
+        {"name": "Applied", "candidate_label": "Received"},
+        {"name": "Portfolio", "candidate_label": "Portfolio", "interview": True},
+        {"name": "Exercise", "candidate_label": "Exercise", "interview": True},
+    ]
+    job = make_job(title="Designer", recruiter=rita, managers=[mo], stages=pipeline)
+    application = make_application(job=job, name="Pia Portfolio")
+    clock.move_to("2026-12-03 09:00 +0000")
+    domain.move(rita, application, stage(job, "Portfolio"), application.version)
+    arrange(application, rita, starts=datetime(2026, 12, 4, 10))
+    clock.move_to("2026-12-07 10:00 +0000")
+    application = world.fresh(application)
+    domain.move(rita, application, stage(job, "Exercise"), application.version)
+    clock.move_to(world.TUESDAY)
+    owed = section(home_of(client, auth, mo), "owed")
+    link = re.search(r'<a class="button primary" href="([^"]+)">Write your scorecard', owed)
+    assert link.group(1).endswith(f"?scorecard={stage(job, 'Portfolio').id}#feedback")
+    page = client.get(link.group(1)).text
+    assert "Your scorecard for Portfolio" in page and "Your scorecard for Exercise" not in page
+
+
+def test_the_rows_read_as_sentences(client, auth, team):
+    html = home_of(client, auth, team["mo"])
+    owed, waiting = section(html, "owed"), section(html, "waiting")
+    assert "Not arranged here" not in owed and "over by" not in owed
+    for cell in re.findall(r'<td data-label="Waiting">(.*?)</td>', waiting, re.S):
+        assert cell.count("since") == 1, cell
+
+
+def test_a_wait_of_less_than_a_business_day_says_so(client, auth, team, clock):
+    clock.move_to("2026-12-08 08:00 +0000")
+    arrange(team["tim"], team["rita"], starts=datetime(2026, 12, 8, 8, 5), hours=0.5)
+    clock.move_to("2026-12-08 09:00 +0000")
+    html = home_of(client, auth, team["mo"])
+    [tim] = [row for row in section(html, "owed").split("<tr>") if "Tim Tomorrow" in row]
+    assert '<span class="owed">less than a business day</span>' in tim
+    assert "since today" not in html
+
+
+def test_a_manager_never_sees_a_candidates_email_address(client, auth, team):
+    """Managers assess, they do not write to candidates: no address on their home, on an
+    application's page or in the list; those who write to candidates see it."""
+    addresses = [team[name].candidate.email for name in ("ivy", "lee", "dee", "cy", "tim")]
+    pages = [home_of(client, auth, team["mo"])]
+    pages.append(client.get("/admin/applications/A-IVY/").text)
+    pages.append(client.get("/admin/applications/").text)
+    pages.append(client.get("/admin/applications/", query_string={"q": "example.org"}).text)
+    for html in pages:
+        assert "Ivy Interviewed" in html or "No applications match." in html
+        for address in addresses:
+            assert address not in html
+    auth.logout()
+    auth.login(team["rita"])
+    assert team["ivy"].candidate.email in client.get("/admin/applications/A-IVY/").text
+    assert team["ivy"].candidate.email in client.get("/admin/applications/").text
 
 
 def test_the_page_and_the_digest_list_the_same_scorecards_in_the_same_order(client, auth, team):
@@ -89,7 +158,10 @@ def test_waiting_for_a_decision_says_where_it_stands(client, auth, team):
     ivy, dee = waiting.split("<tr>")[2:]
     assert "the candidate has not been told yet" in ivy
     assert "The candidate was told the team is deciding" in dee
-    assert 'href="/admin/applications/A-IVY/#feedback">Your scorecard is owed' in ivy
+    interviews = stage(team["design"], "Interviews").id
+    assert (
+        f'href="/admin/applications/A-IVY/?scorecard={interviews}#feedback">Your scorecard' in ivy
+    )
 
 
 def test_decided_recently_says_what_by_whom_and_when(client, auth, team):

@@ -19,6 +19,7 @@ from portal.store.models import Criterion
 from portal.store.models import Event
 from portal.store.models import Feedback
 from portal.store.models import Rating
+from portal.store.models import Stage
 
 XSS = '<script>alert("x")</script>'
 
@@ -375,3 +376,97 @@ def test_kit_words_and_notes_are_escaped_everywhere(client, auth, team):
     for html in pages:
         assert XSS not in html
         assert "&lt;script&gt;" in html
+
+
+def test_a_scorecard_at_one_stage_opens_no_other_stages(client, auth, team):
+    """Mia gives a blank scorecard at Screen, where nobody interviews: Max's Interviews
+    scorecard and its criteria side by side stay hidden until hers for Interviews is in."""
+    kit = domain.kit_for(team["job"], team["interviews"])
+    domain.submit_feedback(
+        team["max"],
+        team["application"],
+        team["interviews"],
+        4,
+        "strong_yes",
+        "Max-strength-marker",
+        ratings={kit[0].id: (4, "Max-note-marker")},
+    )
+    screen = stage(team["job"], "Screen")
+    auth.login(team["mia"])
+    blank = submit(
+        client,
+        page_of(client, team, scorecard=screen.id),
+        "/feedback",
+        rating="1",
+        recommendation="no",
+    )
+    assert blank.status_code == 302
+    assert Feedback.get(Feedback.author == team["mia"].id).stage_id == screen.id
+    page = page_of(client, team).text
+    for secret in (
+        "Max-strength-marker",
+        "Max-note-marker",
+        f'id="compare-{team["interviews"].id}"',
+    ):
+        assert secret not in page
+    assert "Max Manager" not in section(page, "feedback")
+    assert "1 scorecard from others is hidden until you submit your own for that stage" in page
+    assert "(Interviews)" in section(page, "feedback")
+    assert score(client, team, ["2"]).status_code == 302  # hers for Interviews
+    page = page_of(client, team).text
+    assert "Max-strength-marker" in page and "Max-note-marker" in section(page, "compare")
+
+
+def test_score_another_stage_offers_only_interview_stages(client, auth, team):
+    auth.login(team["max"])
+    # the default pipeline interviews at one stage: there is no other to score
+    assert "Score another stage" not in section(page_of(client, team).text, "feedback")
+    decision = stage(team["job"], "Decision")
+    Stage.update(interview=True).where(Stage.id == decision.id).execute()
+    select = section(page_of(client, team).text, "feedback").split("Score another stage")[1]
+    offered = re.findall(r"<option [^>]*>([^<]+)</option>", select.split("</select>")[0])
+    assert offered == ["Interviews", "Decision"]
+
+
+def test_a_decided_application_takes_no_new_scorecard(client, auth, team):
+    page = page_of(client, team)
+    auth.login(team["max"])
+    page = page_of(client, team)
+    application = team["application"]
+    domain.close(None, application, application.version, "hired", "Welcome aboard, Ada!")
+    decided = page_of(client, team).text
+    assert 'action="/admin/applications/' + application.ref + '/feedback"' not in decided
+    assert "Score another stage" not in decided
+    values = {"rating": "3", "recommendation": "yes", "ratings-0-score": "3"}
+    response = submit(client, page, "/feedback", **values)  # the form as it was
+    assert response.status_code == 400
+    assert "This application is hired: its scorecards stay as they were" in response.text
+    assert Feedback.select().count() == 0
+
+
+def test_the_history_says_the_overall_rating_changed(client, auth, team):
+    card = domain.submit_feedback(team["max"], team["application"], team["interviews"], 2, "no")
+    domain.edit_feedback(team["max"], card, 3, "no")
+    auth.login(team["recruiter"])
+    assert "Changed the overall rating." in page_of(client, team).text
+
+
+@pytest.mark.parametrize(("role", "words"), [("admin", "As an admin"), ("manager", "As a manager")])
+def test_a_refusal_names_the_role_with_its_article(client, auth, team, make_user, role, words):
+    card = domain.submit_feedback(team["max"], team["application"], team["interviews"], 3, "yes")
+    auth.login(make_user("admin") if role == "admin" else team["mia"])
+    refused = client.get(f"/admin/feedback/{card.id}/edit")
+    assert refused.status_code == 403
+    assert f"{words} you cannot open this page or do this." in refused.text
+    assert "As a admin" not in refused.text
+
+
+def test_the_kits_draft_names_the_button_that_saves_it(client, auth, team):
+    auth.login(team["recruiter"])
+    for url, label in [
+        (kit_url(team), "Save the job&#39;s kit"),
+        (kit_url(team, team["interviews"]), "Save the Interviews kit"),
+    ]:
+        draft = press(client, client.get(url), "add")
+        assert f"Not saved yet: press “{label}” to keep these changes." in draft.text
+        assert f'class="primary">{label}</button>' in draft.text

@@ -429,9 +429,11 @@ def set_rating_note(client, world, payload):
 
 def set_template(client, world, payload):
     page = client.get("/admin/templates")
-    rejected = next(f for f in forms(page.text) if f["fields"].get("status") == "rejected")
-    data = {**fill(rejected), "rejected-body": f"{{first_name}} {payload}"}
-    assert client.post(rejected["action"], data=data).status_code == 302
+    for rejected in (f for f in forms(page.text) if f["fields"].get("status") == "rejected"):
+        point = rejected["fields"]["point"]  # the template for any point, and each point's
+        body = f"rejected-{point}-body" if point else "rejected-body"
+        data = {**fill(rejected), body: f"{{first_name}} {payload}"}
+        assert client.post(rejected["action"], data=data).status_code == 302
     ref = world["mine"]["active"].ref
     return [
         "/admin/templates",

@@ -142,13 +142,21 @@ def test_edit_a_template_and_closing_starts_from_it(
     page = client.get("/admin/templates")
     forms = [f for f in forms_of(page.text) if f["fields"].get("status")]
     rejected = next(f for f in forms if f["fields"]["status"] == "rejected")
-    body = "Hi {first_name}, not this time for {job}. {recruiter} {unknown}"
+    body = "Hi {first_name}, not this time for {job}. {recruiter} {reason}"
     response = client.post(rejected["action"], data={**rejected["fields"], "rejected-body": body})
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/templates#rejected"
     assert ClosureTemplate.get(ClosureTemplate.status == "rejected").body == body
+    # the points of the process keep the portal's words until one is set to follow it
+    page = client.get("/admin/templates")
+    point = next(
+        f
+        for f in forms_of(page.text)
+        if f["fields"].get("status") == "rejected" and f["fields"].get("point") == "applied"
+    )
+    client.post(point["action"], data={**point["fields"], "reset": "yes"})
     close = client.get(f"/admin/applications/{application.ref}/close?status=rejected")
-    assert "Hi Ada, not this time for Designer. Rita Recruiter {unknown}</textarea>" in close.text
+    assert "Hi Ada, not this time for Designer. Rita Recruiter {reason}</textarea>" in close.text
 
 
 def test_an_empty_template_is_refused(client, auth, make_user):

@@ -130,8 +130,9 @@ def test_a_closed_application_shows_its_outcome_and_note(client, make_applicatio
     assert words_of.OUTCOMES[status][0] in words
     assert f"Dear Ada, the note ({status})." in words
     assert "Withdraw my application" not in words
-    # a candidate who withdrew is not asked to acknowledge their own withdrawal
-    assert ("Got it, thank you" in words) == (status != "withdrawn")
+    # closed by the team: nothing the candidate asked for, and theirs to acknowledge
+    assert "as you asked" not in words
+    assert "Got it, thank you" in words
     assert "How were you treated" in words
     # The note is in its own section, not repeated in the history.
     assert words.count(f"the note ({status})") == 1
@@ -289,8 +290,42 @@ def test_withdraw(client, make_application):
     ]
     words = text_of(client.get(url).text)
     assert "Your application is withdrawn" in words
+    assert "We have closed it, as you asked." in words
+    assert "Your application was withdrawn, as you asked" in words  # the history's line
     assert "Thank you for letting us know" in words  # the default withdrawn note
     assert "Took another offer" not in words  # their reason is for the hiring team
+    # a candidate who withdrew is not asked to acknowledge their own withdrawal
+    assert "Got it, thank you" not in words
+
+
+def test_a_withdrawal_by_the_team_never_says_as_you_asked(client, make_user, make_application):
+    """Withdrawn by a recruiter because the candidate did not reply: the page (live and
+    as the static build renders it) and the email say it neutrally."""
+    application = make_application(name="Ada Lovelace")
+    recruiter = application.job.recruiter
+    note = "{reason}"  # no greeting of its own: the email opens with its own words
+    domain.close(recruiter, application, 1, "withdrawn", note, closure_reason="no_reply")
+    live = client.get(page_url(application)).get_data(as_text=True)
+    [(_, _, static)] = pages.load_many([links.live(application).id])
+    assert static == live
+    words = text_of(live)
+    assert "Your application is closed" in words and "We have closed your application." in words
+    assert "Your application was closed" in words  # the history's line
+    assert "as you asked" not in words and "Your application is withdrawn" not in words
+    assert "Got it, thank you" in words  # nothing they told us: theirs to acknowledge
+    mail = Mail.get((Mail.application == application.id) & (Mail.kind == "closure"))
+    assert mail.subject == "Your application for Backend Engineer is closed"
+    assert "We have closed your application for Backend Engineer." in mail.text
+    for said in (mail.text, mail.html):
+        assert "as you asked" not in said and "withdrawn" not in said.lower()
+
+
+def test_a_withdrawal_they_asked_for_says_so_in_the_email(client, make_application):
+    application = make_application(name="Ada Lovelace")
+    post(client, application, "withdraw", confirm="yes")
+    mail = Mail.get((Mail.application == application.id) & (Mail.kind == "closure"))
+    assert mail.subject == "Your application for Backend Engineer is withdrawn"
+    assert "Your application is withdrawn." in mail.html  # its preview line
 
 
 def test_acknowledge_once(client, make_application):

@@ -15,12 +15,15 @@ from helpers.database import PG_DSN
 from portal import dates
 from portal.cli import cli
 from portal.clock import local_date
+from portal.clock import now
 from portal.clock import today
 from portal.demo.data import PASSWORD
 from portal.demo.data import USERS
+from portal.followup import managers
 from portal.store.models import Application
 from portal.store.models import Event
 from portal.store.models import Feedback
+from portal.store.models import Interview
 from portal.store.models import Job
 from portal.store.models import User
 
@@ -100,6 +103,24 @@ def test_demo_history_falls_on_business_days(app, demo, moment, country, zone):
         }
         assert all(days.values()) and off == {kind: [] for kind in days}
         assert all(local_date(e.created) < today() for e in Event.select())
+
+
+@time_machine.travel("2026-11-25 12:00 +0000")
+def test_a_demo_manager_has_one_scorecard_to_write_and_one_decision_waiting(demo, client, auth):
+    """One interview is over (the last business day) without its manager's scorecard:
+    Mei's home shows it owed and its candidate waiting; every other interview is to come."""
+    demo()
+    mei = User.get(User.email == "manager@example.com")
+    owed = managers.owed_feedback(mei, today())
+    assert [(row.application.ref, row.stage.name) for row in owed] == [("A-1006", "Pairing")]
+    assert [row.application.ref for row in managers.awaiting_decision(mei)] == ["A-1006"]
+    over = Interview.select().where(Interview.ends < now())
+    assert [i.id for i in over] == [owed[0].interview.id]  # the rest are still to come
+    auth.login(mei, PASSWORD)
+    home = client.get("/admin/").text
+    assert "1 scorecard to write · 1 candidate waiting for a decision" in home
+    jonas = User.get(User.email == "manager2@example.com")
+    assert managers.owed_feedback(jonas, today()) == []
 
 
 def test_demo_keeps_internal_things_internal(demo):

@@ -11,12 +11,15 @@ import pytest
 import time_machine
 
 from portal import domain
+from portal.clock import today
+from portal.domain import queries
 from portal.errors import Conflict
 from portal.errors import Forbidden
 from portal.errors import Invalid
 from portal.store.models import Application
 from portal.store.models import AuditEntry
 from portal.store.models import Event
+from portal.store.models import Feedback
 from portal.store.models import Job
 from portal.store.models import Stage
 
@@ -181,9 +184,10 @@ def test_closure_template_placeholders(make_application, make_user):
     recruiter = make_user("recruiter", name="Grace Hopper")
     application = make_application(name="Ada King Lovelace")
     application.job.recruiter = recruiter
-    domain.set_closure_template(None, "rejected", "Hi {first_name}, {job}. {recruiter} {unknown}")
+    body = "Hi {first_name}, {job}. {recruiter} {reason}"
+    domain.set_closure_template(None, "rejected", body, "applied")
     note = domain.closure_note_default(application, "rejected")
-    assert note == "Hi Ada, Backend Engineer. Grace Hopper {unknown}"
+    assert note == "Hi Ada, Backend Engineer. Grace Hopper"
 
 
 def test_feedback_is_once_per_author_and_stage(make_application, make_user):
@@ -215,10 +219,52 @@ def test_feedback_stays_hidden_until_you_give_yours(make_application, make_user)
         None, job=job, title=job.title, recruiter=job.recruiter, managers=[first, second]
     )
     domain.submit_feedback(first, application, application.stage, 4, "strong_yes")
-    assert not domain.can_see_all_feedback(second, application)
-    assert domain.can_see_all_feedback(job.recruiter, application)
+    assert not domain.can_see_feedback(second, application, application.stage)
+    assert domain.can_see_feedback(job.recruiter, application, application.stage)
     domain.submit_feedback(second, application, application.stage, 2, "no")
-    assert domain.can_see_all_feedback(second, application)
+    assert domain.can_see_feedback(second, application, application.stage)
+
+
+def test_your_own_scorecard_opens_only_its_own_stage(make_application, make_user):
+    """A scorecard at one stage (a blank one at Screen, where nobody interviews) does not
+    open colleagues' scorecards at another."""
+    first, second, admin = make_user("manager"), make_user("manager"), make_user("admin")
+    application = make_application()
+    job = application.job
+    domain.save_job(
+        None, job=job, title=job.title, recruiter=job.recruiter, managers=[first, second]
+    )
+    screen, interviews = (Stage.get(job=job, name=name) for name in ("Screen", "Interviews"))
+    theirs = domain.submit_feedback(first, application, interviews, 4, "strong_yes", "Sharp")
+    mine = domain.submit_feedback(second, application, screen, 1, "no")
+    assert domain.can_see_feedback(second, application, screen)
+    assert not domain.can_see_feedback(second, application, interviews)
+    cards = queries.feedback(application)
+    assert domain.visible_feedback(second, application, cards) == [mine]
+    assert domain.visible_feedback(admin, application, cards) == cards
+    assert domain.visible_feedback(job.recruiter, application, cards) == cards
+    assert domain.visible_feedback(first, application, cards) == [theirs]
+    domain.submit_feedback(second, application, interviews, 2, "no")
+    assert len(domain.visible_feedback(second, application, queries.feedback(application))) == 3
+
+
+@pytest.mark.parametrize("how", ["closed", "scheduled"])
+def test_no_new_scorecard_once_the_application_is_decided(make_application, make_user, how):
+    manager = make_user("manager")
+    application = make_application()
+    job = application.job
+    domain.save_job(None, job=job, title=job.title, recruiter=job.recruiter, managers=[manager])
+    if how == "closed":
+        domain.close(None, application, application.version, "hired", "Welcome aboard!")
+        refusal = "This application is hired: its scorecards stay"
+    else:
+        day = today() + timedelta(days=3)
+        domain.schedule_close(None, application, application.version, "hired", "Hi!", "", day)
+        refusal = "A closure of this application is scheduled"
+    with pytest.raises(Invalid, match=refusal):
+        interviews = Stage.get(job=job, name="Interviews")
+        domain.submit_feedback(manager, Application.get_by_id(application.id), interviews, 3, "yes")
+    assert Feedback.select().count() == 0
 
 
 def test_duplicate_user_email_is_refused():

@@ -8,6 +8,7 @@ import time_machine
 
 from portal import domain
 from portal.candidates.actions import withdraw_by_candidate
+from portal.domain import closing
 from portal.domain import default_reasons
 from portal.domain import reasons
 from portal.errors import Forbidden
@@ -15,8 +16,10 @@ from portal.errors import Invalid
 from portal.followup import actions
 from portal.store.models import Application
 from portal.store.models import AuditEntry
+from portal.store.models import CLOSING_POINTS
 from portal.store.models import ClosureReason
 from portal.store.models import Event
+from portal.store.models import Mail
 from portal.store.models import ScheduledClosure
 from portal.store.models import Stage
 
@@ -138,21 +141,94 @@ def test_a_job_without_interview_stages_closes_after_applying(make_job, make_app
     assert domain.closing_point(application) == "applied"
 
 
-def test_templates_are_chosen_by_point_then_outcome_then_built_in(job, make_application):
+def test_each_point_uses_the_template_chosen_for_it(job, make_application):
+    """A point uses its own words, the outcome's template for any point once chosen for
+    it, or the portal's words for it: saving one template never changes another's."""
     application = make_application(job=job, name="Ada Byron")
     applied = domain.closure_note_default(application, "rejected")
     assert "Thank you for applying for the Designer role" in applied
     finalist = at(make_application(job=job, name="Bo Final"), "Final interview")
-    assert "through every stage" in domain.closure_note_default(finalist, "rejected")
+    final = domain.closure_note_default(finalist, "rejected")
+    assert "through every stage" in final
     domain.set_closure_template(None, "rejected", "Any point, {first_name}.")
-    assert domain.closure_note_default(application, "rejected") == "Any point, Ada."
+    assert domain.closure_note_default(application, "rejected") == applied  # unchanged
+    assert domain.closure_note_default(finalist, "rejected") == final
+    assert {closing.template_source("rejected", p) for p in CLOSING_POINTS} == {closing.PORTAL}
     domain.set_closure_template(None, "rejected", "After applying, {first_name}.", "applied")
     assert domain.closure_note_default(application, "rejected") == "After applying, Ada."
-    assert domain.closure_note_default(finalist, "rejected") == "Any point, Bo."
-    domain.set_closure_template(None, "rejected", "", "applied")  # back to any point
+    assert domain.closure_note_default(finalist, "rejected") == final
+    domain.set_closure_template(None, "rejected", "", "applied")  # follows the any-point one
     assert domain.closure_note_default(application, "rejected") == "Any point, Ada."
+    domain.set_closure_template(None, "rejected", "Any point now, {first_name}.")
+    assert domain.closure_note_default(application, "rejected") == "Any point now, Ada."
+    assert domain.closure_note_default(finalist, "rejected") == final
+    domain.set_closure_template(None, "rejected", None, "applied")  # the portal's words again
+    assert domain.closure_note_default(application, "rejected") == applied
     with pytest.raises(Invalid, match="no point of the process"):
         domain.set_closure_template(None, "rejected", "x", "lunch")
+
+
+def test_a_point_without_words_of_the_portals_follows_the_any_point_template(job, make_application):
+    application = make_application(job=job, name="Ada Byron")
+    assert closing.template_source("withdrawn", "applied") == closing.ANY_POINT
+    domain.set_closure_template(None, "withdrawn", "Closed, {first_name}.")
+    assert domain.closure_note_default(application, "withdrawn") == "Closed, Ada."
+    assert closing.template_source("withdrawn", "applied") == closing.ANY_POINT
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("Dear {first_name}, {bogus}", "unknown placeholder “{bogus}”"),
+        ("Dear {first_name}, {reason", "broken placeholder “{reason”: write {reason}"),
+        ("Dear {first_name}, next_steps}", "broken placeholder “next_steps}”"),
+        ("Dear {{first_name}}", "broken placeholder “{{first_name}}”"),
+        ("Dear {first name}", "broken placeholder “{first”"),
+        ("Dear {stage}", "unknown placeholder “{stage}”"),
+    ],
+)
+def test_an_unknown_or_broken_placeholder_is_refused(job, rita, make_application, body, problem):
+    with pytest.raises(
+        Invalid, match=f"The template has an {problem}|The template has a {problem}"
+    ):
+        domain.set_closure_template(None, "rejected", body, "applied")
+    application = make_application(job=job)
+    with pytest.raises(Invalid, match=f"The closure note has an? {problem}"):
+        domain.close(
+            rita, application, application.version, "rejected", body, closure_reason="skills_gap"
+        )
+    day = date(2026, 12, 10)
+    with time_machine.travel("2026-12-07 09:00 +0000"), pytest.raises(Invalid, match=problem):
+        domain.schedule_close(rita, application, 1, "rejected", body, "", day, "skills_gap")
+    assert fresh(application).is_active and not ScheduledClosure.select().exists()
+
+
+def test_every_documented_placeholder_is_filled_at_closing(job, rita, make_application):
+    """The recruiter types placeholders into the note: the candidate never sees braces."""
+    application = make_application(job=job, name="Ada Byron")
+    note = (
+        "Dear {first_name}, about {job}: {reason}\n\n{next_steps}\n\n{recruiter}\n"
+        "P.S. braces of our own stay: { }, {1, 2} and :-}"
+    )
+    domain.close(rita, application, 1, "rejected", note, closure_reason="skills_gap")
+    told = reasons.by_code("skills_gap")
+    closed = fresh(application).closure_note
+    assert closed == (
+        f"Dear Ada, about Designer: {told.candidate_text}\n\n{told.next_steps}\n\n"
+        "Rita Recruiter\nP.S. braces of our own stay: { }, {1, 2} and :-}"
+    )
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_an_untold_reason_leaves_no_gap_whatever_the_line_ends(job, rita, make_application, end):
+    application = make_application(job=job, name="Ada Byron")
+    note = end.join(["Dear Ada,", "", "We will not continue. {reason}", "", "{next_steps}", ""])
+    note += end.join(["", "With best wishes,", "Rita"])
+    domain.close(rita, application, 1, "rejected", note, closure_reason="conduct_references")
+    closed = fresh(application).closure_note
+    assert closed == "Dear Ada,\n\nWe will not continue.\n\nWith best wishes,\nRita"
+    mail = Mail.get((Mail.application == application.id) & (Mail.kind == "closure"))
+    assert "\n\n\n" not in mail.text.replace("\r\n", "\n") and " \n" not in mail.text
 
 
 def test_a_tellable_reason_fills_its_words_and_an_untold_one_leaves_none(job, make_application):

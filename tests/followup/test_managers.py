@@ -88,7 +88,7 @@ def test_of_two_interviews_at_a_stage_the_wait_runs_from_the_last(team, clock):
     rows = managers.owed_feedback(team["mo"], TUESDAY)
     [row] = [r for r in rows if r.application.id == team["ivy"].id]
     assert row.interview.id == second.id and row.waited == 0
-    assert row.waited_words == "since today"
+    assert row.waited_words == "less than a business day"
 
 
 def test_an_interview_later_today_is_not_owed_yet(team, clock):
@@ -166,9 +166,15 @@ def test_the_digest_email_says_how_long_each_candidate_has_waited(team):
     ]
     assert "interview on Friday 4 December, waiting 2 business days" in lines[0]
     assert "interview over by Monday 7 December, waiting 1 business day" in lines[1]
-    assert "https://jobs.example.com/admin/applications/A-IVY/#feedback" in lines[0]
+    interviews = stage(team["design"], "Interviews").id
+    # each opens the scorecard of the stage owed, whichever stage the candidate is at now
+    owed = f"https://jobs.example.com/admin/applications/A-IVY/?scorecard={interviews}#feedback"
+    assert owed in lines[0] and f'href="{owed}"' in mail.html
+    assert f"/admin/applications/A-LEE/?scorecard={interviews}#feedback" in lines[1]
     assert "https://jobs.example.com/admin/" in mail.text.split("\n- ")[-1]
     assert "waiting 2 business days" in mail.html
+    for candidate in (team["ivy"], team["lee"], team["dee"]):  # managers write to nobody
+        assert candidate.candidate.email not in mail.text + mail.html
 
 
 # --- waiting for a decision -----------------------------------------------------------------

@@ -22,13 +22,14 @@ def turn_on(client, auth, user) -> tuple[str, list[str]]:
     auth.login(user)
     page = client.get("/account/two-factor")
     assert page.status_code == 200 and "<svg" in page.text and "<title>QR code" in page.text
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page.text).group(1)
-    shown = client.post(
-        "/account/two-factor",
-        data={**form(page.text, "/account/two-factor")["fields"], "code": pyotp.TOTP(secret).now()},
-    )
-    assert shown.status_code == 200 and "They are shown only now." in shown.text
-    codes = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", shown.text)
+    shown = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page.text).group(1)
+    secret = shown.replace(" ", "")  # shown in groups of four, to type
+    fields = {**form(page.text, "/account/two-factor")["fields"], "code": pyotp.TOTP(secret).now()}
+    done = client.post("/account/two-factor", data=fields)
+    assert done.status_code == 200 and "They are shown only now." in done.text
+    codes = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", done.text)
+    again = client.post("/account/two-factor", data=fields)  # the codes page reloaded
+    assert again.status_code == 302 and User.get_by_id(user.id).totp_secret == secret
     auth.logout()
     return secret, codes
 

@@ -475,7 +475,8 @@ def test_reopening_and_deciding_say_what_happened(smtp_server, make_application)
     [
         ("hired", "Your application for Backend Engineer: welcome aboard", "Welcome aboard"),
         ("rejected", "Your application for Backend Engineer at Example Ltd", "We have decided"),
-        ("withdrawn", "Your application for Backend Engineer is withdrawn", "as you asked"),
+        # closed by the team (the system here): nothing the candidate asked for
+        ("withdrawn", "Your application for Backend Engineer is closed", "We have closed your"),
     ],
 )
 def test_a_closure_says_until_when_the_page_stays(

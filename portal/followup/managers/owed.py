@@ -29,9 +29,10 @@ FEEDBACK_DAYS = 30
 
 
 def waited_words(days: int) -> str:
-    """'since today', '1 business day', '3 business days'."""
+    """'less than a business day', '1 business day', '3 business days': how long, never
+    since when (the page says that beside it)."""
     if days <= 0:
-        return "since today"
+        return "less than a business day"
     return f"{days} business day{'s' if days != 1 else ''}"
 
 
