@@ -69,6 +69,8 @@ def _choose(token: str, purpose: str, title: str, done: str):
     link = links.live(token, purpose)
     if link is None:
         return render_template("auth/link_ended.html", purpose=purpose), 410
+    if not current_app.config["PASSWORD_SIGN_IN"]:  # nothing to choose: the company signs in
+        return render_template("auth/choose_password.html", form=None, title=title, user=link.user)
     form = NewPassword()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -95,11 +97,13 @@ def welcome(token):
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset_request():
     """Ask for a reset link. The answer is the same whether the address has an account."""
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return render_template("auth/reset_request.html", form=None)
     form = ResetRequest()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = User.get_or_none((User.email == email) & User.active)
-        if user is not None and current_app.config["PASSWORD_SIGN_IN"]:
+        if user is not None:
             links.send(user, links.RESET)
         flash(
             "If that address has an account here, we have emailed it a link to choose a new "

@@ -100,6 +100,7 @@ def send(user: User, purpose: str, actor: User | None = None) -> Mail:
         url=url,
         inviter=actor,
         hours=int(LIFETIMES[purpose].total_seconds() // 3600),
+        password=current_app.config["PASSWORD_SIGN_IN"],
     )
     with database.atomic():
         sent = Mail.create(

@@ -93,7 +93,7 @@ def _apply(change: Change) -> tuple[str, str]:
         if change.action not in ("created", "moved") or not change.job_id:
             raise Held(
                 f"{_their(change)} application {change.application_id} is not linked here: "
-                "add it through the API with its ats id, or link it from this list."
+                "add it through the API with its ats id, or link it in Admin › Integrations."
             )
         return _create(change)
     lock(Application, record.application_id)  # one delivery at a time per application

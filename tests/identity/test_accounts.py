@@ -157,3 +157,24 @@ def test_invite_from_the_command_line(runner, make_user):
     assert result.exit_code == 0, result.output
     assert Mail.get(Mail.to == "mo@example.com").kind == "staff_invite"
     mail.send_pending(wait=True)  # outbox or SMTP: it goes like any mail
+
+
+def test_someone_who_has_signed_in_is_not_invited_again(client, auth, runner, make_user):
+    user = make_user("recruiter", email="rita@example.com")
+    again = ["invite", "--email", "rita@example.com", "--name", "Rita", "--role", "recruiter"]
+    assert runner.invoke(cli, again).exit_code == 0  # never signed in: a new invitation
+    auth.login(user)
+    refused = runner.invoke(cli, again)
+    assert refused.exit_code == 1 and "Forgotten your password?" in refused.output
+    assert Mail.select().where(Mail.kind == "staff_invite").count() == 1
+
+
+def test_with_password_sign_in_off_no_page_offers_a_password(app, client, make_user):
+    user = make_user("recruiter")
+    app.config.update(OIDC_ISSUER="http://127.0.0.1:9", PASSWORD_SIGN_IN=False)
+    page = client.get("/reset")
+    assert "Password sign-in is off here" in page.text and 'name="email"' not in page.text
+    with app.test_request_context():
+        path = "/" + links.issue(user, links.INVITE).split("/", 3)[3]
+    welcome = client.get(path)
+    assert 'name="password"' not in welcome.text and "Sign in with your" in welcome.text
