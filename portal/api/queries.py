@@ -9,6 +9,7 @@ from peewee import JOIN
 
 from portal.api import schemas
 from portal.candidates import links
+from portal.domain.kits import kits_of
 from portal.domain.queries import Recruiter
 from portal.errors import Invalid
 from portal.errors import NotFound
@@ -17,8 +18,10 @@ from portal.store.models import Application
 from portal.store.models import Candidate
 from portal.store.models import ClosureReason
 from portal.store.models import Event
+from portal.store.models import Feedback
 from portal.store.models import Job
 from portal.store.models import JobManager
+from portal.store.models import Rating
 from portal.store.models import Stage
 from portal.store.models import User
 
@@ -63,7 +66,12 @@ def live_stages(job: Job) -> list[Stage]:
     return list(job.stages.where(Stage.removed.is_null()).order_by(Stage.position, Stage.id))
 
 
+def _criteria(rows) -> list[schemas.Criterion] | None:
+    return [schemas.Criterion(name=c.name, guidance=c.guidance) for c in rows] if rows else None
+
+
 def job(row: Job) -> schemas.Job:
+    kits = kits_of(row)
     managers = (
         User.select(User.email)
         .join(JobManager, on=JobManager.user == User.id)
@@ -78,7 +86,11 @@ def job(row: Job) -> schemas.Job:
         team=row.team,
         location=row.location,
         open=row.open,
-        stages=[schemas.Stage.model_validate(s, from_attributes=True) for s in live_stages(row)],
+        stages=[
+            schemas.Stage.model_validate({**s.__data__, "kit": _criteria(kits.get(s.id))})
+            for s in live_stages(row)
+        ],
+        kit=_criteria(kits.get(None)) or [],
     )
 
 
@@ -166,6 +178,40 @@ def history(row: Application) -> schemas.History:
                 stage=e.to_stage.candidate_label if e.to_stage_id else None,
             )
             for e in events
+        ]
+    )
+
+
+def scorecards(row: Application) -> schemas.Scorecards:
+    """Every scorecard on the application, with its criteria's ratings, oldest first."""
+    cards = list(
+        Feedback.select(Feedback, User, Stage)
+        .join_from(Feedback, User)
+        .join_from(Feedback, Stage)
+        .where(Feedback.application == row.id)
+        .order_by(Feedback.created, Feedback.id)
+    )
+    rated: dict[int, list] = {}
+    for rating in (
+        Rating.select().where(Rating.feedback.in_([c.id for c in cards])).order_by(Rating.id)
+    ):
+        rated.setdefault(rating.feedback_id, []).append(
+            schemas.Rated(criterion=rating.name, score=rating.score, note=rating.note)
+        )
+    return schemas.Scorecards(
+        items=[
+            schemas.Scorecard(
+                stage=c.stage.name,
+                author=c.author.email,
+                rating=c.rating,
+                recommendation=c.recommendation,
+                strengths=c.strengths,
+                concerns=c.concerns,
+                ratings=rated.get(c.id, []),
+                submitted=c.created,
+                edited=c.edited,
+            )
+            for c in cards
         ]
     )
 

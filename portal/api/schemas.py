@@ -112,6 +112,13 @@ class JobIn(Body):
     )
 
 
+class Criterion(BaseModel):
+    """One line of an interview kit: what is assessed, and the questions to ask."""
+
+    name: str
+    guidance: str
+
+
 class Stage(BaseModel):
     name: str
     candidate_label: str
@@ -119,6 +126,9 @@ class Stage(BaseModel):
     next_steps: str
     follow_up_days: int
     interview: bool
+    kit: list[Criterion] | None = Field(
+        description="This stage's own interview kit; null: the job's kit applies."
+    )
 
 
 class Job(BaseModel):
@@ -130,6 +140,31 @@ class Job(BaseModel):
     location: str
     open: bool
     stages: list[Stage]
+    kit: list[Criterion] = Field(description="The interview kit of every stage without its own.")
+
+
+class Rated(BaseModel):
+    criterion: str
+    score: int | None = Field(description="1 to 4; null: not assessed.")
+    note: str
+
+
+class Scorecard(BaseModel):
+    """An interviewer's scorecard: internal, never shown to a candidate."""
+
+    stage: str
+    author: str
+    rating: int
+    recommendation: str
+    strengths: str
+    concerns: str
+    ratings: list[Rated]
+    submitted: Moment
+    edited: Moment | None
+
+
+class Scorecards(BaseModel):
+    items: list[Scorecard]
 
 
 # --- applications -----------------------------------------------------------------------

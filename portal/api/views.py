@@ -293,6 +293,21 @@ def get_history(ref):
     return queries.history(queries.application_or_404(ref))
 
 
+@operation(
+    "GET",
+    "/applications/<ref>/scorecards",
+    tag="Applications",
+    response=schemas.Scorecards,
+    errors=(404,),
+)
+def get_scorecards(ref):
+    """The interviewers' scorecards, with each criterion's rating
+
+    Internal: what the team thinks, never shown to the candidate.
+    """
+    return queries.scorecards(queries.application_or_404(ref))
+
+
 # --- links ------------------------------------------------------------------------------
 
 

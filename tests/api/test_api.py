@@ -8,8 +8,10 @@ import json
 
 import pytest
 
+from portal import domain
 from portal.api import tokens
 from portal.candidates import links
+from portal.domain import kits
 from portal.mail import queue as mail
 from portal.store.models import Application
 from portal.store.models import AuditEntry
@@ -335,3 +337,23 @@ def test_an_application_added_with_its_ats_id_follows_that_systems_webhooks(api,
     hook = client.post("/hooks/lever", data=json.dumps(document), content_type="application/json")
     assert hook.json == {"outcome": "applied"}
     assert api("GET", "/applications/LV-1").json["stage"] == "Screen"
+
+
+def test_jobs_carry_their_kits_and_applications_their_scorecards(api, application, job):
+    interviews = [s for s in job.stages if s.name == "Interviews"][0]
+    [sql] = kits.set_kit(None, job, interviews, [{"name": "SQL", "guidance": "Ask about windows."}])
+    record = api("GET", "/jobs/J-DATA").json
+    assert record["kit"] and all(c["name"] for c in record["kit"])  # the job's default kit
+    by_name = {s["name"]: s for s in record["stages"]}
+    assert by_name["Interviews"]["kit"] == [{"name": "SQL", "guidance": "Ask about windows."}]
+    assert by_name["Screen"]["kit"] is None
+    domain.submit_feedback(
+        job.recruiter, application, interviews, 3, "yes", "Clear thinker", ratings={sql.id: (4, "")}
+    )
+    [card] = api("GET", "/applications/A-1/scorecards").json["items"]
+    assert (card["author"], card["stage"], card["recommendation"]) == (
+        "rita@example.com",
+        "Interviews",
+        "yes",
+    )
+    assert card["ratings"][0]["criterion"] == "SQL" and card["ratings"][0]["score"] == 4
