@@ -42,9 +42,11 @@ system-deps:
 tests/oidc/node_modules/.stamp: tests/oidc/package-lock.json
 	npm ci --prefix tests/oidc --no-audit --no-fund && touch $@
 
+# The two passes run side by side (one core each; each prints when it is done), which
+# keeps the whole suite under half an hour on two cores.
 test: $(VENV)/.stamp-test system-deps tests/oidc/node_modules/.stamp  ## The import layers, then the whole suite on SQLite and PostgreSQL.
 	$(BIN)/lint-imports --no-cache
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	PORTAL_TEST_DATABASE=sqlite $(BIN)/pytest

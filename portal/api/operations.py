@@ -12,7 +12,6 @@ from dataclasses import field
 
 import peewee
 from flask import Blueprint
-from flask import g
 from flask import request
 from flask import Response
 from pydantic import BaseModel
@@ -131,7 +130,6 @@ def _signed_in(declared: Operation):
         )
     if declared.scope == "write" and token.scope != "write":
         return problem(403, f"The token {token.prefix}… may only read; this needs a write token.")
-    g.api_token = token
     return token
 
 

@@ -255,12 +255,3 @@ def _post(endpoint: WebhookEndpoint, event: OutboundEvent) -> tuple[int | None, 
         return error.code, f"{error.code} {error.reason}"
     except (urllib.error.URLError, OSError, ValueError) as error:
         return None, str(getattr(error, "reason", error))
-
-
-def backlog() -> int:
-    """Events waiting to be delivered (not given up)."""
-    return (
-        OutboundEvent.select()
-        .where(OutboundEvent.delivered.is_null() & OutboundEvent.failed.is_null())
-        .count()
-    )

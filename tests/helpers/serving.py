@@ -11,6 +11,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from helpers.database import BACKEND
+
 ROOT = Path(__file__).parent.parent.parent
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -19,7 +21,9 @@ HOST = "jobs.example.com"
 
 #: The production recipe counts rate limits in Redis (several workers refuse to start
 #: without it); the test suite's Redis runs on loopback.
-REDIS_URL = "redis://127.0.0.1:6379/0"
+#: A Redis database of each backend's own: `make test` runs the SQLite and PostgreSQL
+#: passes side by side, and their rate-limit counters must not meet.
+REDIS_URL = f"redis://127.0.0.1:6379/{1 if BACKEND == 'postgres' else 0}"
 
 
 def environment(app, **extra) -> dict:
